@@ -1,0 +1,43 @@
+// The only place that opens better-sqlite3. Every process (server, crawler,
+// importer, tests) gets the same pragmas and an up-to-date schema.
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema.ts';
+
+export type Sqlite = Database.Database;
+export type Orm = BetterSQLite3Database<typeof schema>;
+export interface Db {
+  sqlite: Sqlite;
+  orm: Orm;
+  path: string;
+}
+
+const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** `$DATA_DIR` (default `./data`), where the database and index snapshots live. */
+export function dataDir(): string {
+  return resolve(process.env.DATA_DIR || './data');
+}
+
+/**
+ * Opens (creating if needed) the database, in WAL mode so readers never wait
+ * for the crawler or importer, and applies any pending migration.
+ */
+export function openDb(path = join(dataDir(), 'papers.db')): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  // NORMAL is durable across process crashes in WAL mode; only an OS crash
+  // can lose the last transactions, never corrupt the file.
+  sqlite.pragma('synchronous = NORMAL');
+  // Another process may hold the write lock (an import while the server runs).
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  const orm = drizzle(sqlite, { schema });
+  migrate(orm, { migrationsFolder: MIGRATIONS });
+  return { sqlite, orm, path };
+}

@@ -1,0 +1,151 @@
+// The paper as every part of the program sees it, and the pure helpers that
+// make ids, dates and text from any source agree. No I/O here.
+
+export interface Paper {
+  id: string;
+  version: number | null;
+  title: string;
+  abstract: string;
+  authors: string[];
+  /** Primary first. */
+  categories: string[];
+  published: string | null;
+  updated: string | null;
+  comments: string | null;
+  journalRef: string | null;
+  doi: string | null;
+  license: string | null;
+}
+
+export interface ParsedId {
+  id: string;
+  version: number | null;
+}
+
+// New style: 0704.0001 .. 2405.01234 (4 digits after the dot until 2014-12, 5 since).
+const NEW_ID = /^(\d{4}\.\d{4,5})(?:v(\d+))?$/;
+// Old style: archive(.subject)/YYMMNNN, e.g. hep-th/9901001, math.GT/0309136.
+const OLD_ID = /^([a-z][a-z-]*(?:\.[A-Za-z-]+)?\/\d{7})(?:v(\d+))?$/;
+
+/**
+ * Accepts an arXiv id in any form a user or feed gives it — with `arXiv:`,
+ * as an abs/pdf/html URL, with a version, with `oai:arXiv.org:` — and returns
+ * the bare id and version, or null when it is not an arXiv id.
+ */
+export function parseArxivId(input: string): ParsedId | null {
+  let s = input.trim();
+  s = s.replace(/^oai:arXiv\.org:/i, '');
+  s = s.replace(/^https?:\/\/(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf|html)\//i, '');
+  s = s.replace(/^arxiv:/i, '');
+  s = s.replace(/\.pdf$/i, '').replace(/[?#].*$/, '').replace(/\/$/, '');
+  const m = NEW_ID.exec(s) ?? OLD_ID.exec(s);
+  if (!m) return null;
+  let id = m[1];
+  // Old-style ids name the archive only; the subject class is not part of the id.
+  const slash = id.indexOf('/');
+  if (slash > 0) id = id.slice(0, slash).replace(/\.[A-Za-z-]+$/, '') + id.slice(slash);
+  return { id, version: m[2] ? Number(m[2]) : null };
+}
+
+/** The month an id encodes, `YYYY-MM`; ids from 1991-2090 by the YYMM rule arXiv uses. */
+export function monthFromId(id: string): string | null {
+  const m = /^(\d{2})(\d{2})\./.exec(id) ?? /\/(\d{2})(\d{2})\d{3}$/.exec(id);
+  if (!m) return null;
+  const yy = Number(m[1]);
+  const mm = Number(m[2]);
+  if (mm < 1 || mm > 12) return null;
+  const year = yy >= 91 ? 1900 + yy : 2000 + yy;
+  return `${year}-${m[2]}`;
+}
+
+/** Collapses every run of whitespace (hard wraps, tabs, NBSP kept) to one space. */
+export function normalizeSpace(s: string): string {
+  return s.replace(/[ \t\r\n\f\v]+/g, ' ').trim();
+}
+
+const MONTHS: Record<string, string> = {
+  jan: '01', feb: '02', mar: '03', apr: '04', may: '05', jun: '06',
+  jul: '07', aug: '08', sep: '09', oct: '10', nov: '11', dec: '12',
+};
+
+/**
+ * Any date the sources use — ISO (`2016-01-05`, `2016-01-05T12:00:00Z`) or
+ * RFC 2822 (`Sat, 31 Mar 2007 02:26:18 GMT`) — as `YYYY-MM-DD`, else null.
+ */
+export function isoDate(s: string | null | undefined): string | null {
+  if (!s) return null;
+  const t = s.trim();
+  const iso = /^(\d{4})-(\d{2})-(\d{2})/.exec(t);
+  if (iso) return `${iso[1]}-${iso[2]}-${iso[3]}`;
+  const rfc = /(\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{4})/.exec(t);
+  if (rfc) {
+    const mm = MONTHS[rfc[2].toLowerCase()];
+    if (mm) return `${rfc[3]}-${mm}-${rfc[1].padStart(2, '0')}`;
+  }
+  return null;
+}
+
+/** Splits an arXiv author string ("A, B and C", "A, B, C") into names. */
+export function splitAuthors(s: string | null | undefined): string[] {
+  if (!s) return [];
+  const flat = normalizeSpace(s);
+  if (!flat) return [];
+  // Commas inside parentheses belong to affiliations, not to the list.
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  const push = () => {
+    for (const part of cur.split(/\s+and\s+/)) {
+      const name = part.trim().replace(/^and\s+/, '');
+      if (name) out.push(name);
+    }
+    cur = '';
+  };
+  for (const ch of flat) {
+    if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    if (ch === ',' && depth === 0) push();
+    else cur += ch;
+  }
+  push();
+  return out;
+}
+
+/** Categories as arXiv writes them (space separated), deduplicated, order kept. */
+export function splitCategories(s: string | string[] | null | undefined): string[] {
+  if (!s) return [];
+  const parts = Array.isArray(s) ? s : s.split(/\s+/);
+  const seen = new Set<string>();
+  for (const p of parts) {
+    const c = p.trim();
+    if (c && /^[a-z][a-z-]*(\.[A-Za-z-]+)?$/.test(c)) seen.add(c);
+  }
+  return [...seen];
+}
+
+/** The date a listing sorts by: known first-submission date, else the id's month. */
+export function sortDateOf(p: Pick<Paper, 'id' | 'published'>): string {
+  return p.published ?? monthFromId(p.id) ?? '0000-00';
+}
+
+/** A Hono path-parameter pattern matching an id with optional version, old or new style. */
+export const ARXIV_ID_PATTERN = '\\d{4}\\.\\d{4,5}(?:v\\d+)?|[a-z][a-z-]*(?:\\.[A-Za-z-]+)?/\\d{7}(?:v\\d+)?';
+
+/** The JSON shape of a paper in the API. */
+export function paperJson(p: Paper) {
+  return {
+    id: p.id,
+    version: p.version,
+    title: p.title,
+    abstract: p.abstract,
+    authors: p.authors,
+    categories: p.categories,
+    primaryCategory: p.categories[0] ?? null,
+    published: p.published,
+    updated: p.updated,
+    comments: p.comments,
+    journalRef: p.journalRef,
+    doi: p.doi,
+    license: p.license,
+  };
+}

@@ -1,0 +1,41 @@
+// The contract between search engines and everything that asks them.
+// Both engines (MiniSearch in process, SQLite FTS5) implement SearchEngine.
+
+export interface SearchHit {
+  id: string;
+  score: number;
+  /** The (stemmed or surface) query terms that matched this paper, for highlighting. */
+  terms: string[];
+}
+
+export interface SearchOptions {
+  offset?: number;
+  limit?: number;
+  /** Restrict results to these ids (e.g. "my keywords" sort inside one listing). */
+  within?: ReadonlySet<string>;
+}
+
+export interface SearchResult {
+  total: number;
+  hits: SearchHit[];
+  /** Words the reader typed that should be marked in titles and abstracts. */
+  highlightTerms: string[];
+}
+
+export interface RelatedResult {
+  /** The significant terms the similarity was computed from ("related because: ..."). */
+  terms: string[];
+  hits: SearchHit[];
+}
+
+export interface SearchEngine {
+  readonly name: 'minisearch' | 'fts5';
+  /** `query` is the query language string the reader typed. Throws QueryError on bad input. */
+  search(query: string, options?: SearchOptions): SearchResult;
+  /** Papers like this one, itself excluded; null when the id is unknown. */
+  related(id: string, size: number): RelatedResult | null;
+  relatedText(text: string, size: number): RelatedResult;
+  /** Brings the engine up to date with rows changed since its watermark; returns how many. */
+  sync(): number;
+  close(): void;
+}

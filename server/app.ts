@@ -1,0 +1,81 @@
+// The Hono app. Tests call app.request() on it; server/main.ts serves it.
+// Every HTML page has a JSON twin under /api/...; routes live in server/routes/,
+// one file per page family, and are mounted here.
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Db } from '../db/client.ts';
+import type { SearchEngine } from '../search/types.ts';
+import type { Asset } from './assets.ts';
+import { countPapers, allCrawlStates } from '../db/queries.ts';
+import { papersRoutes } from './routes/papers.ts';
+
+export interface CrawlerStatus {
+  enabled: boolean;
+  running: boolean;
+  lastRunAt: number | null;
+  lastError: string | null;
+  nextRunAt: number | null;
+}
+
+export interface AppDeps {
+  db: Db;
+  /** Absent only in tests that do not search. */
+  search?: SearchEngine;
+  /** Bundled browser code and CSS (server/assets.ts). */
+  assets?: Map<string, Asset>;
+  /** Reports the scheduler's state; absent when no crawler runs in this process. */
+  crawlerStatus?: () => CrawlerStatus;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  // Our own scripts only: no inline script, no eval, no third-party origin.
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        workerSrc: ["'self'", 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+      referrerPolicy: 'strict-origin-when-cross-origin',
+      xContentTypeOptions: 'nosniff',
+    }),
+  );
+
+  app.get('/healthz', (c) =>
+    c.json({
+      ok: true,
+      papers: countPapers(deps.db),
+      search: deps.search?.name ?? null,
+      crawler: {
+        ...(deps.crawlerStatus?.() ?? { enabled: false, running: false, lastRunAt: null, lastError: null, nextRunAt: null }),
+        sources: allCrawlStates(deps.db),
+      },
+    }),
+  );
+
+  app.get('/static/:name', (c) => {
+    const asset = deps.assets?.get(c.req.param('name'));
+    if (!asset) return c.json({ error: 'no such asset' }, 404);
+    if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304);
+    return c.body(asset.body, 200, { 'content-type': asset.type, etag: asset.etag, 'cache-control': 'public, max-age=300' });
+  });
+
+  app.route('/', papersRoutes(deps));
+
+  app.notFound((c) => c.json({ error: 'not found', path: c.req.path }, 404));
+  app.onError((err, c) => {
+    console.error(`error on ${c.req.method} ${c.req.path}: ${err.stack ?? err}`);
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}

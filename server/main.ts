@@ -1,0 +1,65 @@
+// Node entry: open the database (migrating it), load the search index, bundle
+// the browser code, schedule the crawler and serve. Configuration is read here
+// and only here from the environment; README.md lists every variable.
+import { serve } from '@hono/node-server';
+import { openDb } from '../db/client.ts';
+import { createApp } from './app.ts';
+import { buildAssets } from './assets.ts';
+import { openSearch } from '../search/index.ts';
+import { startScheduler } from '../scripts/crawler/scheduler.ts';
+
+const DEFAULT_CATEGORIES = 'cs.LG,cs.CL,cs.CV,cs.AI,stat.ML';
+
+function log(line: string): void {
+  console.log(`${new Date().toISOString()} ${line}`);
+}
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT || 3000);
+  const host = process.env.HOST || '0.0.0.0';
+  const db = openDb();
+  const search = await openSearch(db, { log });
+  // Rows written by a crawl or import in another process become searchable here.
+  const syncMs = Number(process.env.SEARCH_SYNC_MS || 2000);
+  const syncTimer = setInterval(() => {
+    try {
+      const n = search.sync();
+      if (n) log(`search: indexed ${n} changed papers`);
+    } catch (err) {
+      log(`search: sync failed, will retry: ${(err as Error).message}`);
+    }
+  }, syncMs);
+  syncTimer.unref();
+
+  const crawlOn = (process.env.CRAWL || 'on').toLowerCase() !== 'off';
+  const scheduler = crawlOn
+    ? startScheduler({
+        db,
+        categories: (process.env.ARXIV_CATEGORIES || DEFAULT_CATEGORIES).split(',').map((s) => s.trim()).filter(Boolean),
+        intervalMs: Number(process.env.CRAWL_INTERVAL_MIN || 60) * 60_000,
+        log,
+      })
+    : null;
+
+  const assets = await buildAssets();
+  const app = createApp({ db, search, assets, crawlerStatus: scheduler ? () => scheduler.status() : undefined });
+  const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+    log(`serving http://${host === '0.0.0.0' ? 'localhost' : host}:${info.port} (data: ${db.path}, search: ${search.name}, crawler: ${crawlOn ? 'on' : 'off'})`);
+  });
+
+  const shutdown = async () => {
+    clearInterval(syncTimer);
+    server.close();
+    await scheduler?.stop();
+    search.close();
+    db.sqlite.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((err) => {
+  console.error(`papers: cannot start: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseArxivId, monthFromId, isoDate, splitAuthors, splitCategories } from '../../db/paper.ts';
+
+test('parseArxivId accepts every form a reader pastes', () => {
+  assert.deepEqual(parseArxivId('2405.01234'), { id: '2405.01234', version: null });
+  assert.deepEqual(parseArxivId('arXiv:2405.01234v2'), { id: '2405.01234', version: 2 });
+  assert.deepEqual(parseArxivId('https://arxiv.org/abs/2405.01234v3'), { id: '2405.01234', version: 3 });
+  assert.deepEqual(parseArxivId('https://arxiv.org/pdf/2405.01234.pdf'), { id: '2405.01234', version: null });
+  assert.deepEqual(parseArxivId('hep-th/9901001'), { id: 'hep-th/9901001', version: null });
+  assert.deepEqual(parseArxivId('math.GT/0309136v1'), { id: 'math/0309136', version: 1 });
+  assert.deepEqual(parseArxivId('oai:arXiv.org:0704.0001'), { id: '0704.0001', version: null });
+  assert.equal(parseArxivId('abc'), null);
+  assert.equal(parseArxivId('2405.012'), null);
+  assert.equal(parseArxivId('<script>'), null);
+});
+
+test('monthFromId reads YYMM for both styles', () => {
+  assert.equal(monthFromId('2405.01234'), '2024-05');
+  assert.equal(monthFromId('0704.0001'), '2007-04');
+  assert.equal(monthFromId('hep-th/9901001'), '1999-01');
+  assert.equal(monthFromId('math/0601001'), '2006-01');
+  assert.equal(monthFromId('2413.00001'), null);
+});
+
+test('isoDate reads ISO and RFC 2822 dates', () => {
+  assert.equal(isoDate('2016-01-05T12:00:00Z'), '2016-01-05');
+  assert.equal(isoDate('Sat, 31 Mar 2007 02:26:18 GMT'), '2007-03-31');
+  assert.equal(isoDate('Mon, 1 Apr 2007 20:46:54 GMT'), '2007-04-01');
+  assert.equal(isoDate('garbage'), null);
+  assert.equal(isoDate(null), null);
+});
+
+test('splitAuthors handles "and", commas and affiliations', () => {
+  assert.deepEqual(splitAuthors('Ileana Streinu and Louis Theran'), ['Ileana Streinu', 'Louis Theran']);
+  assert.deepEqual(splitAuthors('A. One, B. Two, and C. Three'), ['A. One', 'B. Two', 'C. Three']);
+  assert.deepEqual(splitAuthors('A. One (MIT, USA), B.\n  Two'), ['A. One (MIT, USA)', 'B. Two']);
+  assert.deepEqual(splitAuthors('David A. Lowe , Juanyi Yang'), ['David A. Lowe', 'Juanyi Yang']);
+  assert.deepEqual(splitAuthors(null), []);
+});
+
+test('splitCategories keeps order, drops duplicates and non-arXiv codes', () => {
+  assert.deepEqual(splitCategories('cs.LG stat.ML cs.LG'), ['cs.LG', 'stat.ML']);
+  assert.deepEqual(splitCategories('hep-th gr-qc'), ['hep-th', 'gr-qc']);
+  assert.deepEqual(splitCategories(['cs.CL', 'I.2.7', '68T50']), ['cs.CL']);
+});
