@@ -1,0 +1,127 @@
+// Runs the RSS daily lists inside the server process: every category now,
+// then again every intervalMs, one request at a time. A failed round is
+// logged in one line and retried next round; nothing here throws into the server.
+import type { Db } from '../../db/client.ts';
+import type { CrawlerStatus } from '../../server/app.ts';
+import { ArxivClient } from './client.ts';
+import { type CrawlerConfig, crawlerConfigFromEnv } from './config.ts';
+import { crawlRss, summaryLine } from './crawls.ts';
+import { HttpStatusError, RequestFailedError, describeError, systemErrorCode } from './errors.ts';
+
+export interface SchedulerOptions {
+  db: Db;
+  categories: string[];
+  intervalMs: number;
+  log?: (line: string) => void;
+  /** Tests pass settings directly; the server leaves this to the environment. */
+  config?: CrawlerConfig;
+}
+
+export interface Scheduler {
+  status(): CrawlerStatus;
+  stop(): Promise<void>;
+}
+
+// Errors that mean "we cannot reach arXiv at all", as opposed to one bad list.
+const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function minutes(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+}
+
+/** For a failure that ended a round early: the short reason, else null. */
+function offlineReason(err: unknown, url: string): string | null {
+  const cause = err instanceof RequestFailedError ? err.lastError : err;
+  const code = systemErrorCode(cause);
+  if (!code || !OFFLINE_CODES.has(code)) return null;
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch {
+    /* keep the raw string */
+  }
+  return `${code} ${host}`;
+}
+
+export function startScheduler(opts: SchedulerOptions): Scheduler {
+  const log = opts.log ?? (() => undefined);
+  const status: CrawlerStatus = { enabled: true, running: false, lastRunAt: null, lastError: null, nextRunAt: null };
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | null = null;
+  let current: Promise<void> | null = null;
+  let config: CrawlerConfig;
+  try {
+    config = opts.config ?? crawlerConfigFromEnv();
+  } catch (err) {
+    // A bad setting disables the crawler; the site itself keeps serving.
+    status.enabled = false;
+    status.lastError = describeError(err);
+    log(`crawler: disabled: ${status.lastError}`);
+    return { status: () => ({ ...status }), stop: async () => undefined };
+  }
+  const intervalMs = Math.max(1000, opts.intervalMs);
+  const client = new ArxivClient({ ...config, signal: abort.signal });
+  const ctx = { db: opts.db, client, config };
+
+  async function round(): Promise<void> {
+    status.running = true;
+    status.nextRunAt = null;
+    const errors: string[] = [];
+    try {
+      for (const category of opts.categories) {
+        if (abort.signal.aborted) return;
+        try {
+          const summary = await crawlRss(ctx, { category });
+          log(`crawler: ${summaryLine(summary)}`);
+        } catch (err) {
+          if (abort.signal.aborted) return;
+          const offline = offlineReason(err, config.rssUrl);
+          if (offline) {
+            errors.push(`arXiv unreachable (${offline})`);
+            log(`crawler: arXiv unreachable (${offline}), retrying in ${minutes(intervalMs)}`);
+            return;
+          }
+          const why = describeError(err);
+          errors.push(`${category}: ${why}`);
+          const hint = err instanceof HttpStatusError && err.status === 404 ? ' (unknown category?)' : '';
+          log(`crawler: rss ${category} failed${hint}: ${why}; next try in ${minutes(intervalMs)}`);
+        }
+      }
+    } finally {
+      status.running = false;
+      status.lastRunAt = Date.now();
+      status.lastError = errors.length ? errors.join('; ') : null;
+    }
+  }
+
+  function schedule(delayMs: number): void {
+    if (abort.signal.aborted) return;
+    status.nextRunAt = Date.now() + delayMs;
+    timer = setTimeout(() => {
+      timer = null;
+      current = round()
+        .catch((err) => {
+          // round() handles its own errors; this is the last guard for the server.
+          status.lastError = describeError(err);
+          log(`crawler: unexpected error: ${status.lastError}`);
+        })
+        .finally(() => {
+          current = null;
+          schedule(intervalMs);
+        });
+    }, delayMs);
+    timer.unref();
+  }
+
+  schedule(0);
+  return {
+    status: () => ({ ...status }),
+    async stop() {
+      abort.abort(new Error('crawler stopped'));
+      if (timer) clearTimeout(timer);
+      timer = null;
+      status.nextRunAt = null;
+      await current?.catch(() => undefined);
+    },
+  };
+}
