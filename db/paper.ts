@@ -60,7 +60,8 @@ export function monthFromId(id: string): string | null {
 
 /** Collapses every run of whitespace (hard wraps, tabs, NBSP kept) to one space. */
 export function normalizeSpace(s: string): string {
-  return s.replace(/[ \t\r\n\f\v]+/g, ' ').trim();
+  // Only runs that are not already a single space need rewriting; most text has none.
+  return s.replace(/[\t\r\n\f\v][ \t\r\n\f\v]*| [ \t\r\n\f\v]+/g, ' ').trim();
 }
 
 const MONTHS: Record<string, string> = {
@@ -90,6 +91,7 @@ export function splitAuthors(s: string | null | undefined): string[] {
   if (!s) return [];
   const flat = normalizeSpace(s);
   if (!flat) return [];
+  if (!flat.includes('(')) return flat.split(/\s*,\s*|\s+and\s+/).map((n) => n.replace(/^and\s+/, '').trim()).filter(Boolean);
   // Commas inside parentheses belong to affiliations, not to the list.
   const out: string[] = [];
   let depth = 0;

@@ -138,7 +138,7 @@ function prepare(sqlite: Sqlite) {
     touch: sqlite.prepare('UPDATE papers SET seen_at = ? WHERE id = ?'),
     dropCategories: sqlite.prepare('DELETE FROM paper_categories WHERE paper_id = ?'),
     addCategory: sqlite.prepare(
-      'INSERT OR REPLACE INTO paper_categories (category, paper_id, sort_date, is_primary) VALUES (?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO paper_categories (category, paper_id, sort_date, is_primary) VALUES (?, ?, ?, ?)',
     ),
     announce: sqlite.prepare(
       `INSERT INTO announcements (date, category, paper_id, announce_type, position) VALUES (?, ?, ?, ?, ?)

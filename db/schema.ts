@@ -38,7 +38,7 @@ export const papers = sqliteTable(
      */
     seq: integer('seq').notNull(),
   },
-  (t) => [index('papers_seq').on(t.seq), index('papers_sort_date').on(t.sortDate)],
+  (t) => [index('papers_seq').on(t.seq)],
 );
 
 /** One row per (paper, category) so "category X, newest first" is an index scan. */
@@ -50,11 +50,8 @@ export const paperCategories = sqliteTable(
     sortDate: text('sort_date').notNull(),
     isPrimary: integer('is_primary', { mode: 'boolean' }).notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.category, t.paperId] }),
-    index('paper_categories_newest').on(t.category, t.sortDate),
-    index('paper_categories_paper').on(t.paperId),
-  ],
+  // The key is the "newest first" order itself, so listing a category reads one index range.
+  (t) => [primaryKey({ columns: [t.category, t.sortDate, t.paperId] }), index('paper_categories_paper').on(t.paperId)],
 );
 
 /** arXiv's daily announcement lists, as the RSS feed gives them. */

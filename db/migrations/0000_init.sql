@@ -30,10 +30,9 @@ CREATE TABLE `paper_categories` (
 	`paper_id` text NOT NULL,
 	`sort_date` text NOT NULL,
 	`is_primary` integer NOT NULL,
-	PRIMARY KEY(`category`, `paper_id`)
+	PRIMARY KEY(`category`, `sort_date`, `paper_id`)
 );
 --> statement-breakpoint
-CREATE INDEX `paper_categories_newest` ON `paper_categories` (`category`,`sort_date`);--> statement-breakpoint
 CREATE INDEX `paper_categories_paper` ON `paper_categories` (`paper_id`);--> statement-breakpoint
 CREATE TABLE `papers` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -55,7 +54,6 @@ CREATE TABLE `papers` (
 );
 --> statement-breakpoint
 CREATE INDEX `papers_seq` ON `papers` (`seq`);--> statement-breakpoint
-CREATE INDEX `papers_sort_date` ON `papers` (`sort_date`);--> statement-breakpoint
 CREATE TABLE `translations` (
 	`paper_id` text NOT NULL,
 	`version` integer NOT NULL,

@@ -1,0 +1,283 @@
+// SQL for the reading pages: category listings (announcement days, with a
+// newest-first fallback), category counts, the math cache and translations.
+import type { Db, Sqlite } from './client.ts';
+import type { AnnounceType } from './queries.ts';
+
+/** A category set from a URL: `cs.CL,cs.LG-cs.CV` includes two and excludes one. Archive names (`cs`) cover all their categories. */
+export interface CategorySelection {
+  include: string[];
+  exclude: string[];
+}
+
+export interface ListedEntry {
+  id: string;
+  /** Null in the newest-first fallback (no announcement rows). */
+  type: AnnounceType | null;
+}
+
+const statements = new WeakMap<Sqlite, ReturnType<typeof prepare>>();
+
+function prepare(sqlite: Sqlite) {
+  return {
+    mathGet: sqlite.prepare('SELECT html, ok FROM math_cache WHERE key = ?'),
+    mathPut: sqlite.prepare('INSERT OR REPLACE INTO math_cache (key, html, ok) VALUES (?, ?, ?)'),
+    mathCount: sqlite.prepare('SELECT count(*) FROM math_cache').pluck(),
+    withMath: sqlite.prepare(
+      `SELECT id, seq, title, abstract FROM papers
+       WHERE (seq > @seq OR (seq = @seq AND id > @id))
+         AND (instr(title, '$') OR instr(abstract, '$') OR instr(abstract, '\\(') OR instr(abstract, '\\[')
+              OR instr(title, '\\('))
+       ORDER BY seq, id LIMIT @limit`,
+    ),
+    categories: sqlite.prepare('SELECT DISTINCT category FROM paper_categories').pluck(),
+    annCategories: sqlite.prepare('SELECT DISTINCT category FROM announcements').pluck(),
+    countsAll: sqlite.prepare('SELECT category, count(*) AS n FROM paper_categories GROUP BY category'),
+    latestDay: sqlite.prepare('SELECT max(date) FROM announcements').pluck(),
+    countsDay: sqlite.prepare(
+      `SELECT category, count(*) AS n, sum(announce_type = 'new') AS fresh FROM announcements WHERE date = ? GROUP BY category`,
+    ),
+    trGet: sqlite.prepare('SELECT title, abstract FROM translations WHERE paper_id = ? AND version = ? AND lang = ?'),
+    trPut: sqlite.prepare(
+      `INSERT OR REPLACE INTO translations (paper_id, version, lang, title, abstract, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+  };
+}
+
+function stmts(sqlite: Sqlite) {
+  let s = statements.get(sqlite);
+  if (!s) {
+    s = prepare(sqlite);
+    statements.set(sqlite, s);
+  }
+  return s;
+}
+
+// ---------- math cache ----------
+
+export function getMathCached(db: Db, key: string): { html: string; ok: boolean } | null {
+  const r = stmts(db.sqlite).mathGet.get(key) as { html: string; ok: number } | undefined;
+  return r ? { html: r.html, ok: !!r.ok } : null;
+}
+
+export function putMathCached(db: Db, key: string, html: string, ok: boolean): void {
+  stmts(db.sqlite).mathPut.run(key, html, ok ? 1 : 0);
+}
+
+export function countMathCached(db: Db): number {
+  return stmts(db.sqlite).mathCount.get() as number;
+}
+
+/** Where the background math pass got to, per database, in this process. */
+const mathWatermark = new WeakMap<Sqlite, { seq: number; id: string }>();
+
+/**
+ * Titles and abstracts that may hold formulas, in change order, from where the
+ * last call stopped (so each call after an ingest only looks at new rows).
+ */
+export function* distinctTexMissing(db: Db, batch: number): Generator<string> {
+  const s = stmts(db.sqlite);
+  for (;;) {
+    const from = mathWatermark.get(db.sqlite) ?? { seq: -1, id: '' };
+    const rows = s.withMath.all({ seq: from.seq, id: from.id, limit: batch }) as {
+      id: string;
+      seq: number;
+      title: string;
+      abstract: string;
+    }[];
+    if (!rows.length) return;
+    for (const r of rows) {
+      yield r.title;
+      yield r.abstract;
+      // Only advance past a row once both its texts were handed out.
+      mathWatermark.set(db.sqlite, { seq: r.seq, id: r.id });
+    }
+  }
+}
+
+// ---------- categories ----------
+
+let knownCache: { at: number; db: Sqlite; set: Set<string> } | null = null;
+
+/** Every category and archive the database knows, cached for a minute. */
+export function knownCategories(db: Db): Set<string> {
+  const now = Date.now();
+  if (knownCache && knownCache.db === db.sqlite && now - knownCache.at < 60_000) return knownCache.set;
+  const s = stmts(db.sqlite);
+  const set = new Set<string>();
+  for (const c of [...(s.categories.all() as string[]), ...(s.annCategories.all() as string[])]) {
+    set.add(c);
+    set.add(c.split('.')[0]);
+  }
+  knownCache = { at: now, db: db.sqlite, set };
+  return set;
+}
+
+/**
+ * Parses `cs.CL,cs.LG-cs.CV` against the known categories. Category names
+ * contain `-` themselves (`hep-th`, `cond-mat.mtrl-sci`), so each name is the
+ * longest known one at its position. Returns null when any part is unknown.
+ */
+export function parseCategorySelection(spec: string, known: ReadonlySet<string>): CategorySelection | null {
+  const s = spec.replace(/^cat:/, '');
+  const include: string[] = [];
+  const exclude: string[] = [];
+  let i = 0;
+  let excluding = false;
+  const sorted = [...known].sort((a, b) => b.length - a.length);
+  while (i < s.length) {
+    const name = sorted.find((k) => s.startsWith(k, i) && (i + k.length === s.length || ',-'.includes(s[i + k.length])));
+    if (!name) return null;
+    (excluding ? exclude : include).push(name);
+    i += name.length;
+    if (i < s.length) {
+      if (s[i] === '-') excluding = true;
+      i++;
+      if (i === s.length) return null;
+    }
+  }
+  if (!include.length) return null;
+  return { include: [...new Set(include)], exclude: [...new Set(exclude)] };
+}
+
+/** SQL condition matching a category column against names and archives. */
+function catCondition(col: string, cats: readonly string[], params: string[]): string {
+  const parts = cats.map((c) => {
+    if (c.includes('.')) {
+      params.push(c);
+      return `${col} = ?`;
+    }
+    // An archive: itself (e.g. hep-th has no subjects) or any of its subjects.
+    params.push(c, `${c}.`, `${c}/`);
+    return `(${col} = ? OR (${col} >= ? AND ${col} < ?))`;
+  });
+  return `(${parts.join(' OR ')})`;
+}
+
+function excludeCondition(sel: CategorySelection, params: string[]): string {
+  if (!sel.exclude.length) return '';
+  return ` AND NOT EXISTS (SELECT 1 FROM paper_categories x WHERE x.paper_id = t.paper_id AND ${catCondition('x.category', sel.exclude, params)})`;
+}
+
+/** The announcement days of a selection, newest first. */
+export function announcementDays(db: Db, sel: CategorySelection, limit = 60): string[] {
+  const params: string[] = [];
+  const where = catCondition('category', sel.include, params);
+  return db.sqlite
+    .prepare(`SELECT DISTINCT date FROM announcements WHERE ${where} ORDER BY date DESC LIMIT ${Number(limit)}`)
+    .pluck()
+    .all(...params) as string[];
+}
+
+const TYPE_RANK: Record<string, number> = { new: 0, cross: 1, replace: 2, 'replace-cross': 3 };
+
+/**
+ * One announcement day in arXiv's order: new submissions, then cross-lists,
+ * then replacements; for a union, each paper once with its strongest badge.
+ */
+export function announcedDay(db: Db, sel: CategorySelection, date: string): ListedEntry[] {
+  const params: string[] = [date];
+  const where = catCondition('t.category', sel.include, params);
+  const excl = excludeCondition(sel, params);
+  const rows = db.sqlite
+    .prepare(
+      `SELECT t.paper_id AS id, t.announce_type AS type, t.category AS category, t.position AS position
+       FROM announcements t WHERE t.date = ? AND ${where}${excl}`,
+    )
+    .all(...params) as { id: string; type: AnnounceType; category: string; position: number }[];
+  const catIndex = (c: string) => {
+    const i = sel.include.findIndex((x) => x === c || c.startsWith(x + '.'));
+    return i < 0 ? sel.include.length : i;
+  };
+  rows.sort(
+    (a, b) =>
+      (TYPE_RANK[a.type] ?? 9) - (TYPE_RANK[b.type] ?? 9) ||
+      catIndex(a.category) - catIndex(b.category) ||
+      a.category.localeCompare(b.category) ||
+      a.position - b.position,
+  );
+  const seen = new Set<string>();
+  const out: ListedEntry[] = [];
+  for (const r of rows) {
+    if (seen.has(r.id)) continue;
+    seen.add(r.id);
+    out.push({ id: r.id, type: r.type });
+  }
+  return out;
+}
+
+/** Newest first from paper_categories, for categories without announcement rows. `before` is an ISO date bound (inclusive). */
+export function newestInSelection(
+  db: Db,
+  sel: CategorySelection,
+  opts: { offset: number; limit: number; before?: string | null },
+): { ids: string[]; total: number } {
+  const params: string[] = [];
+  const where = catCondition('t.category', sel.include, params);
+  const excl = excludeCondition(sel, params);
+  const bound = opts.before ? ` AND t.sort_date <= ?` : '';
+  if (opts.before) params.push(opts.before + '~');
+  const single = sel.include.length === 1 && sel.include[0].includes('.');
+  // One category: each paper appears once, no grouping needed, so the index answers directly.
+  const base = single
+    ? `SELECT t.paper_id AS id, t.sort_date AS d FROM paper_categories t WHERE ${where}${excl}${bound}`
+    : `SELECT t.paper_id AS id, max(t.sort_date) AS d FROM paper_categories t WHERE ${where}${excl}${bound} GROUP BY t.paper_id`;
+  const ids = db.sqlite
+    .prepare(`${base} ORDER BY d DESC, id DESC LIMIT ${Number(opts.limit)} OFFSET ${Number(opts.offset)}`)
+    .pluck()
+    .all(...params) as string[];
+  const total = db.sqlite.prepare(`SELECT count(*) FROM (${base})`).pluck().get(...params) as number;
+  return { ids, total };
+}
+
+/** Every id of a selection's fallback list (for "my keywords" ranking within it). */
+export function allInSelection(db: Db, sel: CategorySelection, before?: string | null): string[] {
+  return newestInSelection(db, sel, { offset: 0, limit: 1_000_000, before }).ids;
+}
+
+/** Whether the selection has any announcement row at all. */
+export function hasAnnouncements(db: Db, sel: CategorySelection): boolean {
+  return announcementDays(db, sel, 1).length > 0;
+}
+
+export interface CategoryCount {
+  category: string;
+  /** Papers announced on the latest day (announcement data) or papers held (fallback). */
+  count: number;
+  fresh: number | null;
+}
+
+let countsCache: { at: number; db: Sqlite; value: { day: string | null; counts: CategoryCount[] } } | null = null;
+
+/** Per category: counts of the latest announcement day when there is one, else papers held. Cached for a minute. */
+export function categoryCounts(db: Db): { day: string | null; counts: CategoryCount[] } {
+  const now = Date.now();
+  if (countsCache && countsCache.db === db.sqlite && now - countsCache.at < 60_000) return countsCache.value;
+  const s = stmts(db.sqlite);
+  const day = s.latestDay.get() as string | null;
+  const counts: CategoryCount[] = day
+    ? (s.countsDay.all(day) as { category: string; n: number; fresh: number }[]).map((r) => ({
+        category: r.category,
+        count: r.n,
+        fresh: r.fresh,
+      }))
+    : (s.countsAll.all() as { category: string; n: number }[]).map((r) => ({ category: r.category, count: r.n, fresh: null }));
+  counts.sort((a, b) => a.category.localeCompare(b.category));
+  const value = { day, counts };
+  countsCache = { at: now, db: db.sqlite, value };
+  return value;
+}
+
+// ---------- translations ----------
+
+export interface StoredTranslation {
+  title: string;
+  abstract: string;
+}
+
+export function getTranslation(db: Db, id: string, version: number | null, lang: string): StoredTranslation | null {
+  return (stmts(db.sqlite).trGet.get(id, version ?? 0, lang) as StoredTranslation | undefined) ?? null;
+}
+
+export function putTranslation(db: Db, id: string, version: number | null, lang: string, t: StoredTranslation, now = Date.now()): void {
+  stmts(db.sqlite).trPut.run(id, version ?? 0, lang, t.title, t.abstract, now);
+}
