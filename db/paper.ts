@@ -131,7 +131,7 @@ export function sortDateOf(p: Pick<Paper, 'id' | 'published'>): string {
 }
 
 /** A Hono path-parameter pattern matching an id with optional version, old or new style. */
-export const ARXIV_ID_PATTERN = '\\d{4}\\.\\d{4,5}(?:v\\d+)?|[a-z][a-z-]*(?:\\.[A-Za-z-]+)?/\\d{7}(?:v\\d+)?';
+export const ARXIV_ID_PATTERN = '(?:\\d{4}\\.\\d{4,5}(?:v\\d+)?|[a-z][a-z-]*(?:\\.[A-Za-z-]+)?/\\d{7}(?:v\\d+)?)';
 
 /** The JSON shape of a paper in the API. */
 export function paperJson(p: Paper) {

@@ -3,11 +3,15 @@
 // one file per page family, and are mounted here.
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { PatternRouter } from 'hono/router/pattern-router';
 import type { Db } from '../db/client.ts';
 import type { SearchEngine } from '../search/types.ts';
 import type { Asset } from './assets.ts';
 import { countPapers, allCrawlStates } from '../db/queries.ts';
 import { papersRoutes } from './routes/papers.ts';
+import { pagesRoutes } from './routes/pages.ts';
+import type { Translator } from './translate.ts';
+import { errorPage } from './views/errors.tsx';
 
 export interface CrawlerStatus {
   enabled: boolean;
@@ -25,10 +29,17 @@ export interface AppDeps {
   assets?: Map<string, Asset>;
   /** Reports the scheduler's state; absent when no crawler runs in this process. */
   crawlerStatus?: () => CrawlerStatus;
+  /** Translated reading (server/translate.ts: translatorFromEnv); absent: the toggle explains how to enable it. */
+  translator?: Translator;
+  /** When set, uncached translations with this bearer token skip the per-client budget. */
+  adminToken?: string;
 }
 
 export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+  // Old-style ids hold a slash (hep-th/9901001) and live beside category routes
+  // (/arxiv/cs.LG); Hono's default router silently mismatches such regex params,
+  // its PatternRouter (routes tried in order) does not. tests/server pins this.
+  const app = new Hono({ router: new PatternRouter() });
 
   // Our own scripts only: no inline script, no eval, no third-party origin.
   app.use(
@@ -71,8 +82,13 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.route('/', papersRoutes(deps));
+  app.route('/', pagesRoutes(deps));
 
-  app.notFound((c) => c.json({ error: 'not found', path: c.req.path }, 404));
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/') || c.req.path.startsWith('/static/')
+      ? c.json({ error: 'not found', path: c.req.path }, 404)
+      : c.html(errorPage(404, 'Not found', 'There is no page at this address.'), 404),
+  );
   app.onError((err, c) => {
     console.error(`error on ${c.req.method} ${c.req.path}: ${err.stack ?? err}`);
     return c.json({ error: 'internal error' }, 500);
