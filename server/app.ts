@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { PatternRouter } from 'hono/router/pattern-router';
+import { bodyLimit } from 'hono/body-limit';
 import type { Db } from '../db/client.ts';
 import type { SearchEngine } from '../search/types.ts';
 import type { Asset } from './assets.ts';
@@ -35,6 +36,9 @@ export interface AppDeps {
   adminToken?: string;
 }
 
+const MAX_URL_LENGTH = 16_384;
+const MAX_BODY_BYTES = 256 * 1024;
+
 export function createApp(deps: AppDeps): Hono {
   // Old-style ids hold a slash (hep-th/9901001) and live beside category routes
   // (/arxiv/cs.LG); Hono's default router silently mismatches such regex params,
@@ -61,6 +65,14 @@ export function createApp(deps: AppDeps): Hono {
       xContentTypeOptions: 'nosniff',
     }),
   );
+
+  // Nothing legitimate needs a longer address or a bigger body; refuse before any work.
+  app.use('*', async (c, next) => {
+    const url = c.req.url;
+    if (url.length > MAX_URL_LENGTH) return c.json({ error: `request address longer than ${MAX_URL_LENGTH} characters` }, 414);
+    await next();
+  });
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body larger than ${MAX_BODY_BYTES} bytes` }, 413) }));
 
   app.get('/healthz', (c) =>
     c.json({

@@ -72,3 +72,19 @@ test('every response carries the security headers', async () => {
     dir.cleanup();
   }
 });
+
+test('oversized addresses and bodies are refused with 4xx before any work', async () => {
+  const dir = tempDir();
+  try {
+    const db = openDb(join(dir.path, 'papers.db'));
+    const app = createApp({ db });
+    const long = await app.request('/arxiv/search?query=' + 'a'.repeat(20_000));
+    assert.equal(long.status, 414);
+    assert.match((await long.json()).error, /longer than/);
+    const big = await app.request('/api/papers/2405.01234', { method: 'POST', body: 'x'.repeat(300_000), headers: { 'content-length': '300000' } });
+    assert.equal(big.status, 413);
+    db.sqlite.close();
+  } finally {
+    dir.cleanup();
+  }
+});
