@@ -151,7 +151,7 @@ function api(fx: Fixtures, params: Record<string, string>): Reply {
       return { status: exact.includes('_http400') ? 400 : 200, body: fx.read(join('api/2026', exact))!, type: XML };
     }
     // Several ids: answer with the recorded entry of each id we have, in the order asked.
-    const ids = idList.split(',').map((s) => s.trim()).filter(Boolean);
+    const ids = [...new Set(idList.split(',').map((s) => s.trim()).filter(Boolean))];
     const entries: string[] = [];
     for (const id of ids) {
       const bare = id.replace(/v\d+$/, '');

@@ -234,7 +234,8 @@ export function crawlApiCategory(ctx: CrawlContext, opts: ApiQueryOptions): Prom
 /** Full metadata for the given ids (any form the API accepts), in chunks. */
 export function fetchIds(ctx: CrawlContext, ids: readonly string[], chunkSize = 100): Promise<CrawlSummary> {
   const setKey = 'id_list';
-  return recording(ctx, 'api', setKey, () => fetchIdChunks(ctx, ids, chunkSize, emptySummary('api', setKey), true));
+  const unique = [...new Set(ids)];
+  return recording(ctx, 'api', setKey, () => fetchIdChunks(ctx, unique, chunkSize, emptySummary('api', setKey), true));
 }
 
 async function fetchIdChunks(
