@@ -1,0 +1,87 @@
+// Moore–Penrose pseudo-inverse by the SVD route, plus the two routes the post
+// derives it by (ridge limit and eigen-decomposition of AᵀA) for teaching.
+import { type Mat, EPS, zeros, matmulAtB, matmul } from './matrix.ts';
+import { svdRows } from './svd.ts';
+import { symmetricEigen } from './eigen.ts';
+
+export interface Pinv {
+  /** n×m. */
+  X: Mat;
+  rank: number;
+  /** All singular values of A, descending. */
+  s: Float64Array;
+  /** σ_max / σ_rank (1 when rank is 0). */
+  condKept: number;
+}
+
+/** Default cut-off: NumPy's max(m,n)·eps. */
+export function defaultRtol(m: number, n: number): number {
+  return Math.max(m, n) * EPS;
+}
+
+/** Σ_k w_k v_k u_kᵀ from singular vectors stored as rows: an n×m matrix. */
+function weightedOuter(Vt: Mat, Ut: Mat, w: ArrayLike<number>, count: number): Mat {
+  const n = Vt.cols, m = Ut.cols;
+  const X = zeros(n, m);
+  const x = X.data, v = Vt.data, u = Ut.data;
+  for (let k = 0; k < count; k++) {
+    const wk = w[k];
+    if (wk === 0) continue;
+    const uk = k * m;
+    for (let i = 0; i < n; i++) {
+      const c = v[k * n + i] * wk;
+      if (c === 0) continue;
+      const xi = i * m;
+      for (let j = 0; j < m; j++) x[xi + j] += c * u[uk + j];
+    }
+  }
+  return X;
+}
+
+/** Keeps σ_i > rtol·σ_max and inverts only those; the zero matrix gives the zero pinv. */
+export function pinv(A: Mat, rtol = defaultRtol(A.rows, A.cols)): Pinv {
+  const { s, Ut, Vt } = svdRows(A);
+  const smax = s.length ? s[0] : 0;
+  let rank = 0;
+  if (smax > 0) for (let i = 0; i < s.length; i++) if (s[i] > rtol * smax) rank++;
+  const inv = new Float64Array(rank);
+  for (let i = 0; i < rank; i++) inv[i] = 1 / s[i];
+  return { X: weightedOuter(Vt, Ut, inv, rank), rank, s, condKept: rank ? smax / s[rank - 1] : 1 };
+}
+
+/** The ridge path B_ε = (AᵀA+εI)⁻¹Aᵀ, evaluated as V diag(σ/(σ²+ε)) Uᵀ so AᵀA is never formed. */
+export function ridgePath(A: Mat, epsilons: readonly number[], rtol = defaultRtol(A.rows, A.cols)): Mat[] {
+  const { s, Ut, Vt } = svdRows(A);
+  // σ below the rank cut-off are rounding noise of exact zeros; left in, σ/ε would blow them up.
+  const cut = (s[0] ?? 0) * rtol;
+  return epsilons.map((eps) => {
+    if (!(eps > 0)) throw new Error('ridge ε must be positive');
+    const w = Array.from(s, (x) => (x > cut ? x / (x * x + eps) : 0));
+    return weightedOuter(Vt, Ut, w, s.length);
+  });
+}
+
+/**
+ * The post's derivation: AᵀA = WΛWᵀ, A† = W Λ† Wᵀ Aᵀ. Squaring the condition number
+ * loses every σ below about √eps·σ_max; the demo shows that loss next to the SVD route.
+ */
+export function pinvEigenRoute(A: Mat, rtol = defaultRtol(A.rows, A.cols)): { X: Mat; rank: number } {
+  const G = matmulAtB(A, A);
+  const { values, vectors } = symmetricEigen(G);
+  const n = A.cols;
+  const lmax = Math.max(0, ...values);
+  // Eigenvalues are σ², so the σ cut-off rtol·σ_max becomes (rtol·σ_max)².
+  const keep = values.map((l) => (lmax > 0 && l > rtol * rtol * lmax ? 1 / l : 0));
+  const rank = keep.filter((k) => k !== 0).length;
+  const W = vectors;
+  const M = zeros(n, n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let t = 0;
+      for (let k = 0; k < n; k++) t += W.data[i * n + k] * keep[k] * W.data[j * n + k];
+      M.data[i * n + j] = t;
+    }
+  const At = zeros(n, A.rows);
+  for (let i = 0; i < A.rows; i++) for (let j = 0; j < n; j++) At.data[j * A.rows + i] = A.data[i * n + j];
+  return { X: matmul(M, At), rank };
+}

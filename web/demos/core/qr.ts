@@ -1,0 +1,89 @@
+// Householder QR with column pivoting, stopped after k steps. Hand-written because
+// the selected columns must match SciPy's interp_decomp(rand=False) exactly: the
+// pivot is the largest remaining column norm recomputed from scratch each step, the
+// first index wins ties, and the chosen column swaps places with position j.
+// LAPACK's dgeqp3 (and ml-matrix, which has no pivoted QR) differ in the tail order.
+import { type Mat, transpose, zeros } from './matrix.ts';
+
+export interface PivotedQr {
+  /** Full column permutation: column j of AΠ is column idx[j] of A. */
+  idx: number[];
+  /** Number of Householder steps taken. */
+  steps: number;
+  /** steps×n upper-trapezoidal R of AΠ (rows past `steps` are the untouched trailing block). */
+  R: Mat;
+  /** |R_jj|, non-increasing. */
+  rdiagAbs: number[];
+  /** ‖R₂₂‖_F: the norm of the trailing block left after `steps` steps. */
+  trailingFro: number;
+}
+
+export function pivotedQr(A: Mat, k = Math.min(A.rows, A.cols)): PivotedQr {
+  const m = A.rows, n = A.cols;
+  const steps = Math.max(0, Math.min(k, m, n));
+  // Columns of A as contiguous rows.
+  const a = transpose(A).data;
+  const idx = Array.from({ length: n }, (_, i) => i);
+  const rdiagAbs: number[] = [];
+  const v = new Float64Array(m);
+  for (let j = 0; j < steps; j++) {
+    let best = j, bv = -1;
+    for (let c = j; c < n; c++) {
+      let t = 0;
+      const o = c * m;
+      for (let i = j; i < m; i++) t += a[o + i] * a[o + i];
+      if (t > bv) { bv = t; best = c; }
+    }
+    if (best !== j) {
+      const oj = j * m, ob = best * m;
+      for (let i = 0; i < m; i++) {
+        const t = a[oj + i];
+        a[oj + i] = a[ob + i];
+        a[ob + i] = t;
+      }
+      const t = idx[j];
+      idx[j] = idx[best];
+      idx[best] = t;
+    }
+    const oj = j * m;
+    const alpha = Math.sqrt(bv);
+    rdiagAbs.push(alpha);
+    if (alpha === 0) continue;
+    const x0 = a[oj + j];
+    const beta = x0 >= 0 ? -alpha : alpha;
+    // v = x − βe₁; vᵀv = 2α(α + |x₀|).
+    v[j] = x0 - beta;
+    for (let i = j + 1; i < m; i++) v[i] = a[oj + i];
+    const vtv = 2 * alpha * (alpha + Math.abs(x0));
+    for (let c = j + 1; c < n; c++) {
+      const o = c * m;
+      let d = 0;
+      for (let i = j; i < m; i++) d += v[i] * a[o + i];
+      const f = (2 * d) / vtv;
+      if (f === 0) continue;
+      for (let i = j; i < m; i++) a[o + i] -= f * v[i];
+    }
+    a[oj + j] = beta;
+    for (let i = j + 1; i < m; i++) a[oj + i] = 0;
+  }
+  const R = zeros(Math.min(steps, m), n);
+  for (let i = 0; i < R.rows; i++) for (let c = i; c < n; c++) R.data[i * n + c] = a[c * m + i];
+  let tail = 0;
+  for (let c = steps; c < n; c++) for (let i = steps; i < m; i++) tail += a[c * m + i] * a[c * m + i];
+  return { idx, steps, R, rdiagAbs, trailingFro: Math.sqrt(tail) };
+}
+
+/** Solves the upper-triangular system T·X = B (T is k×k, given as the leading block of R). */
+export function solveUpper(R: Mat, k: number, B: Mat): Mat {
+  const n = R.cols, p = B.cols;
+  const X = zeros(k, p);
+  for (let i = k - 1; i >= 0; i--) {
+    const d = R.data[i * n + i];
+    for (let c = 0; c < p; c++) {
+      let t = B.data[i * p + c];
+      for (let l = i + 1; l < k; l++) t -= R.data[i * n + l] * X.data[l * p + c];
+      X.data[i * p + c] = t / d;
+    }
+  }
+  return X;
+}

@@ -1,0 +1,348 @@
+// Thin SVD by Golub–Kahan–Reinsch: Householder bidiagonalisation, then implicit
+// shifted QR on the bidiagonal (the LINPACK dsvdc / JAMA algorithm). Hand-written
+// on flat Float64Arrays because ml-matrix's port of the same algorithm works on
+// nested arrays and walks columns; here every matrix the inner loops touch is
+// kept transposed (A, U and V by columns), so each inner loop runs over
+// contiguous memory. Measured in bench/linalg.ts.
+import { type Mat, EPS, zeros, transpose } from './matrix.ts';
+
+export interface Svd {
+  /** Singular values, descending, length p = min(m, n). */
+  s: Float64Array;
+  /** m×p, orthonormal columns. */
+  U: Mat;
+  /** n×p, orthonormal columns. */
+  V: Mat;
+}
+
+interface SvdT {
+  s: Float64Array;
+  /** Uᵀ (p×m) and Vᵀ (p×n) row-major, i.e. singular vectors as rows. */
+  Ut: Float64Array | null;
+  Vt: Float64Array | null;
+}
+
+function hyp(a: number, b: number): number {
+  const x = Math.abs(a), y = Math.abs(b);
+  if (x > y) {
+    const r = y / x;
+    return x * Math.sqrt(1 + r * r);
+  }
+  if (y === 0) return 0;
+  const r = x / y;
+  return y * Math.sqrt(1 + r * r);
+}
+
+function colNorm(a: Float64Array, from: number, to: number): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += a[i] * a[i];
+  if (s > 1e-280 && s < 1e280) return Math.sqrt(s);
+  let r = 0;
+  for (let i = from; i < to; i++) r = hyp(r, a[i]);
+  return r;
+}
+
+/**
+ * Core for m ≥ n. `at` is Aᵀ (n×m, row j = column j of A) and is overwritten.
+ * Returns Uᵀ as n×m and Vᵀ as n×n.
+ */
+function gkr(at: Float64Array, m: number, n: number, wantVectors: boolean): SvdT {
+  const wantu = wantVectors, wantv = wantVectors;
+  const nu = n;
+  const s = new Float64Array(n);
+  const e = new Float64Array(n);
+  const work = new Float64Array(m);
+  const ut = wantu ? new Float64Array(nu * m) : null;
+  const vt = wantv ? new Float64Array(n * n) : null;
+  const a = at;
+
+  const nct = Math.min(m - 1, n);
+  const nrt = Math.max(0, Math.min(n - 2, m));
+  for (let k = 0; k < Math.max(nct, nrt); k++) {
+    const ak = k * m;
+    if (k < nct) {
+      // Householder reflector that zeroes column k below the diagonal.
+      let sk = colNorm(a, ak + k, ak + m);
+      if (sk !== 0) {
+        if (a[ak + k] < 0) sk = -sk;
+        const inv = 1 / sk;
+        for (let i = k; i < m; i++) a[ak + i] *= inv;
+        a[ak + k] += 1;
+      }
+      s[k] = -sk;
+    }
+    const applyLeft = k < nct && s[k] !== 0;
+    const akk = a[ak + k];
+    for (let j = k + 1; j < n; j++) {
+      const aj = j * m;
+      if (applyLeft) {
+        let t = 0;
+        for (let i = k; i < m; i++) t += a[ak + i] * a[aj + i];
+        t = -t / akk;
+        for (let i = k; i < m; i++) a[aj + i] += t * a[ak + i];
+      }
+      e[j] = a[aj + k];
+    }
+    if (ut && k < nct) for (let i = k; i < m; i++) ut[k * m + i] = a[ak + i];
+    if (k < nrt) {
+      // Reflector from the right that zeroes row k beyond the superdiagonal.
+      let ek = colNorm(e, k + 1, n);
+      if (ek !== 0) {
+        if (e[k + 1] < 0) ek = -ek;
+        const inv = 1 / ek;
+        for (let i = k + 1; i < n; i++) e[i] *= inv;
+        e[k + 1] += 1;
+      }
+      e[k] = -ek;
+      if (k + 1 < m && ek !== 0) {
+        work.fill(0, k + 1, m);
+        for (let j = k + 1; j < n; j++) {
+          const aj = j * m, ej = e[j];
+          for (let i = k + 1; i < m; i++) work[i] += ej * a[aj + i];
+        }
+        const ek1 = e[k + 1];
+        for (let j = k + 1; j < n; j++) {
+          const aj = j * m, t = -e[j] / ek1;
+          for (let i = k + 1; i < m; i++) a[aj + i] += t * work[i];
+        }
+      }
+      if (vt) for (let i = k + 1; i < n; i++) vt[k * n + i] = e[i];
+    }
+  }
+
+  let p = n;
+  if (nct < n) s[nct] = a[nct * m + nct];
+  if (m < p) s[p - 1] = 0;
+  if (nrt + 1 < p) e[nrt] = a[(p - 1) * m + nrt];
+  e[p - 1] = 0;
+
+  if (ut) {
+    for (let j = nct; j < nu; j++) {
+      ut.fill(0, j * m, (j + 1) * m);
+      ut[j * m + j] = 1;
+    }
+    for (let k = nct - 1; k >= 0; k--) {
+      const uk = k * m;
+      if (s[k] !== 0) {
+        const ukk = ut[uk + k];
+        for (let j = k + 1; j < nu; j++) {
+          const uj = j * m;
+          let t = 0;
+          for (let i = k; i < m; i++) t += ut[uk + i] * ut[uj + i];
+          t = -t / ukk;
+          for (let i = k; i < m; i++) ut[uj + i] += t * ut[uk + i];
+        }
+        for (let i = k; i < m; i++) ut[uk + i] = -ut[uk + i];
+        ut[uk + k] += 1;
+        ut.fill(0, uk, uk + k);
+      } else {
+        ut.fill(0, uk, uk + m);
+        ut[uk + k] = 1;
+      }
+    }
+  }
+  if (vt) {
+    for (let k = n - 1; k >= 0; k--) {
+      const vk = k * n;
+      if (k < nrt && e[k] !== 0) {
+        const vkk1 = vt[vk + k + 1];
+        for (let j = k + 1; j < nu; j++) {
+          const vj = j * n;
+          let t = 0;
+          for (let i = k + 1; i < n; i++) t += vt[vk + i] * vt[vj + i];
+          t = -t / vkk1;
+          for (let i = k + 1; i < n; i++) vt[vj + i] += t * vt[vk + i];
+        }
+      }
+      vt.fill(0, vk, vk + n);
+      vt[vk + k] = 1;
+    }
+  }
+
+  // Rotate rows r1 and r2 of a transposed factor: (x, y) ← (c·x + s·y, −s·x + c·y).
+  const rot = (q: Float64Array, len: number, r1: number, r2: number, cs: number, sn: number) => {
+    const o1 = r1 * len, o2 = r2 * len;
+    for (let i = 0; i < len; i++) {
+      const x = q[o1 + i], y = q[o2 + i];
+      q[o1 + i] = cs * x + sn * y;
+      q[o2 + i] = -sn * x + cs * y;
+    }
+  };
+
+  const pp = p - 1;
+  const tiny = 2 ** -966;
+  let guard = 0;
+  const maxSweeps = 75 * Math.max(n, 1) + 100;
+  while (p > 0) {
+    if (++guard > maxSweeps) throw new Error('SVD did not converge');
+    let k: number;
+    let kase: number;
+    for (k = p - 2; k >= -1; k--) {
+      if (k === -1) break;
+      if (Math.abs(e[k]) <= tiny + EPS * (Math.abs(s[k]) + Math.abs(s[k + 1]))) {
+        e[k] = 0;
+        break;
+      }
+    }
+    if (k === p - 2) {
+      kase = 4;
+    } else {
+      let ks: number;
+      for (ks = p - 1; ks >= k; ks--) {
+        if (ks === k) break;
+        const t = (ks !== p ? Math.abs(e[ks]) : 0) + (ks !== k + 1 ? Math.abs(e[ks - 1]) : 0);
+        if (Math.abs(s[ks]) <= tiny + EPS * t) {
+          s[ks] = 0;
+          break;
+        }
+      }
+      if (ks === k) kase = 3;
+      else if (ks === p - 1) kase = 1;
+      else {
+        kase = 2;
+        k = ks;
+      }
+    }
+    k++;
+
+    if (kase === 1) {
+      // Deflate a negligible s[p-1].
+      let f = e[p - 2];
+      e[p - 2] = 0;
+      for (let j = p - 2; j >= k; j--) {
+        const t = hyp(s[j], f);
+        const cs = s[j] / t, sn = f / t;
+        s[j] = t;
+        if (j !== k) {
+          f = -sn * e[j - 1];
+          e[j - 1] = cs * e[j - 1];
+        }
+        if (vt) rot(vt, n, j, p - 1, cs, sn);
+      }
+    } else if (kase === 2) {
+      // Split at a negligible s[k-1].
+      let f = e[k - 1];
+      e[k - 1] = 0;
+      for (let j = k; j < p; j++) {
+        const t = hyp(s[j], f);
+        const cs = s[j] / t, sn = f / t;
+        s[j] = t;
+        f = -sn * e[j];
+        e[j] = cs * e[j];
+        if (ut) rot(ut, m, j, k - 1, cs, sn);
+      }
+    } else if (kase === 3) {
+      // One implicit QR step with the Wilkinson-style shift from the trailing 2×2.
+      const scale = Math.max(Math.abs(s[p - 1]), Math.abs(s[p - 2]), Math.abs(e[p - 2]), Math.abs(s[k]), Math.abs(e[k]));
+      const sp = s[p - 1] / scale, spm1 = s[p - 2] / scale, epm1 = e[p - 2] / scale;
+      const sk = s[k] / scale, ek = e[k] / scale;
+      const b = ((spm1 + sp) * (spm1 - sp) + epm1 * epm1) / 2;
+      const c = sp * epm1 * (sp * epm1);
+      let shift = 0;
+      if (b !== 0 || c !== 0) {
+        shift = Math.sqrt(b * b + c);
+        if (b < 0) shift = -shift;
+        shift = c / (b + shift);
+      }
+      let f = (sk + sp) * (sk - sp) + shift;
+      let g = sk * ek;
+      for (let j = k; j < p - 1; j++) {
+        let t = hyp(f, g);
+        let cs = f / t, sn = g / t;
+        if (j !== k) e[j - 1] = t;
+        f = cs * s[j] + sn * e[j];
+        e[j] = cs * e[j] - sn * s[j];
+        g = sn * s[j + 1];
+        s[j + 1] = cs * s[j + 1];
+        if (vt) rot(vt, n, j, j + 1, cs, sn);
+        t = hyp(f, g);
+        cs = f / t;
+        sn = g / t;
+        s[j] = t;
+        f = cs * e[j] + sn * s[j + 1];
+        s[j + 1] = -sn * e[j] + cs * s[j + 1];
+        g = sn * e[j + 1];
+        e[j + 1] = cs * e[j + 1];
+        if (ut && j < m - 1) rot(ut, m, j, j + 1, cs, sn);
+      }
+      e[p - 2] = f;
+    } else {
+      // Converged: make s[k] non-negative and bubble it into descending order.
+      if (s[k] <= 0) {
+        s[k] = s[k] < 0 ? -s[k] : 0;
+        if (vt) for (let i = 0; i <= pp; i++) vt[k * n + i] = -vt[k * n + i];
+      }
+      while (k < pp) {
+        if (s[k] >= s[k + 1]) break;
+        const t = s[k];
+        s[k] = s[k + 1];
+        s[k + 1] = t;
+        if (vt && k < n - 1) swapRows(vt, n, k, k + 1);
+        if (ut && k < m - 1) swapRows(ut, m, k, k + 1);
+        k++;
+      }
+      guard = 0;
+      p--;
+    }
+  }
+  return { s, Ut: ut, Vt: vt };
+}
+
+function swapRows(q: Float64Array, len: number, r1: number, r2: number): void {
+  const o1 = r1 * len, o2 = r2 * len;
+  for (let i = 0; i < len; i++) {
+    const t = q[o1 + i];
+    q[o1 + i] = q[o2 + i];
+    q[o2 + i] = t;
+  }
+}
+
+function checkFinite(A: Mat): void {
+  for (let i = 0; i < A.data.length; i++)
+    if (!Number.isFinite(A.data[i])) throw new Error('matrix has a non-finite entry');
+}
+
+/** Thin SVD with the singular vectors stored as rows: Uᵀ (p×m), Vᵀ (p×n). */
+export function svdRows(A: Mat): { s: Float64Array; Ut: Mat; Vt: Mat } {
+  checkFinite(A);
+  const { rows: m, cols: n } = A;
+  if (m === 0 || n === 0) return { s: new Float64Array(0), Ut: zeros(0, m), Vt: zeros(0, n) };
+  if (m >= n) {
+    // Aᵀ row-major is A by columns: exactly the layout gkr wants.
+    const r = gkr(transpose(A).data, m, n, true);
+    return { s: r.s, Ut: { rows: n, cols: m, data: r.Ut! }, Vt: { rows: n, cols: n, data: r.Vt! } };
+  }
+  // Wide: factor Aᵀ = V Σ Uᵀ, whose column layout is A's own row-major data.
+  const r = gkr(new Float64Array(A.data), n, m, true);
+  return { s: r.s, Ut: { rows: m, cols: m, data: r.Vt! }, Vt: { rows: m, cols: n, data: r.Ut! } };
+}
+
+/** Thin SVD A = U diag(s) Vᵀ, s descending. */
+export function svd(A: Mat): Svd {
+  const { s, Ut, Vt } = svdRows(A);
+  return { s, U: transpose(Ut), V: transpose(Vt) };
+}
+
+/** Singular values only (no vectors are accumulated, which is several times cheaper). */
+export function singularValues(A: Mat): Float64Array {
+  checkFinite(A);
+  const { rows: m, cols: n } = A;
+  if (m === 0 || n === 0) return new Float64Array(0);
+  if (m >= n) return gkr(transpose(A).data, m, n, false).s;
+  return gkr(new Float64Array(A.data), n, m, false).s;
+}
+
+/** Numerical rank: σ > max(m,n)·eps·σ₁ (NumPy's matrix_rank default). */
+export function numericalRank(s: ArrayLike<number>, m: number, n: number): number {
+  if (!s.length || s[0] === 0) return 0;
+  const cut = Math.max(m, n) * EPS * s[0];
+  let r = 0;
+  for (let i = 0; i < s.length; i++) if (s[i] > cut) r++;
+  return r;
+}
+
+/** Spectral norm σ₁. */
+export function specNorm(A: Mat): number {
+  const s = singularValues(A);
+  return s.length ? s[0] : 0;
+}
