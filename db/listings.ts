@@ -241,27 +241,34 @@ export function hasAnnouncements(db: Db, sel: CategorySelection): boolean {
 
 export interface CategoryCount {
   category: string;
-  /** Papers announced on the latest day (announcement data) or papers held (fallback). */
-  count: number;
+  /** Papers held in this category. */
+  papers: number;
+  /** Announced on the latest announcement day, and how many of those were new; null without announcements. */
+  today: number | null;
   fresh: number | null;
 }
 
 let countsCache: { at: number; db: Sqlite; value: { day: string | null; counts: CategoryCount[] } } | null = null;
 
-/** Per category: counts of the latest announcement day when there is one, else papers held. Cached for a minute. */
+/** Per category: papers held, plus counts of the latest announcement day. Cached for a minute. */
 export function categoryCounts(db: Db): { day: string | null; counts: CategoryCount[] } {
   const now = Date.now();
   if (countsCache && countsCache.db === db.sqlite && now - countsCache.at < 60_000) return countsCache.value;
   const s = stmts(db.sqlite);
   const day = s.latestDay.get() as string | null;
-  const counts: CategoryCount[] = day
-    ? (s.countsDay.all(day) as { category: string; n: number; fresh: number }[]).map((r) => ({
-        category: r.category,
-        count: r.n,
-        fresh: r.fresh,
-      }))
-    : (s.countsAll.all() as { category: string; n: number }[]).map((r) => ({ category: r.category, count: r.n, fresh: null }));
-  counts.sort((a, b) => a.category.localeCompare(b.category));
+  const byCat = new Map<string, CategoryCount>();
+  for (const r of s.countsAll.all() as { category: string; n: number }[]) {
+    byCat.set(r.category, { category: r.category, papers: r.n, today: null, fresh: null });
+  }
+  if (day) {
+    for (const r of s.countsDay.all(day) as { category: string; n: number; fresh: number }[]) {
+      const c = byCat.get(r.category) ?? { category: r.category, papers: 0, today: null, fresh: null };
+      c.today = r.n;
+      c.fresh = r.fresh;
+      byCat.set(r.category, c);
+    }
+  }
+  const counts = [...byCat.values()].sort((a, b) => a.category.localeCompare(b.category));
   const value = { day, counts };
   countsCache = { at: now, db: db.sqlite, value };
   return value;

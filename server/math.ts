@@ -1,0 +1,267 @@
+// Math on the server: TeX in titles and abstracts becomes SVG once, here, and
+// the browser never loads MathJax. Reusable by any page:
+//
+//   import { mathHtml, typeset } from '../math.ts';
+//   mathHtml('Let $x^2$ be ...', db)   // escaped prose + typeset formulas, as an HTML string
+//   typeset('x^2', false)              // one formula -> { html, ok }
+//
+// Every formula comes out as
+//   <span class="math notranslate" translate="no" role="img" aria-label="TeX" data-tex="TeX">SVG</span>
+// so browser page translators leave it alone by construction, screen readers
+// read its source, and the copy script can put the TeX on the clipboard. A
+// formula MathJax cannot handle (a TeX error, or one of the rare JavaScript
+// errors real arXiv TeX provokes) shows its escaped source with class
+// `math-error`; the page still renders.
+//
+// Safety: the TeX packages that can emit links, classes, styles, ids or raw
+// HTML (html: \href \class \style \cssId; unicode; action; require/autoload)
+// are not loaded, macro definitions (newcommand) are off so one abstract cannot
+// redefine another's macros, and the safe extension filters what remains.
+// Prose outside math is always HTML-escaped.
+import { mathjax } from 'mathjax-full/js/mathjax.js';
+import { TeX } from 'mathjax-full/js/input/tex.js';
+import { SVG } from 'mathjax-full/js/output/svg.js';
+import { liteAdaptor } from 'mathjax-full/js/adaptors/liteAdaptor.js';
+import { RegisterHTMLHandler } from 'mathjax-full/js/handlers/html.js';
+import { SafeHandler } from 'mathjax-full/js/ui/safe/SafeHandler.js';
+import { AllPackages } from 'mathjax-full/js/input/tex/AllPackages.js';
+import type { Db } from '../db/client.ts';
+import { getMathCached, putMathCached, distinctTexMissing } from '../db/listings.ts';
+
+/** TeX packages that could emit links, styles, classes, raw HTML, or change state across formulas. */
+const UNSAFE_PACKAGES = new Set([
+  'html', 'unicode', 'action', 'require', 'autoload', 'newcommand', 'configmacros', 'noerrors', 'noundefined', 'bussproofs',
+]);
+export const TEX_PACKAGES: readonly string[] = AllPackages.filter((p) => !UNSAFE_PACKAGES.has(p));
+
+/** Formulas longer than this are shown as source: nobody writes them on purpose in an abstract. */
+const MAX_TEX_LENGTH = 2000;
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+// ---------- splitting prose from math (pure) ----------
+
+export type Segment = { kind: 'text'; text: string } | { kind: 'math'; tex: string; display: boolean; source: string };
+
+const OPENERS: ReadonlyArray<{ open: string; close: string; display: boolean }> = [
+  { open: '$$', close: '$$', display: true },
+  { open: '\\[', close: '\\]', display: true },
+  { open: '\\(', close: '\\)', display: false },
+  { open: '$', close: '$', display: false },
+];
+
+/**
+ * Splits text into prose and formulas delimited by `$…$`, `$$…$$`, `\(…\)`
+ * or `\[…\]`. `\$` is a literal dollar sign. A delimiter without its closing
+ * partner stays prose, as does an empty formula.
+ */
+export function splitTeX(input: string): Segment[] {
+  const out: Segment[] = [];
+  let text = '';
+  let i = 0;
+  const flush = () => {
+    if (text) out.push({ kind: 'text', text });
+    text = '';
+  };
+  while (i < input.length) {
+    const ch = input[i];
+    if (ch === '\\' && input[i + 1] === '$') {
+      text += '$';
+      i += 2;
+      continue;
+    }
+    if (ch === '$' || (ch === '\\' && (input[i + 1] === '(' || input[i + 1] === '['))) {
+      const d = OPENERS.find((o) => input.startsWith(o.open, i));
+      if (d) {
+        const start = i + d.open.length;
+        const end = findClose(input, start, d.close);
+        if (end > start && input.slice(start, end).trim()) {
+          flush();
+          const tex = input.slice(start, end);
+          out.push({ kind: 'math', tex: tex.trim(), display: d.display, source: d.open + tex + d.close });
+          i = end + d.close.length;
+          continue;
+        }
+      }
+    }
+    text += ch;
+    i++;
+  }
+  flush();
+  return out;
+}
+
+function findClose(s: string, from: number, close: string): number {
+  for (let j = from; j < s.length; j++) {
+    if (s[j] === '\\') {
+      if (close !== '$' && close !== '$$' && s.startsWith(close, j)) return j;
+      j++; // skip the escaped character (\$ inside math is not a delimiter)
+      continue;
+    }
+    if (s.startsWith(close, j)) {
+      // `$$` never closes an inline `$` formula: a single `$` does.
+      if (close === '$' && s[j + 1] === '$') return -1;
+      return j;
+    }
+  }
+  return -1;
+}
+
+// ---------- typesetting one formula ----------
+
+export interface Typeset {
+  /** The complete wrapper span (safe HTML). */
+  html: string;
+  /** False when MathJax rejected it and `html` shows the source as an error. */
+  ok: boolean;
+}
+
+type Engine = { convert: (tex: string, display: boolean) => string; reset: () => void };
+let engine: Engine | null = null;
+
+function makeEngine(): Engine {
+  const adaptor = liteAdaptor();
+  SafeHandler(RegisterHTMLHandler(adaptor));
+  const tex = new TeX({
+    packages: TEX_PACKAGES as string[],
+    tags: 'none',
+    // Errors must reach us (not become red text) so we can mark them.
+    formatError: (_jax: unknown, err: Error) => {
+      throw err;
+    },
+  });
+  // fontCache 'none': each formula's SVG is self-contained, so it can be cached alone.
+  const svg = new SVG({ fontCache: 'none' });
+  const doc = mathjax.document('', { InputJax: tex, OutputJax: svg });
+  return {
+    convert(source, display) {
+      const node = doc.convert(source, { display, em: 16, ex: 8, containerWidth: 80 * 16 });
+      return adaptor.innerHTML(node);
+    },
+    reset() {
+      doc.reset();
+    },
+  };
+}
+
+/** The wrapper every formula gets; `inner` is trusted HTML (MathJax's SVG or escaped source). */
+function wrap(tex: string, display: boolean, inner: string, ok: boolean): string {
+  const cls = `math${display ? ' math-display' : ''}${ok ? '' : ' math-error'} notranslate`;
+  const t = escapeHtml(tex);
+  const title = ok ? '' : ` title="TeX that could not be typeset"`;
+  return `<span class="${cls}" translate="no" role="img" aria-label="${t}" data-tex="${t}"${title}>${inner}</span>`;
+}
+
+/** Typesets one formula with MathJax; never throws. */
+export function typeset(tex: string, display: boolean): Typeset {
+  if (tex.length > MAX_TEX_LENGTH) return { html: wrap(tex, display, escapeHtml(tex), false), ok: false };
+  engine ??= makeEngine();
+  try {
+    const svg = engine.convert(tex, display);
+    return { html: wrap(tex, display, svg, true), ok: true };
+  } catch {
+    // TeX errors and the occasional JavaScript error from MathJax itself alike.
+    // A JavaScript error can leave the document half-way; start a fresh one.
+    try {
+      engine.reset();
+    } catch {
+      engine = null;
+    }
+    return { html: wrap(tex, display, escapeHtml(tex), false), ok: false };
+  }
+}
+
+export function mathKey(tex: string, display: boolean): string {
+  return (display ? 'D:' : 'I:') + tex;
+}
+
+// ---------- prose + math, with the SQLite cache ----------
+
+/** A small in-process layer over the SQLite cache: the hot formulas of a busy page stay in memory. */
+const memory = new Map<string, Typeset>();
+const MEMORY_MAX = 20_000;
+
+function remember(key: string, t: Typeset): void {
+  if (memory.size >= MEMORY_MAX) memory.delete(memory.keys().next().value as string);
+  memory.set(key, t);
+}
+
+/** A typeset formula, from memory, then SQLite, then MathJax (storing the result). */
+export function typesetCached(tex: string, display: boolean, db?: Db): Typeset {
+  const key = mathKey(tex, display);
+  const hit = memory.get(key);
+  if (hit) return hit;
+  let t = db ? getMathCached(db, key) : null;
+  if (!t) {
+    t = typeset(tex, display);
+    if (db) putMathCached(db, key, t.html, t.ok);
+  }
+  remember(key, t);
+  return t;
+}
+
+/**
+ * Text with formulas as safe HTML: prose escaped (or passed to `prose`, which
+ * must escape, e.g. a search highlighter), math typeset (cached when a db is given).
+ */
+export function mathHtml(text: string, db?: Db, prose: (s: string) => string = escapeHtml): string {
+  if (!hasMath(text)) return prose(text);
+  let html = '';
+  for (const seg of splitTeX(text)) {
+    html += seg.kind === 'text' ? prose(seg.text) : typesetCached(seg.tex, seg.display, db).html;
+  }
+  return html;
+}
+
+/** Whether a text has any formula at all (skips the splitter's work in the common case). */
+export function hasMath(text: string): boolean {
+  return /\$|\\\(|\\\[/.test(text);
+}
+
+/**
+ * The background pass: typesets formulas of papers that have none cached yet,
+ * newest first, up to `limit` formulas; run after an import or crawl. Returns
+ * how many formulas it typeset. Readers never wait for it: a page typesets
+ * anything missing on first view.
+ */
+export function fillMathCache(db: Db, opts: { limit?: number; batchPapers?: number } = {}): number {
+  const limit = opts.limit ?? Infinity;
+  let done = 0;
+  for (const text of distinctTexMissing(db, opts.batchPapers ?? 5000)) {
+    for (const seg of splitTeX(text)) {
+      if (seg.kind !== 'math') continue;
+      const key = mathKey(seg.tex, seg.display);
+      if (memory.has(key) || getMathCached(db, key)) continue;
+      const t = typeset(seg.tex, seg.display);
+      putMathCached(db, key, t.html, t.ok);
+      if (++done >= limit) return done;
+    }
+  }
+  return done;
+}
+
+/** Runs fillMathCache in slices on the event loop so a running server keeps answering. */
+export function fillMathCacheInBackground(db: Db, opts: { slice?: number; log?: (s: string) => void } = {}): Promise<number> {
+  const slice = opts.slice ?? 200;
+  let total = 0;
+  return new Promise((resolve) => {
+    const step = () => {
+      let n = 0;
+      try {
+        n = fillMathCache(db, { limit: slice });
+      } catch (err) {
+        opts.log?.(`math cache: background pass stopped: ${(err as Error).message}`);
+        return resolve(total);
+      }
+      total += n;
+      if (n < slice) {
+        if (total) opts.log?.(`math cache: typeset ${total} formulas`);
+        return resolve(total);
+      }
+      setImmediate(step);
+    };
+    setImmediate(step);
+  });
+}

@@ -1,0 +1,401 @@
+// Home (`/`) and category listings: `/arxiv/<cat>` (a day of arXiv's
+// announcements, or newest first when a category has no announcement rows),
+// unions `/arxiv/cs.CL,cs.LG`, exclusions `/arxiv/cs.LG-cs.CV`, archives
+// `/arxiv/cs`; lazy-loaded chunks, Atom feeds and JSON twins under /api.
+import { Hono, type Context } from 'hono';
+import type { AppDeps } from '../app.ts';
+import type { Db } from '../../db/client.ts';
+import { getPapers, type AnnounceType } from '../../db/queries.ts';
+import { paperJson, type Paper } from '../../db/paper.ts';
+import {
+  announcedDay,
+  announcementDays,
+  allInSelection,
+  categoryCounts,
+  knownCategories,
+  newestInSelection,
+  parseCategorySelection,
+  type CategoryCount,
+  type CategorySelection,
+  type ListedEntry,
+} from '../../db/listings.ts';
+import type { SearchEngine } from '../../search/types.ts';
+import { Layout, page } from '../views/layout.tsx';
+import { listPapers, PaperChunk, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
+import { atomFeed } from '../views/feed.ts';
+import { CHUNK, htmlNotFound, intParam, isoDay } from './page-util.ts';
+
+export type ListingSort = 'arxiv' | 'newest' | 'keywords';
+
+export interface ListingQuery {
+  date: string | null;
+  sort: ListingSort;
+  keywords: string;
+  offset: number;
+  limit: number;
+}
+
+export interface Listing {
+  spec: string;
+  selection: CategorySelection;
+  /** `day`: an announcement day; `newest`: the fallback for categories without announcements. */
+  mode: 'day' | 'newest';
+  date: string | null;
+  /** Newer and older announcement days, for date navigation. */
+  newerDay: string | null;
+  olderDay: string | null;
+  total: number;
+  offset: number;
+  entries: ListedEntry[];
+  /** Set when the keywords could not be used (bad query, no search engine). */
+  note: string | null;
+}
+
+function sortByKeywords(ids: string[], keywords: string, search: SearchEngine | undefined): { ids: string[]; note: string | null } {
+  if (!keywords.trim()) return { ids, note: 'Add your keywords to sort by them.' };
+  if (!search) return { ids, note: 'Search is unavailable, so keyword sorting is off.' };
+  try {
+    const r = search.search(keywords, { within: new Set(ids), limit: ids.length, offset: 0 });
+    const ranked = r.hits.map((h) => h.id);
+    const seen = new Set(ranked);
+    return { ids: [...ranked, ...ids.filter((id) => !seen.has(id))], note: `${ranked.length} of ${ids.length} match your keywords.` };
+  } catch (err) {
+    return { ids, note: `Keywords not understood: ${(err as Error).message}` };
+  }
+}
+
+function newestOrder(db: Db, ids: string[]): string[] {
+  const papers = getPapers(db, ids);
+  const key = (p: Paper) => p.published ?? '';
+  return papers.sort((a, b) => key(b).localeCompare(key(a)) || b.id.localeCompare(a.id)).map((p) => p.id);
+}
+
+/** Works out which papers a listing URL shows; null when the category is unknown. */
+export function resolveListing(db: Db, search: SearchEngine | undefined, spec: string, q: ListingQuery): Listing | null {
+  const selection = parseCategorySelection(spec, knownCategories(db));
+  if (!selection) return null;
+  const days = announcementDays(db, selection);
+  const base = { spec, selection, offset: q.offset, note: null as string | null };
+  if (days.length) {
+    // The asked day, or the latest announced day on or before it.
+    const date = q.date ? (days.find((d) => d <= q.date!) ?? null) : days[0];
+    const i = date ? days.indexOf(date) : -1;
+    let all = date ? announcedDay(db, selection, date) : [];
+    let note: string | null = null;
+    if (q.sort !== 'arxiv' && all.length) {
+      const types = new Map(all.map((e) => [e.id, e.type]));
+      const ids = all.map((e) => e.id);
+      const ordered = q.sort === 'newest' ? { ids: newestOrder(db, ids), note: null } : sortByKeywords(ids, q.keywords, search);
+      note = ordered.note;
+      all = ordered.ids.map((id) => ({ id, type: types.get(id) ?? null }));
+    }
+    return {
+      ...base,
+      mode: 'day',
+      date,
+      newerDay: i > 0 ? days[i - 1] : null,
+      olderDay: i >= 0 && i + 1 < days.length ? days[i + 1] : null,
+      total: all.length,
+      entries: all.slice(q.offset, q.offset + q.limit),
+      note,
+    };
+  }
+  if (q.sort === 'keywords') {
+    const ordered = sortByKeywords(allInSelection(db, selection, q.date), q.keywords, search);
+    return {
+      ...base,
+      mode: 'newest',
+      date: q.date,
+      newerDay: null,
+      olderDay: null,
+      total: ordered.ids.length,
+      entries: ordered.ids.slice(q.offset, q.offset + q.limit).map((id) => ({ id, type: null })),
+      note: ordered.note,
+    };
+  }
+  const r = newestInSelection(db, selection, { offset: q.offset, limit: q.limit, before: q.date });
+  return {
+    ...base,
+    mode: 'newest',
+    date: q.date,
+    newerDay: null,
+    olderDay: null,
+    total: r.total,
+    entries: r.ids.map((id) => ({ id, type: null })),
+  };
+}
+
+export function listingQuery(c: Context): ListingQuery {
+  const sort = c.req.query('sort');
+  return {
+    date: isoDay(c.req.query('date')),
+    sort: sort === 'newest' || sort === 'keywords' ? sort : 'arxiv',
+    keywords: (c.req.query('kw') ?? '').slice(0, 500),
+    offset: intParam(c.req.query('offset'), 0, 0, 1_000_000),
+    limit: CHUNK,
+  };
+}
+
+/** The listing URL with some parameters changed (empty values dropped). */
+export function listingUrl(path: string, q: ListingQuery, change: Partial<ListingQuery> & { chunk?: boolean }): string {
+  const m = { ...q, ...change };
+  const params = new URLSearchParams();
+  if (m.date) params.set('date', m.date);
+  if (m.sort !== 'arxiv') params.set('sort', m.sort);
+  if (m.keywords && m.sort === 'keywords') params.set('kw', m.keywords);
+  if (m.offset) params.set('offset', String(m.offset));
+  const s = params.toString();
+  return (change.chunk ? `${path}/chunk` : path) + (s ? `?${s}` : '');
+}
+
+function badgeMap(entries: readonly ListedEntry[]): Map<string, AnnounceType | null> {
+  return new Map(entries.map((e) => [e.id, e.type]));
+}
+
+function listingTitle(sel: CategorySelection): string {
+  return sel.include.join(' + ') + (sel.exclude.length ? ` without ${sel.exclude.join(', ')}` : '');
+}
+
+function ListingPage(props: { listing: Listing; q: ListingQuery; body: string; path: string; tr: TranslateInfo }) {
+  const { listing: l, q, path } = props;
+  const next = l.offset + CHUNK < l.total ? l.offset + CHUNK : null;
+  const prev = l.offset > 0 ? Math.max(0, l.offset - CHUNK) : null;
+  const shownTo = Math.min(l.total, l.offset + CHUNK);
+  return (
+    <Layout
+      title={listingTitle(l.selection)}
+      scripts={['lazy']}
+      head={<link rel="alternate" type="application/atom+xml" title={`${l.spec} feed`} href={`${path}/feed`} />}
+    >
+      <section class="listing-head">
+        <h1>{listingTitle(l.selection)}</h1>
+        <p class="summary">
+          {l.mode === 'day' ? (
+            l.date ? (
+              <>
+                Announced <strong>{l.date}</strong>: {l.total} papers
+              </>
+            ) : (
+              <>No announcement on or before {q.date}.</>
+            )
+          ) : (
+            <>
+              {l.total} papers, newest first{l.date ? ` (on or before ${l.date})` : ''}
+            </>
+          )}
+          {l.total ? ` · showing ${l.offset + 1}–${shownTo}` : ''}
+        </p>
+        {l.mode === 'day' ? (
+          <nav class="days">
+            {l.olderDay ? <a href={listingUrl(path, q, { date: l.olderDay, offset: 0 })}>← {l.olderDay}</a> : <span></span>}
+            {l.newerDay ? <a href={listingUrl(path, q, { date: l.newerDay, offset: 0 })}>{l.newerDay} →</a> : <span></span>}
+          </nav>
+        ) : null}
+        <form class="sort" method="get" action={path}>
+          <label>
+            Sort{' '}
+            <select name="sort">
+              <option value="arxiv" selected={q.sort === 'arxiv'}>
+                {l.mode === 'day' ? 'arXiv order' : 'newest'}
+              </option>
+              {l.mode === 'day' ? (
+                <option value="newest" selected={q.sort === 'newest'}>
+                  newest
+                </option>
+              ) : null}
+              <option value="keywords" selected={q.sort === 'keywords'}>
+                my keywords
+              </option>
+            </select>
+          </label>
+          <input type="text" name="kw" value={q.keywords} placeholder="my keywords, e.g. diffusion OR transformer" data-keywords aria-label="My keywords" />
+          <label>
+            Date <input type="date" name="date" value={q.date ?? l.date ?? ''} />
+          </label>
+          <button type="submit">Apply</button>
+          <a class="feed" href={`${path}/feed`}>
+            Atom feed
+          </a>
+        </form>
+        {l.note ? <p class="note">{l.note}</p> : null}
+        <TranslateToggle info={props.tr} scope="page" />
+      </section>
+      <section class="papers" data-papers dangerouslySetInnerHTML={{ __html: props.body }}></section>
+      <Pager
+        prev={prev != null ? listingUrl(path, q, { offset: prev }) : null}
+        next={next != null ? listingUrl(path, q, { offset: next }) : null}
+        nextChunk={next != null ? listingUrl(path, q, { offset: next, chunk: true }) : null}
+      />
+    </Layout>
+  );
+}
+
+function Home(props: { day: string | null; counts: CategoryCount[]; searchOn: boolean }) {
+  const archives = new Map<string, CategoryCount[]>();
+  for (const c of props.counts) {
+    const a = c.category.split('.')[0];
+    if (!archives.has(a)) archives.set(a, []);
+    archives.get(a)!.push(c);
+  }
+  return (
+    <Layout title="Papers">
+      <section class="home-intro">
+        <h1>Read arXiv, typeset</h1>
+        <p>
+          Pick categories to read together, leave some out, or search everything. Formulas arrive typeset; star papers to keep a
+          reading list in this browser.
+        </p>
+        {props.searchOn ? null : <p class="note">Search is unavailable on this server right now.</p>}
+      </section>
+      <form class="pick" method="get" action="/arxiv" data-pick>
+        <p class="summary">
+          Papers held per category
+          {props.day ? (
+            <>
+              ; <strong>today</strong> counts the latest announcement day, {props.day} (new submissions in brackets)
+            </>
+          ) : null}
+          . Choose include or exclude for several, or open one.
+        </p>
+        <div class="archives">
+          {[...archives].map(([archive, cats]) => (
+            <fieldset class="archive">
+              <legend>
+                <a href={`/arxiv/${archive}`}>{archive}</a>
+              </legend>
+              {cats.map((c) => (
+                <div class="cat-pick">
+                  <a href={`/arxiv/${c.category}`}>{c.category}</a>
+                  <span class="count">
+                    {c.papers}
+                    {c.today != null ? (
+                      <strong class="today">
+                        {' '}
+                        · today {c.today} ({c.fresh ?? 0})
+                      </strong>
+                    ) : null}
+                  </span>
+                  <select name={c.category} aria-label={`${c.category}: include or exclude`}>
+                    <option value="">–</option>
+                    <option value="in">include</option>
+                    <option value="out">exclude</option>
+                  </select>
+                </div>
+              ))}
+            </fieldset>
+          ))}
+        </div>
+        <button type="submit">Read the chosen categories</button>
+      </form>
+    </Layout>
+  );
+}
+
+function listingJson(db: Db, l: Listing, path: string, q: ListingQuery) {
+  const papers = getPapers(
+    db,
+    l.entries.map((e) => e.id),
+  );
+  const types = badgeMap(l.entries);
+  const next = l.offset + CHUNK < l.total ? l.offset + CHUNK : null;
+  return {
+    categories: l.selection,
+    mode: l.mode,
+    date: l.date,
+    newerDay: l.newerDay,
+    olderDay: l.olderDay,
+    sort: q.sort,
+    total: l.total,
+    offset: l.offset,
+    next: next != null ? '/api' + listingUrl(path, q, { offset: next }) : null,
+    note: l.note,
+    papers: papers.map((p) => ({ ...paperJson(p), announceType: types.get(p.id) ?? null })),
+  };
+}
+
+export function listingRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo }): Hono {
+  const { db, search } = deps;
+  const app = new Hono();
+
+  const chunkHtml = (l: Listing, path: string, q: ListingQuery) => {
+    const papers = getPapers(
+      db,
+      l.entries.map((e) => e.id),
+    );
+    const items = listPapers(db, papers, { badges: badgeMap(l.entries) });
+    const next = l.offset + CHUNK < l.total ? listingUrl(path, q, { offset: l.offset + CHUNK, chunk: true }) : null;
+    return String(<PaperChunk items={items} offset={l.offset} next={next} />);
+  };
+
+  app.get('/', (c) => {
+    const { day, counts } = categoryCounts(db);
+    return c.html(page(<Home day={day} counts={counts} searchOn={!!search} />));
+  });
+
+  app.get('/api/categories', (c) => c.json(categoryCounts(db)));
+
+  // The home page's picker submits `?cs.CL=in&cs.CV=out`; turn it into the readable URL.
+  app.get('/arxiv', (c) => {
+    const inc: string[] = [];
+    const exc: string[] = [];
+    for (const [k, v] of Object.entries(c.req.query())) {
+      if (v === 'in') inc.push(k);
+      if (v === 'out') exc.push(k);
+    }
+    if (!inc.length) return c.redirect('/', 302);
+    const spec = inc.join(',') + (exc.length ? '-' + exc.join('-') : '');
+    return c.redirect(`/arxiv/${encodeURI(spec)}`, 302);
+  });
+
+  const SPEC = ':spec{[A-Za-z][A-Za-z.,:-]*}';
+
+  app.get(`/arxiv/${SPEC}/chunk`, (c) => {
+    const spec = c.req.param('spec');
+    const q = listingQuery(c);
+    const l = resolveListing(db, search, spec, q);
+    if (!l) return c.html('<p class="error">Unknown category.</p>', 404);
+    return c.html(chunkHtml(l, `/arxiv/${spec}`, q));
+  });
+
+  app.get(`/arxiv/${SPEC}/feed`, (c) => {
+    const spec = c.req.param('spec');
+    const q = { ...listingQuery(c), offset: 0, limit: 100 };
+    const l = resolveListing(db, search, spec, q);
+    if (!l) return htmlNotFound(c, `There is no category “${spec}”.`);
+    const papers = getPapers(
+      db,
+      l.entries.map((e) => e.id),
+    );
+    const origin = new URL(c.req.url).origin;
+    const xml = atomFeed({
+      origin,
+      id: `${origin}/arxiv/${spec}`,
+      title: `${listingTitle(l.selection)}${l.date ? ` — ${l.date}` : ''}`,
+      selfPath: `/arxiv/${spec}/feed`,
+      htmlPath: `/arxiv/${spec}`,
+      papers,
+    });
+    return c.body(xml, 200, { 'content-type': 'application/atom+xml; charset=utf-8' });
+  });
+
+  app.get(`/api/arxiv/${SPEC}`, (c) => {
+    const spec = c.req.param('spec');
+    if (spec === 'search') return c.notFound();
+    const q = listingQuery(c);
+    const l = resolveListing(db, search, spec, q);
+    if (!l) return c.json({ error: `unknown category ${spec}` }, 404);
+    return c.json(listingJson(db, l, `/arxiv/${spec}`, q));
+  });
+
+  app.get(`/arxiv/${SPEC}`, (c) => {
+    const spec = c.req.param('spec');
+    const q = listingQuery(c);
+    const l = resolveListing(db, search, spec, q);
+    if (!l) return htmlNotFound(c, `There is no category “${spec}” in this collection.`);
+    const path = `/arxiv/${spec}`;
+    const body = chunkHtml(l, path, q);
+    return c.html(page(<ListingPage listing={l} q={q} body={body} path={path} tr={deps.translateInfo()} />));
+  });
+
+  return app;
+}

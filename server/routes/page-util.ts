@@ -1,0 +1,75 @@
+// Small helpers shared by the page routes: bounded integers from the query
+// string, a rendered-page cache that empties itself when the data changes,
+// and a per-client rate limit.
+import type { Context } from 'hono';
+import type { Db } from '../../db/client.ts';
+import { maxSeq } from '../../db/queries.ts';
+import { errorPage } from '../views/errors.tsx';
+
+export const CHUNK = 25;
+
+/** An integer query parameter clamped to [min, max]; anything unparsable is the default. */
+export function intParam(v: string | undefined, def: number, min: number, max: number): number {
+  if (v == null || !/^\d{1,9}$/.test(v)) return def;
+  return Math.min(max, Math.max(min, Number(v)));
+}
+
+export function isoDay(v: string | undefined): string | null {
+  return v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null;
+}
+
+export function htmlNotFound(c: Context, message: string) {
+  return c.html(errorPage(404, 'Not found', message), 404);
+}
+
+/**
+ * Rendered pages by key, valid while no ingest changed the database (the
+ * papers' change counter) and for at most `ttlMs` (the search index and
+ * related papers also move). Oldest entries go first when full.
+ */
+export class PageCache {
+  private entries = new Map<string, { at: number; seq: number; body: string }>();
+  constructor(
+    private db: Db,
+    private max = 2000,
+    private ttlMs = 10 * 60_000,
+  ) {}
+
+  get(key: string, render: () => string): string {
+    const seq = maxSeq(this.db);
+    const now = Date.now();
+    const hit = this.entries.get(key);
+    if (hit && hit.seq === seq && now - hit.at < this.ttlMs) return hit.body;
+    const body = render();
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { at: now, seq, body });
+    return body;
+  }
+}
+
+/** Who is asking: the socket's address when served by @hono/node-server, else a shared key. */
+export function clientKey(c: Context): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'local';
+}
+
+/** A fixed-window counter per client: at most `limit` events per `windowMs`. */
+export class RateLimiter {
+  private windows = new Map<string, { start: number; count: number }>();
+  constructor(
+    private limit: number,
+    private windowMs: number,
+  ) {}
+
+  take(key: string, n = 1, now = Date.now()): boolean {
+    let w = this.windows.get(key);
+    if (!w || now - w.start >= this.windowMs) {
+      if (this.windows.size > 10_000) this.windows.clear();
+      w = { start: now, count: 0 };
+      this.windows.set(key, w);
+    }
+    if (w.count + n > this.limit) return false;
+    w.count += n;
+    return true;
+  }
+}

@@ -1,0 +1,245 @@
+// The paper page `/arxiv/<id>` (ids with a dot or a slash, with or without
+// version), `/abs/<id>` and `/pdf/<id>` redirects so swapping the host of an
+// arxiv.org URL works, the reading list `/stars?ids=…`, and their JSON twins.
+import { Hono } from 'hono';
+import type { AppDeps } from '../app.ts';
+import type { Db } from '../../db/client.ts';
+import { getPaper, getPapers } from '../../db/queries.ts';
+import { ARXIV_ID_PATTERN, paperJson, parseArxivId, type Paper } from '../../db/paper.ts';
+import type { RelatedResult, SearchEngine } from '../../search/types.ts';
+import { mathHtml } from '../math.ts';
+import { Layout, page } from '../views/layout.tsx';
+import { bibtex, citationMeta } from '../views/cite.ts';
+import { Authors, Categories, listPapers, PaperChunk, StarButton, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
+import { htmlNotFound, PageCache } from './page-util.ts';
+
+const ID = `:id{${ARXIV_ID_PATTERN}}`;
+const RELATED = 10;
+
+function safeRelated(search: SearchEngine | undefined, id: string): RelatedResult | null {
+  if (!search) return null;
+  try {
+    return search.related(id, RELATED);
+  } catch (err) {
+    console.error(`related papers for ${id} failed: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+function LicenseLink({ url }: { url: string }) {
+  return /^https?:\/\//.test(url) ? <a href={url}>{url.replace(/^https?:\/\//, '')}</a> : <>{url}</>;
+}
+
+function PaperPage(props: { db: Db; paper: Paper; related: RelatedResult | null; relatedPapers: Paper[]; searchOn: boolean; tr: TranslateInfo }) {
+  const { paper: p, db } = props;
+  const titleHtml = mathHtml(p.title, db);
+  const abstractHtml = mathHtml(p.abstract, db);
+  const bib = bibtex(p);
+  const hitTerms = new Map((props.related?.hits ?? []).map((h) => [h.id, h.terms]));
+  const relatedTitles = new Map(props.relatedPapers.map((r) => [r.id, mathHtml(r.title, db)]));
+  return (
+    <Layout
+      title={p.title}
+      head={
+        <>
+          {citationMeta(p).map(([name, content]) => (
+            <meta name={name} content={content} />
+          ))}
+          <link rel="canonical" href={`/arxiv/${p.id}`} />
+        </>
+      }
+    >
+      <article class="paper paper-full" data-id={p.id}>
+        <div class="paper-head">
+          <h1 class="paper-title" dangerouslySetInnerHTML={{ __html: titleHtml }}></h1>
+          <StarButton id={p.id} />
+        </div>
+        <h1 class="paper-title tr" data-tr="title" hidden></h1>
+        <p class="meta">
+          <Authors names={p.authors} />
+        </p>
+        <dl class="facts">
+          <dt>arXiv</dt>
+          <dd>
+            {p.id}
+            {p.version ? `v${p.version}` : ''}
+          </dd>
+          <dt>Categories</dt>
+          <dd>
+            <Categories cats={p.categories} />
+          </dd>
+          {p.published ? (
+            <>
+              <dt>Submitted</dt>
+              <dd>{p.published}</dd>
+            </>
+          ) : null}
+          {p.updated && p.updated !== p.published ? (
+            <>
+              <dt>Updated</dt>
+              <dd>{p.updated}</dd>
+            </>
+          ) : null}
+          {p.comments ? (
+            <>
+              <dt>Comments</dt>
+              <dd>{p.comments}</dd>
+            </>
+          ) : null}
+          {p.journalRef ? (
+            <>
+              <dt>Journal</dt>
+              <dd>{p.journalRef}</dd>
+            </>
+          ) : null}
+          {p.doi ? (
+            <>
+              <dt>DOI</dt>
+              <dd>
+                <a href={`https://doi.org/${p.doi}`}>{p.doi}</a>
+              </dd>
+            </>
+          ) : null}
+          {p.license ? (
+            <>
+              <dt>License</dt>
+              <dd>
+                <LicenseLink url={p.license} />
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        <p class="links">
+          <a href={`https://arxiv.org/abs/${p.id}`}>arXiv abstract</a>
+          <a href={`https://arxiv.org/pdf/${p.id}`}>PDF</a>
+          <a href={`https://arxiv.org/html/${p.id}`}>HTML</a>
+          <button type="button" class="copy-bibtex" data-copy-target="bibtex">
+            Copy BibTeX
+          </button>
+        </p>
+        <TranslateToggle info={props.tr} scope="paper" />
+        <div class="abstract-pair">
+          <p class="abstract" dangerouslySetInnerHTML={{ __html: abstractHtml }}></p>
+          <p class="abstract tr" data-tr="abstract" hidden></p>
+        </div>
+        <details class="bibtex">
+          <summary>BibTeX</summary>
+          <pre id="bibtex">{bib}</pre>
+        </details>
+      </article>
+      <section class="related">
+        <h2>Related papers</h2>
+        {!props.searchOn ? (
+          <p class="note">Search is unavailable, so related papers cannot be listed right now.</p>
+        ) : !props.related || !props.relatedPapers.length ? (
+          <p class="note">No related papers found.</p>
+        ) : (
+          <>
+            {props.related.terms.length ? <p class="because">Found through: {props.related.terms.slice(0, 12).join(', ')}</p> : null}
+            <ol>
+              {props.relatedPapers.map((r) => (
+                <li>
+                  <a href={`/arxiv/${r.id}`} dangerouslySetInnerHTML={{ __html: relatedTitles.get(r.id) ?? '' }}></a>
+                  <span class="muted">
+                    {' '}
+                    · {r.authors.slice(0, 3).join(', ')}
+                    {r.authors.length > 3 ? ' et al.' : ''} · {r.categories[0]}
+                  </span>
+                  {hitTerms.get(r.id)?.length ? <span class="because"> — because: {hitTerms.get(r.id)!.slice(0, 6).join(', ')}</span> : null}
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+      </section>
+    </Layout>
+  );
+}
+
+function StarsPage(props: { db: Db; ids: string[]; papers: Paper[] }) {
+  const items = listPapers(props.db, props.papers);
+  const missing = props.ids.filter((id) => !props.papers.some((p) => p.id === id));
+  return (
+    <Layout title="Reading list" scripts={['lazy']}>
+      <section class="listing-head stars-page" data-stars-page data-ids={props.ids.join(',')}>
+        <h1>Reading list</h1>
+        <p class="summary">
+          {props.ids.length
+            ? `${props.papers.length} starred papers.`
+            : 'No stars yet. Star a paper with ☆; the list lives in this browser only, no account needed.'}
+        </p>
+        <p class="export">
+          Export: <a href="/stars" data-export-link>this list as a link</a> · <a href="/api/stars" data-export-json>as JSON</a>
+        </p>
+        {missing.length ? <p class="note">Not in this collection: {missing.join(', ')}</p> : null}
+      </section>
+      <section class="papers" data-papers dangerouslySetInnerHTML={{ __html: String(<PaperChunk items={items} offset={0} next={null} />) }}></section>
+    </Layout>
+  );
+}
+
+function starIds(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const out: string[] = [];
+  for (const part of raw.split(',').slice(0, 500)) {
+    const id = parseArxivId(decodeURIComponent(part))?.id;
+    if (id && !out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+export function paperRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo }): Hono {
+  const { db, search } = deps;
+  const app = new Hono();
+  const cache = new PageCache(db);
+
+  const render = (p: Paper) =>
+    cache.get(`paper:${p.id}`, () => {
+      const related = safeRelated(search, p.id);
+      const relatedPapers = related ? getPapers(db, related.hits.map((h) => h.id)) : [];
+      return page(<PaperPage db={db} paper={p} related={related} relatedPapers={relatedPapers} searchOn={!!search} tr={deps.translateInfo()} />);
+    });
+
+  app.get(`/arxiv/${ID}`, (c) => {
+    const raw = c.req.param('id') ?? '';
+    const parsed = parseArxivId(raw);
+    const p = parsed && getPaper(db, parsed.id);
+    if (!p) return htmlNotFound(c, `There is no paper ${raw} in this collection (yet).`);
+    return c.html(render(p));
+  });
+
+  app.get(`/api/arxiv/${ID}`, (c) => {
+    const raw = c.req.param('id') ?? '';
+    const parsed = parseArxivId(raw);
+    const p = parsed && getPaper(db, parsed.id);
+    if (!p) return c.json({ error: `no paper with id ${raw}` }, 404);
+    const related = safeRelated(search, p.id);
+    return c.json({
+      ...paperJson(p),
+      links: { abs: `https://arxiv.org/abs/${p.id}`, pdf: `https://arxiv.org/pdf/${p.id}`, html: `https://arxiv.org/html/${p.id}` },
+      bibtex: bibtex(p),
+      related: related ? { terms: related.terms, papers: related.hits.map((h) => ({ id: h.id, score: h.score, because: h.terms })) } : null,
+    });
+  });
+
+  // arxiv.org URLs with the host swapped: /abs/<id>, /pdf/<id>, /pdf/<id>.pdf, /html/<id>.
+  for (const kind of ['abs', 'pdf', 'html']) {
+    app.get(`/${kind}/:id{(?:${ARXIV_ID_PATTERN})(?:\\.pdf)?}`, (c) => {
+      const parsed = parseArxivId(c.req.param('id') ?? '');
+      if (!parsed) return htmlNotFound(c, 'That is not an arXiv id.');
+      return c.redirect(`/arxiv/${parsed.id}`, 301);
+    });
+  }
+
+  app.get('/stars', (c) => {
+    const ids = starIds(c.req.query('ids'));
+    return c.html(page(<StarsPage db={db} ids={ids} papers={getPapers(db, ids)} />));
+  });
+
+  app.get('/api/stars', (c) => {
+    const ids = starIds(c.req.query('ids'));
+    return c.json({ ids, papers: getPapers(db, ids).map(paperJson) });
+  });
+
+  return app;
+}

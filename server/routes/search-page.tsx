@@ -1,0 +1,192 @@
+// `/arxiv/search?query=…`: results with highlights (math typeset, never
+// marked), the query language's help, pagination with lazy-loaded chunks, an
+// Atom feed and the JSON twin `/api/arxiv/search`.
+import { Hono, type Context } from 'hono';
+import type { AppDeps } from '../app.ts';
+import type { Db } from '../../db/client.ts';
+import { getPapers } from '../../db/queries.ts';
+import { paperJson } from '../../db/paper.ts';
+import type { SearchEngine, SearchResult } from '../../search/types.ts';
+import { Layout, page } from '../views/layout.tsx';
+import { listPapers, PaperChunk, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
+import { atomFeed } from '../views/feed.ts';
+import { CHUNK, intParam } from './page-util.ts';
+
+const MAX_QUERY = 1000;
+
+type Outcome = { ok: true; result: SearchResult } | { ok: false; status: 400 | 503; message: string };
+
+function runSearch(search: SearchEngine | undefined, query: string, offset: number, limit: number): Outcome {
+  if (!search) return { ok: false, status: 503, message: 'Search is unavailable on this server right now.' };
+  if (query.length > MAX_QUERY) return { ok: false, status: 400, message: `The query is longer than ${MAX_QUERY} characters.` };
+  try {
+    return { ok: true, result: search.search(query, { offset, limit }) };
+  } catch (err) {
+    // The engine reports bad queries (QueryError) with a reader-facing message.
+    return { ok: false, status: 400, message: (err as Error).message || 'The query could not be understood.' };
+  }
+}
+
+function searchUrl(path: string, query: string, offset: number): string {
+  const p = new URLSearchParams({ query });
+  if (offset) p.set('offset', String(offset));
+  return `${path}?${p}`;
+}
+
+function QueryHelp() {
+  return (
+    <details class="help" open={false}>
+      <summary>How to search</summary>
+      <dl>
+        <dt>
+          <code>sparse attention</code>
+        </dt>
+        <dd>papers with these words, best matches first (BM25)</dd>
+        <dt>
+          <code>"exact phrase"</code>
+        </dt>
+        <dd>the words next to each other</dd>
+        <dt>
+          <code>-survey</code>
+        </dt>
+        <dd>leave out papers with this word</dd>
+        <dt>
+          <code>diffusion OR flow</code>
+        </dt>
+        <dd>either word</dd>
+        <dt>
+          <code>ti:transformer abs:protein au:"Yann LeCun"</code>
+        </dt>
+        <dd>a word in the title, the abstract, or an author</dd>
+        <dt>
+          <code>cat:cs.LG</code>, <code>cat:cs</code>
+        </dt>
+        <dd>one category, or a whole archive</dd>
+        <dt>
+          <code>year:2025</code>, <code>from:2025-05-01</code>, <code>to:2025-06-30</code>
+        </dt>
+        <dd>submission dates</dd>
+        <dt>
+          <code>2405.01234</code>, an arxiv.org URL
+        </dt>
+        <dd>that paper first</dd>
+      </dl>
+    </details>
+  );
+}
+
+function SearchPage(props: { query: string; outcome: Outcome | null; offset: number; body: string; tr: TranslateInfo }) {
+  const { query, outcome, offset } = props;
+  const total = outcome?.ok ? outcome.result.total : 0;
+  const next = offset + CHUNK < total ? offset + CHUNK : null;
+  const prev = offset > 0 ? Math.max(0, offset - CHUNK) : null;
+  return (
+    <Layout
+      title={query ? `Search: ${query}` : 'Search'}
+      query={query}
+      scripts={['lazy']}
+      head={query ? <link rel="alternate" type="application/atom+xml" href={searchUrl('/arxiv/search/feed', query, 0)} /> : null}
+    >
+      <section class="listing-head">
+        <h1>{query ? <>Results for “{query}”</> : 'Search'}</h1>
+        {outcome && !outcome.ok ? (
+          <p class="error" role="alert">
+            {outcome.message}
+          </p>
+        ) : null}
+        {outcome?.ok ? (
+          <p class="summary">
+            {total ? `${total} papers · showing ${offset + 1}–${Math.min(total, offset + CHUNK)}` : 'No papers match.'}{' '}
+            {total ? <a href={searchUrl('/arxiv/search/feed', query, 0)}>Atom feed</a> : null}
+          </p>
+        ) : null}
+        <QueryHelp />
+        {total ? <TranslateToggle info={props.tr} scope="page" /> : null}
+      </section>
+      <section class="papers" data-papers dangerouslySetInnerHTML={{ __html: props.body }}></section>
+      <Pager
+        prev={prev != null ? searchUrl('/arxiv/search', query, prev) : null}
+        next={next != null ? searchUrl('/arxiv/search', query, next) : null}
+        nextChunk={next != null ? searchUrl('/arxiv/search/chunk', query, next) : null}
+      />
+    </Layout>
+  );
+}
+
+function readQuery(c: Context) {
+  return {
+    query: (c.req.query('query') ?? c.req.query('q') ?? '').trim(),
+    offset: intParam(c.req.query('offset'), 0, 0, 1_000_000),
+  };
+}
+
+function chunkHtml(db: Db, r: SearchResult, query: string, offset: number): string {
+  const papers = getPapers(
+    db,
+    r.hits.map((h) => h.id),
+  );
+  const items = listPapers(db, papers, { terms: r.highlightTerms });
+  const next = offset + CHUNK < r.total ? searchUrl('/arxiv/search/chunk', query, offset + CHUNK) : null;
+  return String(<PaperChunk items={items} offset={offset} next={next} />);
+}
+
+export function searchPageRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo }): Hono {
+  const { db, search } = deps;
+  const app = new Hono();
+
+  app.get('/arxiv/search', (c) => {
+    const { query, offset } = readQuery(c);
+    const outcome = query ? runSearch(search, query, offset, CHUNK) : search ? null : runSearch(search, query, 0, 0);
+    const body = outcome?.ok ? chunkHtml(db, outcome.result, query, offset) : '';
+    const html = page(<SearchPage query={query} outcome={outcome} offset={offset} body={body} tr={deps.translateInfo()} />);
+    return c.html(html, outcome && !outcome.ok ? outcome.status : 200);
+  });
+
+  app.get('/arxiv/search/chunk', (c) => {
+    const { query, offset } = readQuery(c);
+    const outcome = runSearch(search, query, offset, CHUNK);
+    if (!outcome.ok) return c.html(`<p class="error">${outcome.message.replace(/[&<>"']/g, '')}</p>`, outcome.status);
+    return c.html(chunkHtml(db, outcome.result, query, offset));
+  });
+
+  app.get('/arxiv/search/feed', (c) => {
+    const { query } = readQuery(c);
+    const outcome = runSearch(search, query, 0, 50);
+    if (!outcome.ok) return c.text(outcome.message, outcome.status);
+    const origin = new URL(c.req.url).origin;
+    const xml = atomFeed({
+      origin,
+      id: origin + searchUrl('/arxiv/search', query, 0),
+      title: `Search: ${query}`,
+      selfPath: searchUrl('/arxiv/search/feed', query, 0),
+      htmlPath: searchUrl('/arxiv/search', query, 0),
+      papers: getPapers(
+        db,
+        outcome.result.hits.map((h) => h.id),
+      ),
+    });
+    return c.body(xml, 200, { 'content-type': 'application/atom+xml; charset=utf-8' });
+  });
+
+  app.get('/api/arxiv/search', (c) => {
+    const { query, offset } = readQuery(c);
+    if (!query) return c.json({ error: 'empty query: pass ?query=' }, 400);
+    const outcome = runSearch(search, query, offset, CHUNK);
+    if (!outcome.ok) return c.json({ error: outcome.message }, outcome.status);
+    const papers = getPapers(
+      db,
+      outcome.result.hits.map((h) => h.id),
+    );
+    const scores = new Map(outcome.result.hits.map((h) => [h.id, h]));
+    return c.json({
+      query,
+      total: outcome.result.total,
+      offset,
+      next: offset + CHUNK < outcome.result.total ? searchUrl('/api/arxiv/search', query, offset + CHUNK) : null,
+      highlightTerms: outcome.result.highlightTerms,
+      papers: papers.map((p) => ({ ...paperJson(p), score: scores.get(p.id)?.score ?? null, matched: scores.get(p.id)?.terms ?? [] })),
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,223 @@
+// Translated reading. A provider turns a list of strings into another
+// language; the built-in one speaks the OpenAI-compatible chat-completions
+// protocol, so any such service (hosted or local) works. Math never reaches the
+// provider: each formula becomes a placeholder and is put back afterwards; a
+// sentence whose placeholders come back lost or altered keeps its original
+// text, so a translation can never break a formula. Results are cached in
+// SQLite per paper, version and language.
+import type { Db } from '../db/client.ts';
+import type { Paper } from '../db/paper.ts';
+import { getTranslation, putTranslation, type StoredTranslation } from '../db/listings.ts';
+import { splitTeX } from './math.ts';
+
+export interface TranslationProvider {
+  readonly name: string;
+  /** Translates every text into `lang`; returns exactly as many strings, in order, or throws. */
+  translate(texts: readonly string[], lang: string): Promise<string[]>;
+}
+
+export class TranslationError extends Error {}
+
+export interface ChatCompletionsConfig {
+  /** Base URL (`…/v1`) or the full `…/chat/completions` endpoint. */
+  url: string;
+  key?: string;
+  model: string;
+  timeoutMs?: number;
+}
+
+const LANG_NAMES: Record<string, string> = {
+  zh: 'Simplified Chinese', 'zh-tw': 'Traditional Chinese', ja: 'Japanese', ko: 'Korean', de: 'German',
+  fr: 'French', es: 'Spanish', it: 'Italian', pt: 'Portuguese', ru: 'Russian', ar: 'Arabic', en: 'English',
+};
+
+export function languageName(lang: string): string {
+  return LANG_NAMES[lang.toLowerCase()] ?? lang;
+}
+
+export function chatCompletionsProvider(cfg: ChatCompletionsConfig): TranslationProvider {
+  const endpoint = /\/chat\/completions\/?$/.test(cfg.url) ? cfg.url : cfg.url.replace(/\/+$/, '') + '/chat/completions';
+  return {
+    name: `chat-completions (${cfg.model})`,
+    async translate(texts, lang) {
+      if (!texts.length) return [];
+      const system =
+        `Translate scientific text from English into ${languageName(lang)}. ` +
+        'The input is a JSON array of strings. Reply with only a JSON array of the same length, ' +
+        'each element the translation of the element at the same position. ' +
+        'Copy every placeholder such as [[M1]] exactly, once, unchanged. Keep names, acronyms and code as they are.';
+      const res = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(cfg.key ? { authorization: `Bearer ${cfg.key}` } : {}) },
+        body: JSON.stringify({
+          model: cfg.model,
+          temperature: 0,
+          messages: [
+            { role: 'system', content: system },
+            { role: 'user', content: JSON.stringify(texts) },
+          ],
+        }),
+        signal: AbortSignal.timeout(cfg.timeoutMs ?? 120_000),
+      });
+      if (!res.ok) throw new TranslationError(`translation service answered ${res.status}`);
+      const body = (await res.json()) as { choices?: { message?: { content?: unknown } }[] };
+      const content = body.choices?.[0]?.message?.content;
+      if (typeof content !== 'string') throw new TranslationError('translation service sent no message content');
+      const out = parseJsonArray(content);
+      if (!out || out.length !== texts.length) {
+        throw new TranslationError(`translation service returned ${out ? out.length : 'no'} items for ${texts.length}`);
+      }
+      return out;
+    },
+  };
+}
+
+/** A JSON array of strings from a model's reply, tolerating a ```json fence around it. */
+export function parseJsonArray(content: string): string[] | null {
+  const s = content.trim().replace(/^```(?:json)?\s*/i, '').replace(/\s*```$/, '');
+  try {
+    const v: unknown = JSON.parse(s);
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  } catch {
+    /* not JSON */
+  }
+  return null;
+}
+
+// ---------- math placeholders and sentences (pure) ----------
+
+export interface Protected {
+  /** Sentences with formulas replaced by [[M1]], [[M2]], … */
+  sentences: string[];
+  /** Placeholder number -> the formula's original source, delimiters included. */
+  formulas: string[];
+}
+
+const PLACEHOLDER = /\[\[M(\d+)\]\]/g;
+
+/** Replaces each formula by a placeholder and splits the prose into sentences. */
+export function protectMath(text: string): Protected {
+  const formulas: string[] = [];
+  let flat = '';
+  for (const seg of splitTeX(text)) {
+    if (seg.kind === 'text') flat += seg.text;
+    else {
+      formulas.push(seg.source);
+      flat += `[[M${formulas.length}]]`;
+    }
+  }
+  return { sentences: splitSentences(flat), formulas };
+}
+
+/** Sentences end at . ! ? followed by space and a capital, digit, placeholder or bracket. */
+export function splitSentences(text: string): string[] {
+  const t = text.replace(/\s+/g, ' ').trim();
+  if (!t) return [];
+  return t.split(/(?<=[.!?])\s+(?=[A-Z0-9(\[])/).filter(Boolean);
+}
+
+function placeholders(s: string): string[] {
+  return [...s.matchAll(PLACEHOLDER)].map((m) => m[1]).sort();
+}
+
+/**
+ * Puts the formulas back into one translated sentence. Returns null when the
+ * translation lost, duplicated or altered a placeholder, so the caller keeps
+ * the original sentence.
+ */
+export function restoreSentence(translated: string, original: string, formulas: readonly string[]): string | null {
+  const want = placeholders(original);
+  const got = placeholders(translated);
+  if (want.join(',') !== got.join(',')) return null;
+  // Any other bracketed M-number (a mangled placeholder) also disqualifies it.
+  const stripped = translated.replace(PLACEHOLDER, '');
+  if (/\[\[|\]\]|\[M\d|M\d+\]/.test(stripped)) return null;
+  // A dollar sign the translation introduced is prose, not a formula.
+  const prose = translated.replace(/\\?\$/g, '\\$');
+  return prose.replace(PLACEHOLDER, (_m, n: string) => formulas[Number(n) - 1] ?? '');
+}
+
+/** Reassembles a translated text from its sentences with per-sentence fallback to the original. */
+export function restoreText(p: Protected, translated: readonly string[]): { text: string; fallbacks: number } {
+  let fallbacks = 0;
+  const parts = p.sentences.map((orig, i) => {
+    const t = translated[i];
+    const restored = t == null ? null : restoreSentence(t, orig, p.formulas);
+    if (restored == null) {
+      fallbacks++;
+      return restoreOriginal(orig, p.formulas);
+    }
+    return restored;
+  });
+  return { text: parts.join(' '), fallbacks };
+}
+
+function restoreOriginal(sentence: string, formulas: readonly string[]): string {
+  return sentence.replace(/\$/g, '\\$').replace(PLACEHOLDER, (_m, n: string) => formulas[Number(n) - 1] ?? '');
+}
+
+// ---------- the translator: cache + batching ----------
+
+export interface TranslatorInfo {
+  enabled: boolean;
+  lang: string;
+  provider: string | null;
+}
+
+export class Translator {
+  readonly lang: string;
+  constructor(
+    readonly db: Db,
+    readonly provider: TranslationProvider | null,
+    lang = 'zh',
+  ) {
+    this.lang = lang;
+  }
+
+  info(): TranslatorInfo {
+    return { enabled: !!this.provider, lang: this.lang, provider: this.provider?.name ?? null };
+  }
+
+  cached(p: Paper, lang = this.lang): StoredTranslation | null {
+    return getTranslation(this.db, p.id, p.version, lang);
+  }
+
+  /**
+   * Translations for papers, from the cache where present; every missing one
+   * goes to the provider in a single batched request. Throws TranslationError
+   * when the provider fails (nothing is cached then).
+   */
+  async translate(papers: readonly Paper[], lang = this.lang): Promise<Map<string, StoredTranslation>> {
+    const out = new Map<string, StoredTranslation>();
+    const missing: Paper[] = [];
+    for (const p of papers) {
+      const hit = this.cached(p, lang);
+      if (hit) out.set(p.id, hit);
+      else missing.push(p);
+    }
+    if (!missing.length) return out;
+    if (!this.provider) throw new TranslationError('translation is not configured on this server');
+    const jobs = missing.map((p) => ({ paper: p, title: protectMath(p.title), abstract: protectMath(p.abstract) }));
+    const texts = jobs.flatMap((j) => [...j.title.sentences, ...j.abstract.sentences]);
+    const translated = await this.provider.translate(texts, lang);
+    let at = 0;
+    for (const j of jobs) {
+      const t = translated.slice(at, at + j.title.sentences.length);
+      at += j.title.sentences.length;
+      const a = translated.slice(at, at + j.abstract.sentences.length);
+      at += j.abstract.sentences.length;
+      const result = { title: restoreText(j.title, t).text, abstract: restoreText(j.abstract, a).text };
+      putTranslation(this.db, j.paper.id, j.paper.version, lang, result);
+      out.set(j.paper.id, result);
+    }
+    return out;
+  }
+}
+
+/** Reads TRANSLATE_API_URL, TRANSLATE_API_KEY, TRANSLATE_MODEL, TRANSLATE_LANG (default zh). */
+export function translatorFromEnv(db: Db, env: Record<string, string | undefined>): Translator {
+  const url = env.TRANSLATE_API_URL;
+  const model = env.TRANSLATE_MODEL || 'gpt-4o-mini';
+  const provider = url ? chatCompletionsProvider({ url, key: env.TRANSLATE_API_KEY, model }) : null;
+  return new Translator(db, provider, (env.TRANSLATE_LANG || 'zh').toLowerCase());
+}

@@ -1,0 +1,169 @@
+// Pieces shared by listing, search, reading-list and paper pages.
+import type { Paper } from '../../db/paper.ts';
+import type { Db } from '../../db/client.ts';
+import type { AnnounceType } from '../../db/queries.ts';
+import { mathHtml, escapeHtml } from '../math.ts';
+import { proseMarker } from './highlight.ts';
+
+export interface ListedPaper {
+  paper: Paper;
+  /** Safe HTML: escaped prose, typeset math, optional <mark>s. */
+  titleHtml: string;
+  abstractHtml: string;
+  badge?: AnnounceType | null;
+}
+
+/** Typesets (and optionally highlights) a batch of papers for display. */
+export function listPapers(db: Db, papers: readonly Paper[], opts: { terms?: readonly string[]; badges?: Map<string, AnnounceType | null> } = {}): ListedPaper[] {
+  const terms = opts.terms ?? [];
+  const prose = terms.length ? proseMarker(terms) : escapeHtml;
+  return papers.map((paper) => ({
+    paper,
+    titleHtml: mathHtml(paper.title, db, prose),
+    abstractHtml: mathHtml(paper.abstract, db, prose),
+    badge: opts.badges?.get(paper.id) ?? null,
+  }));
+}
+
+const BADGE_TEXT: Record<AnnounceType, string> = {
+  new: 'new',
+  cross: 'cross-list',
+  replace: 'replaced',
+  'replace-cross': 'replaced cross-list',
+};
+
+export function Badge({ type }: { type: AnnounceType | null | undefined }) {
+  if (!type) return null;
+  return <span class={`badge badge-${type}`}>{BADGE_TEXT[type]}</span>;
+}
+
+export function authorSearchUrl(name: string): string {
+  return `/arxiv/search?query=${encodeURIComponent(`au:"${name.replaceAll('"', '')}"`)}`;
+}
+
+export function Authors({ names, max }: { names: readonly string[]; max?: number }) {
+  if (!names.length) return <span class="authors muted">authors not listed</span>;
+  const shown = max && names.length > max ? names.slice(0, max) : names;
+  return (
+    <span class="authors">
+      {shown.map((n, i) => (
+        <>
+          {i > 0 ? ', ' : ''}
+          <a href={authorSearchUrl(n)}>{n}</a>
+        </>
+      ))}
+      {shown.length < names.length ? <span class="muted"> and {names.length - shown.length} more</span> : ''}
+    </span>
+  );
+}
+
+export function Categories({ cats }: { cats: readonly string[] }) {
+  return (
+    <span class="cats">
+      {cats.map((c, i) => (
+        <a href={`/arxiv/${c}`} class={i === 0 ? 'cat primary' : 'cat'}>
+          {c}
+        </a>
+      ))}
+    </span>
+  );
+}
+
+export function StarButton({ id }: { id: string }) {
+  return (
+    <button type="button" class="star" data-star={id} aria-pressed="false" title="Add to reading list">
+      <span aria-hidden="true">☆</span>
+      <span class="sr">Star</span>
+    </button>
+  );
+}
+
+/** One paper in a list. `data-*` attributes let the client scripts find it. */
+export function PaperCard({ item, index }: { item: ListedPaper; index?: number }) {
+  const p = item.paper;
+  return (
+    <article class="paper" id={`p-${p.id.replace('/', '-')}`} data-id={p.id}>
+      <div class="paper-head">
+        {index != null ? <span class="index">{index + 1}.</span> : ''}
+        <h2 class="paper-title">
+          <a href={`/arxiv/${p.id}`} dangerouslySetInnerHTML={{ __html: item.titleHtml }}></a>
+        </h2>
+        <StarButton id={p.id} />
+      </div>
+      <h2 class="paper-title tr" data-tr="title" hidden></h2>
+      <div class="meta">
+        <Badge type={item.badge} /> <a class="pid" href={`/arxiv/${p.id}`}>{p.id}</a> · <Authors names={p.authors} max={12} />
+      </div>
+      <div class="meta">
+        <Categories cats={p.categories} />
+        {p.published ? <span class="date"> · {p.published}</span> : ''}
+        {p.comments ? <span class="comments"> · {p.comments}</span> : ''}
+      </div>
+      <div class="abstract-pair">
+        <p class="abstract" dangerouslySetInnerHTML={{ __html: item.abstractHtml }}></p>
+        <p class="abstract tr" data-tr="abstract" hidden></p>
+      </div>
+      <div class="links">
+        <a href={`https://arxiv.org/abs/${p.id}`} rel="noopener">arXiv</a>
+        <a href={`https://arxiv.org/pdf/${p.id}`} rel="noopener">PDF</a>
+        <a href={`https://arxiv.org/html/${p.id}`} rel="noopener">HTML</a>
+      </div>
+    </article>
+  );
+}
+
+/** A chunk of cards: what a page starts with and what lazy loading appends. */
+export function PaperChunk({ items, offset, next }: { items: readonly ListedPaper[]; offset: number; next: string | null }) {
+  return (
+    <div class="chunk" data-offset={offset} data-next={next ?? undefined}>
+      {items.map((item, i) => (
+        <PaperCard item={item} index={offset + i} />
+      ))}
+    </div>
+  );
+}
+
+export interface TranslateInfo {
+  enabled: boolean;
+  lang: string;
+}
+
+/** Original / translated / side-by-side switch; explains how to turn translation on when it is off. */
+export function TranslateToggle({ info, scope }: { info: TranslateInfo; scope: 'page' | 'paper' }) {
+  return (
+    <div class="translate-toggle" data-enabled={info.enabled ? '1' : '0'} data-lang={info.lang} data-scope={scope}>
+      <span class="label">Read:</span>
+      <button type="button" data-view="original" aria-pressed="true">
+        Original
+      </button>
+      <button type="button" data-view="translated" aria-pressed="false" disabled={!info.enabled}>
+        Translated ({info.lang})
+      </button>
+      <button type="button" data-view="both" aria-pressed="false" disabled={!info.enabled}>
+        Side by side
+      </button>
+      <span class="tr-status" role="status">
+        {info.enabled
+          ? ''
+          : 'Translation is off on this server: set TRANSLATE_API_URL, TRANSLATE_API_KEY and TRANSLATE_MODEL (any OpenAI-compatible chat-completions service) to enable it. Your browser’s own page translation works too and leaves formulas intact.'}
+      </span>
+    </div>
+  );
+}
+
+/** "Next page" link: the no-JavaScript path, and the lazy loader's marker. */
+export function Pager({ prev, next, nextChunk }: { prev: string | null; next: string | null; nextChunk: string | null }) {
+  if (!prev && !next) return null;
+  return (
+    <nav class="pager" data-lazy-next={nextChunk ?? undefined}>
+      {prev ? <a href={prev}>← Previous page</a> : <span></span>}
+      {next ? (
+        <a href={next} rel="next" class="next">
+          Next page →
+        </a>
+      ) : (
+        <span></span>
+      )}
+    </nav>
+  );
+}

@@ -1,0 +1,31 @@
+// An in-process server for page tests: the real app, real bundles, a real
+// SQLite file and the real MiniSearch engine, on 127.0.0.1.
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Db } from '../../db/client.ts';
+import { createApp } from '../../server/app.ts';
+import { buildAssets } from '../../server/assets.ts';
+import { MiniSearchEngine } from '../../search/minisearch.ts';
+import { translatorFromEnv } from '../../server/translate.ts';
+
+export interface PagesServer {
+  url: string;
+  close: () => Promise<void>;
+}
+
+export async function startPagesServer(
+  db: Db,
+  opts: { search?: boolean; env?: Record<string, string | undefined>; adminToken?: string } = {},
+): Promise<PagesServer> {
+  const search = opts.search === false ? undefined : MiniSearchEngine.build(db);
+  const assets = await buildAssets();
+  const translator = translatorFromEnv(db, opts.env ?? {});
+  const app = createApp({ db, search, assets, translator, adminToken: opts.adminToken });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

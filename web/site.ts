@@ -1,0 +1,225 @@
+// Behaviour every page shares: stars (a reading list kept in localStorage, no
+// account), remembered keywords, copy-as-BibTeX, copying formulas as TeX, and
+// the original / translated / side-by-side toggle. Event delegation, so papers
+// appended by the lazy loader work without re-binding.
+
+const STARS_KEY = 'papers.stars';
+const KEYWORDS_KEY = 'papers.keywords';
+
+function readStars(): string[] {
+  try {
+    const v: unknown = JSON.parse(localStorage.getItem(STARS_KEY) ?? '[]');
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function writeStars(ids: string[]): void {
+  localStorage.setItem(STARS_KEY, JSON.stringify(ids));
+}
+
+function starsUrl(ids: string[]): string {
+  return ids.length ? `/stars?ids=${ids.map(encodeURIComponent).join(',')}` : '/stars';
+}
+
+function paintStars(root: ParentNode = document): void {
+  const stars = new Set(readStars());
+  for (const b of root.querySelectorAll<HTMLButtonElement>('button[data-star]')) {
+    const on = stars.has(b.dataset.star ?? '');
+    b.setAttribute('aria-pressed', String(on));
+    b.title = on ? 'Remove from reading list' : 'Add to reading list';
+    const glyph = b.querySelector('[aria-hidden]');
+    if (glyph) glyph.textContent = on ? '★' : '☆';
+  }
+  const ids = readStars();
+  for (const el of document.querySelectorAll<HTMLElement>('[data-star-count]')) el.textContent = ids.length ? `(${ids.length})` : '';
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('a.stars-link')) a.href = starsUrl(ids);
+  const exportLink = document.querySelector<HTMLAnchorElement>('a[data-export-link]');
+  if (exportLink) {
+    exportLink.href = starsUrl(ids);
+    exportLink.textContent = new URL(starsUrl(ids), location.href).href;
+  }
+  const exportJson = document.querySelector<HTMLAnchorElement>('a[data-export-json]');
+  if (exportJson) exportJson.href = '/api' + starsUrl(ids);
+}
+
+function toggleStar(id: string): void {
+  const ids = readStars();
+  const i = ids.indexOf(id);
+  if (i >= 0) ids.splice(i, 1);
+  else ids.push(id);
+  writeStars(ids);
+  paintStars();
+}
+
+/** The reading-list page without ids shows this browser's list. */
+function openOwnList(): void {
+  const page = document.querySelector<HTMLElement>('[data-stars-page]');
+  if (!page || page.dataset.ids) return;
+  const ids = readStars();
+  if (ids.length) location.replace(starsUrl(ids));
+}
+
+// ---------- keywords ----------
+
+function setupKeywords(): void {
+  for (const input of document.querySelectorAll<HTMLInputElement>('input[data-keywords]')) {
+    if (!input.value) input.value = localStorage.getItem(KEYWORDS_KEY) ?? '';
+    input.form?.addEventListener('submit', () => {
+      localStorage.setItem(KEYWORDS_KEY, input.value.trim());
+      const sort = input.form?.querySelector<HTMLSelectElement>('select[name=sort]');
+      if (sort && input.value.trim() && sort.value === 'arxiv' && document.activeElement === input) sort.value = 'keywords';
+    });
+  }
+}
+
+// ---------- copying ----------
+
+async function copyText(text: string, button: HTMLElement): Promise<void> {
+  const label = button.textContent;
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = 'Copied';
+  } catch {
+    button.textContent = 'Copy failed: select the text below';
+    document.querySelector<HTMLDetailsElement>('details.bibtex')?.setAttribute('open', '');
+  }
+  setTimeout(() => (button.textContent = label), 1500);
+}
+
+/** Copying a selection that contains typeset formulas puts their TeX on the clipboard. */
+function onCopy(e: ClipboardEvent): void {
+  const sel = document.getSelection();
+  if (!sel || sel.isCollapsed || !e.clipboardData) return;
+  const holder = document.createElement('div');
+  for (let i = 0; i < sel.rangeCount; i++) holder.append(sel.getRangeAt(i).cloneContents());
+  const maths = holder.querySelectorAll<HTMLElement>('.math[data-tex]');
+  if (!maths.length) return;
+  for (const m of maths) {
+    const tex = m.dataset.tex ?? '';
+    m.replaceWith(m.classList.contains('math-display') ? `$$${tex}$$` : `$${tex}$`);
+  }
+  e.clipboardData.setData('text/plain', (holder.textContent ?? '').replace(/\s+/g, ' ').trim());
+  e.preventDefault();
+}
+
+// ---------- translation toggle ----------
+
+type View = 'original' | 'translated' | 'both';
+
+interface TranslatedPaper {
+  titleHtml: string;
+  abstractHtml: string;
+}
+
+function papersInScope(toggle: HTMLElement): HTMLElement[] {
+  if (toggle.dataset.scope === 'paper') {
+    const p = toggle.closest<HTMLElement>('article.paper');
+    return p ? [p] : [];
+  }
+  return [...document.querySelectorAll<HTMLElement>('article.paper[data-id]')];
+}
+
+function setStatus(toggle: HTMLElement, text: string): void {
+  const s = toggle.querySelector('.tr-status');
+  if (s) s.textContent = text;
+}
+
+async function fetchTranslations(toggle: HTMLElement, papers: HTMLElement[]): Promise<void> {
+  const todo = papers.filter((p) => p.dataset.translated !== '1' && p.dataset.id);
+  for (let i = 0; i < todo.length; i += 25) {
+    const batch = todo.slice(i, i + 25);
+    setStatus(toggle, 'Translating…');
+    const res = await fetch(`/api/translate?lang=${encodeURIComponent(toggle.dataset.lang ?? '')}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: batch.map((p) => p.dataset.id) }),
+    });
+    const body = (await res.json()) as { papers?: Record<string, TranslatedPaper>; error?: string };
+    if (!res.ok || !body.papers) throw new Error(body.error ?? `HTTP ${res.status}`);
+    for (const p of batch) {
+      const t = body.papers[p.dataset.id ?? ''];
+      if (!t) continue;
+      const title = p.querySelector<HTMLElement>('[data-tr=title]');
+      const abs = p.querySelector<HTMLElement>('[data-tr=abstract]');
+      // Server-rendered: prose escaped, formulas typeset by our MathJax.
+      if (title) {
+        title.innerHTML = t.titleHtml;
+        title.hidden = false;
+      }
+      if (abs) {
+        abs.innerHTML = t.abstractHtml;
+        abs.hidden = false;
+      }
+      p.dataset.translated = '1';
+    }
+  }
+  setStatus(toggle, '');
+}
+
+async function setView(toggle: HTMLElement, view: View): Promise<void> {
+  if (view !== 'original') {
+    try {
+      await fetchTranslations(toggle, papersInScope(toggle));
+    } catch (err) {
+      setStatus(toggle, `Translation failed: ${(err as Error).message}`);
+      return;
+    }
+  }
+  document.body.dataset.view = view;
+  for (const b of toggle.querySelectorAll<HTMLButtonElement>('button[data-view]')) {
+    b.setAttribute('aria-pressed', String(b.dataset.view === view));
+  }
+}
+
+function currentToggle(): HTMLElement | null {
+  return document.querySelector<HTMLElement>('.translate-toggle[data-enabled="1"]');
+}
+
+// ---------- wiring ----------
+
+document.addEventListener('click', (e) => {
+  const target = e.target as HTMLElement | null;
+  const star = target?.closest<HTMLButtonElement>('button[data-star]');
+  if (star?.dataset.star) {
+    toggleStar(star.dataset.star);
+    return;
+  }
+  const copy = target?.closest<HTMLButtonElement>('button[data-copy-target]');
+  if (copy) {
+    const src = document.getElementById(copy.dataset.copyTarget ?? '');
+    if (src) void copyText(src.textContent ?? '', copy);
+    return;
+  }
+  const viewButton = target?.closest<HTMLButtonElement>('.translate-toggle button[data-view]');
+  if (viewButton && !viewButton.disabled) {
+    const toggle = viewButton.closest<HTMLElement>('.translate-toggle')!;
+    void setView(toggle, viewButton.dataset.view as View);
+  }
+});
+
+document.addEventListener('copy', onCopy);
+
+document.addEventListener('papers:chunk', (e) => {
+  const chunk = (e as CustomEvent<{ chunk: HTMLElement }>).detail.chunk;
+  paintStars(chunk);
+  const view = document.body.dataset.view;
+  const toggle = currentToggle();
+  if (toggle && (view === 'translated' || view === 'both')) {
+    fetchTranslations(toggle, [...chunk.querySelectorAll<HTMLElement>('article.paper[data-id]')]).catch((err: Error) =>
+      setStatus(toggle, `Translation failed: ${err.message}`),
+    );
+  }
+});
+
+function start(): void {
+  openOwnList();
+  paintStars();
+  setupKeywords();
+  document.documentElement.classList.add('js');
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();
+export {};
