@@ -7,6 +7,9 @@ import { createApp } from './app.ts';
 import { buildAssets } from './assets.ts';
 import { openSearch } from '../search/index.ts';
 import { startScheduler } from '../scripts/crawler/scheduler.ts';
+import { translatorFromEnv } from './translate.ts';
+import { fillMathCacheInBackground } from './math.ts';
+import { maxSeq } from '../db/queries.ts';
 
 const DEFAULT_CATEGORIES = 'cs.LG,cs.CL,cs.CV,cs.AI,stat.ML';
 
@@ -31,6 +34,19 @@ async function main(): Promise<void> {
   }, syncMs);
   syncTimer.unref();
 
+  // Typeset new formulas after each import or crawl, in slices, so ingestion
+  // never waits for MathJax and readers rarely do.
+  let typesetSeq = -1;
+  let typesetting = false;
+  const mathTimer = setInterval(() => {
+    const seq = maxSeq(db);
+    if (typesetting || seq === typesetSeq) return;
+    typesetting = true;
+    typesetSeq = seq;
+    void fillMathCacheInBackground(db, { log }).finally(() => (typesetting = false));
+  }, Number(process.env.MATH_FILL_MS || 10_000));
+  mathTimer.unref();
+
   const crawlOn = (process.env.CRAWL || 'on').toLowerCase() !== 'off';
   const scheduler = crawlOn
     ? startScheduler({
@@ -42,13 +58,21 @@ async function main(): Promise<void> {
     : null;
 
   const assets = await buildAssets();
-  const app = createApp({ db, search, assets, crawlerStatus: scheduler ? () => scheduler.status() : undefined });
+  const app = createApp({
+    db,
+    search,
+    assets,
+    translator: translatorFromEnv(db, process.env),
+    adminToken: process.env.ADMIN_TOKEN || undefined,
+    crawlerStatus: scheduler ? () => scheduler.status() : undefined,
+  });
   const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
     log(`serving http://${host === '0.0.0.0' ? 'localhost' : host}:${info.port} (data: ${db.path}, search: ${search.name}, crawler: ${crawlOn ? 'on' : 'off'})`);
   });
 
   const shutdown = async () => {
     clearInterval(syncTimer);
+    clearInterval(mathTimer);
     server.close();
     await scheduler?.stop();
     search.close();
