@@ -159,7 +159,8 @@ export function gradTopk(z: readonly number[], k: number): GradResult {
   const p = z.map((zi, i) => {
     let l = -Infinity;
     for (let a = 0; a <= k - 1; a++) l = lae(l, pre[i][a] + suf[i + 1][k - 1 - a]);
-    return Math.exp(zi + l - logZk);
+    // Exactly in (0,1); rounding in the logs can overshoot 1 by ~1e-14.
+    return Math.min(1, Math.exp(zi + l - logZk));
   });
   const blog = gradTopkBlogRecursion(z, k);
   const agrees = blog.every((v, i) => Number.isFinite(v) && Math.abs(v - p[i]) <= 1e-6);
@@ -272,6 +273,17 @@ export function threSigmoid(z: readonly number[], k: number): ThreResult {
   return finishThre(z, lo + (hi - lo) / 2, LINKS.thre_sigmoid);
 }
 
+/** log(√(b² + e^L) + b) for b > 0 without forming e^L. */
+function logRootPlus(b: number, L: number): number {
+  const lb = Math.log(b);
+  if (L / 2 > lb) {
+    const r = Math.exp(lb - L / 2);
+    return L / 2 + Math.log(Math.sqrt(1 + r * r) + r);
+  }
+  const r = Math.exp(L / 2 - lb);
+  return lb + Math.log(Math.sqrt(1 + r * r) + 1);
+}
+
 /**
  * Globally smooth f: closed form per bracket m (m entries above λ), including m = n,
  * the bracket the post's code misses (λ below every entry, possible when k > n/2).
@@ -287,14 +299,13 @@ export function threSmooth(z: readonly number[], k: number): ThreResult {
   const cands = [];
   for (let m = 0; m < n; m++) {
     const a = k - m;
+    const logAB = lse1[m] + lse2[m];
+    // For a < 0, √(a²+AB) + a cancels; use AB/(√(a²+AB) − a) instead. Everything stays in
+    // logs because AB itself can under- or overflow for far-apart entries.
     let lambda: number;
-    if (m === 0) lambda = lse1[0] - Math.log(2 * k);
-    else {
-      const AB = Math.exp(lse1[m] + lse2[m]);
-      const root = Math.sqrt(a * a + AB);
-      // For a < 0, √(a²+AB) + a cancels; use AB/(√(a²+AB) − a) instead.
-      lambda = a >= 0 ? lse1[m] - Math.log(root + a) : -lse2[m] + Math.log(root - a);
-    }
+    if (a > 0) lambda = lse1[m] - logRootPlus(a, logAB);
+    else if (a === 0) lambda = lse1[m] - logAB / 2;
+    else lambda = -lse2[m] + logRootPlus(-a, logAB);
     cands.push({ m, lambda });
   }
   cands.push({ m: n, lambda: Math.log(2 * (n - k)) - lse2[n] });

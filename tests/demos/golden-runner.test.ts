@@ -1,0 +1,60 @@
+// The golden runner itself: it must pass good cases from another GOLDEN_DIR and fail on a
+// changed index selection, a value beyond tolerance, an unknown algorithm or an unknown field.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ROOT, SHARED, tempDir } from '../helpers.ts';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function load(name: string): Json {
+  return JSON.parse(readFileSync(join(SHARED, 'golden', name), 'utf8'));
+}
+
+function withCase(file: Json, idx: number, id: string, edit: (c: Json) => void): Json {
+  const c = structuredClone(file.cases[idx]);
+  c.id = id;
+  edit(c);
+  return { ...file, cases: [c] };
+}
+
+test('GOLDEN_DIR: good cases pass, tampered and unknown ones fail', () => {
+  const dir = tempDir('golden-runner-');
+  try {
+    const id = load('id.json');
+    const topk = load('topk.json');
+    const files: Record<string, Json> = {
+      'good.json': withCase(id, 0, 'x/good', () => {}),
+      'bad_idx.json': withCase(id, 0, 'x/bad_idx', (c) => {
+        const s = c.expected.skeleton as number[];
+        [s[0], s[1]] = [s[1], s[0]];
+      }),
+      'bad_value.json': withCase(topk, 0, 'x/bad_value', (c) => {
+        c.expected.grad.p[0] += 1e-6;
+      }),
+      'bad_key.json': withCase(topk, 0, 'x/bad_key', (c) => {
+        c.expected.grad.p_squared = [1, 2];
+      }),
+      'bad_algo.json': { ...withCase(id, 0, 'x/bad_algo', () => {}), algorithm: 'qr_magic' },
+    };
+    for (const [name, body] of Object.entries(files)) writeFileSync(join(dir.path, name), JSON.stringify(body));
+    // A nested node --test run must not inherit the parent runner's child-process protocol.
+    const env: NodeJS.ProcessEnv = { ...process.env, GOLDEN_DIR: dir.path };
+    delete env.NODE_TEST_CONTEXT;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', 'tests/golden/golden.test.ts'], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+    });
+    const out = r.stdout + r.stderr;
+    assert.notEqual(r.status, 0, 'the run must fail');
+    assert.match(out, /^\s*ok \d+ - x\/good$/m);
+    for (const bad of ['x/bad_idx', 'x/bad_value', 'x/bad_key', 'x/bad_algo']) assert.match(out, new RegExp(`^\\s*not ok \\d+ - ${bad}$`, 'm'), bad);
+    assert.match(out, /unknown algorithm "qr_magic"/);
+    assert.match(out, /does not know how to check "p_squared"/);
+  } finally {
+    dir.cleanup();
+  }
+});
