@@ -54,8 +54,9 @@ class RetryableFailure extends Error {
     message: string,
     /** What the server asked us to wait, if it said. */
     readonly waitMs: number | null = null,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, { cause });
   }
 }
 
@@ -95,7 +96,7 @@ export class ArxivClient {
         if (err instanceof RetryableFailure) failure = err;
         else if (err instanceof MalformedPageError) failure = new RetryableFailure(err.message);
         else if (err instanceof ArxivProtocolError || err instanceof HttpStatusError) throw err;
-        else failure = new RetryableFailure(describeError(err));
+        else failure = new RetryableFailure(describeError(err), null, err);
       } finally {
         this.lastFinished = Date.now();
       }
