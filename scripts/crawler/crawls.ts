@@ -13,7 +13,7 @@ import {
 import { parseAtomPage } from './atom.ts';
 import type { ArxivClient } from './client.ts';
 import type { CrawlerConfig } from './config.ts';
-import { ArxivProtocolError, describeError } from './errors.ts';
+import { ArxivProtocolError, MalformedPageError, describeError } from './errors.ts';
 import { parseOaiPage } from './oai.ts';
 import { parseRssFeed } from './rss.ts';
 
@@ -136,7 +136,9 @@ export function harvestOai(ctx: CrawlContext, opts: OaiOptions): Promise<CrawlSu
       const page = await ctx.client.get(url, parseOaiPage, 'OAI-PMH ListRecords');
       if (page.kind === 'error') {
         if (page.code === 'noRecordsMatch') {
-          ingestBatch(ctx.db, { state: { source: 'oai', setKey, resume: { ...resume, token: null }, success: true } });
+          // Nothing new since `from`: the next incremental harvest asks from the same day again.
+          const done: OaiResume = { ...resume, token: null, startedOn: resume.startedOn ?? resume.from };
+          ingestBatch(ctx.db, { state: { source: 'oai', setKey, resume: done, success: true } });
           summary.note = 'no records match';
           return summary;
         }
@@ -191,6 +193,18 @@ export function apiQueryFor(category: string, from: string, until: string): stri
   return `cat:${category} AND submittedDate:[${d(from)}0000 TO ${d(until)}2359]`;
 }
 
+/**
+ * The API now and then answers a page inside the result range with no
+ * entries; asking again usually works, so that counts as a bad page.
+ */
+function nonEmptyPage(body: string, start: number) {
+  const page = parseAtomPage(body);
+  if (!page.papers.length && start < page.totalResults) {
+    throw new MalformedPageError(`arXiv API: empty page at offset ${start} of ${page.totalResults}`);
+  }
+  return page;
+}
+
 export function crawlApiCategory(ctx: CrawlContext, opts: ApiQueryOptions): Promise<CrawlSummary> {
   const setKey = opts.category;
   return recording(ctx, 'api', setKey, async () => {
@@ -209,7 +223,7 @@ export function crawlApiCategory(ctx: CrawlContext, opts: ApiQueryOptions): Prom
         start,
         max_results: pageSize,
       });
-      const page = await ctx.client.get(url, parseAtomPage, 'arXiv API query');
+      const page = await ctx.client.get(url, (body) => nonEmptyPage(body, start), 'arXiv API query');
       const received = page.papers.length;
       const nextStart = start + received;
       const reachedLimit = opts.limit != null && summary.records + received >= opts.limit;

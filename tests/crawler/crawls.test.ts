@@ -50,6 +50,10 @@ test('OAI-PMH: noRecordsMatch is an empty success', async () => {
     const state = getCrawlState(h.db, 'oai', 'physics:hep-th')!;
     assert.ok(state.lastSuccess);
     assert.equal(state.lastError, null);
+    // The next incremental run (no --from) asks from the same day again.
+    assert.equal((state.resume as OaiResume).startedOn, '2026-01-01');
+    await harvestOai(h.ctx, { set: 'physics:hep-th' });
+    assert.equal(h.server.requests.at(-1)!.params.from, '2026-01-01');
   } finally {
     await h.close();
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { countPapers, getCrawlState } from '../../db/queries.ts';
 import { ArxivClient, retryAfterMs } from '../../scripts/crawler/client.ts';
 import { crawlerConfigFromEnv } from '../../scripts/crawler/config.ts';
-import { harvestOai, type OaiResume } from '../../scripts/crawler/crawls.ts';
+import { crawlApiCategory, harvestOai, type OaiResume } from '../../scripts/crawler/crawls.ts';
 import { RequestFailedError } from '../../scripts/crawler/errors.ts';
 import { parseOaiPage } from '../../scripts/crawler/oai.ts';
 import { harness, oaiFixtureIds } from './harness.ts';
@@ -113,4 +113,19 @@ test('Retry-After and settings parse', () => {
   assert.match(c.userAgent, /papers-crawler/);
   assert.throws(() => crawlerConfigFromEnv({ ARXIV_DELAY_MS: 'fast' }), /ARXIV_DELAY_MS must be a number/);
   assert.throws(() => crawlerConfigFromEnv({ ARXIV_API_URL: 'ftp://x' }), /ARXIV_API_URL must be an http/);
+});
+
+test('API: an empty page inside the result range is asked again, not taken as the end', async () => {
+  let emptied = 0;
+  const h = await harness({
+    transform: (path, body) => (path === '/api/query' && !emptied++ ? body.replace(/<entry>[\s\S]*<\/entry>/, '') : body),
+  });
+  try {
+    const s = await crawlApiCategory(h.ctx, { category: 'cs.LG', from: '2026-04-01', until: '2026-04-01', pageSize: 10, limit: 10 });
+    assert.equal(h.server.requests.length, 2);
+    assert.equal(s.records, 10);
+    assert.ok(h.logs.some((l) => /empty page at offset 0 of 214881/.test(l)));
+  } finally {
+    await h.close();
+  }
 });
