@@ -159,7 +159,8 @@ export function typeset(tex: string, display: boolean): Typeset {
   if (tex.length > MAX_TEX_LENGTH) return { html: wrap(tex, display, escapeHtml(tex), false), ok: false };
   engine ??= makeEngine();
   try {
-    const svg = engine.convert(tex, display);
+    // The wrapper carries the accessible name; the drawing itself is decoration.
+    const svg = engine.convert(tex, display).replace('role="img" focusable="false"', 'aria-hidden="true" focusable="false"');
     return { html: wrap(tex, display, svg, true), ok: true };
   } catch {
     // TeX errors and the occasional JavaScript error from MathJax itself alike.

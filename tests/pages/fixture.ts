@@ -50,6 +50,22 @@ export const HOSTILE_PAPERS: Paper[] = [
   hostile(HOSTILE.broken, 'Broken TeX $\\frac{1}{$ survives', 'This abstract has broken TeX $\\left( x$ and an unknown macro $\\notamacro{y}$ while $a^2+b^2=c^2$ is fine.'),
 ];
 
+/** An old-style id (archive/YYMMNNN) to pin the slash in routes. */
+export const OLD_STYLE: Paper = {
+  id: 'hep-th/9901001',
+  version: 2,
+  title: 'An old-style identifier with $\\mathcal{N}=4$ in its title',
+  abstract: 'Checks that ids with a slash route to their page.',
+  authors: ['A. Tester'],
+  categories: ['hep-th'],
+  published: '1999-01-04',
+  updated: '1999-02-01',
+  comments: null,
+  journalRef: null,
+  doi: null,
+  license: null,
+};
+
 /** Reads real papers from the corpus: up to `count` whose categories include one of `cats`, preferring ones with math. */
 export async function corpusPapers(count: number, cats: readonly string[], file = CORPUS): Promise<Paper[]> {
   const withMath: Paper[] = [];
@@ -92,7 +108,7 @@ export async function seedDb(dir: string, count = 70): Promise<Seeded> {
   const path = join(dir, 'papers.db');
   const db = openDb(path);
   const real = await corpusPapers(count, ['cs.LG', 'cs.CL']);
-  const papers = [...HOSTILE_PAPERS, ...real];
+  const papers = [...HOSTILE_PAPERS, OLD_STYLE, ...real];
   const ann: Announcement[] = [];
   // DAY1: the hostile records, new in cs.LG.
   HOSTILE_PAPERS.forEach((p, i) => ann.push({ date: DAY1, category: 'cs.LG', paperId: p.id, announceType: 'new', position: i + 1 }));
