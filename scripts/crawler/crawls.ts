@@ -285,13 +285,20 @@ export interface RssOptions {
   chunkSize?: number;
 }
 
+/** Announcements need their day; a feed with items but no date is not usable. */
+function datedFeed(body: string) {
+  const feed = parseRssFeed(body);
+  if (feed.items.length && !feed.date) throw new MalformedPageError('RSS: items but no announcement date');
+  return feed;
+}
+
 export function crawlRss(ctx: CrawlContext, opts: RssOptions): Promise<CrawlSummary> {
   const setKey = opts.category;
   return recording(ctx, 'rss', setKey, async () => {
     const summary = emptySummary('rss', setKey);
     const feed = await ctx.client.get(
       `${ctx.config.rssUrl}/${encodeURIComponent(opts.category)}`,
-      parseRssFeed,
+      datedFeed,
       `RSS ${opts.category}`,
     );
     const saved = (getCrawlState(ctx.db, 'rss', setKey)?.resume ?? null) as RssResume | null;

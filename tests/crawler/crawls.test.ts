@@ -224,3 +224,34 @@ test('versions: v2 replaces v1, a later v1 does not downgrade, duplicates add no
     await h.close();
   }
 });
+
+test('RSS: the feed rows survive an API outage, and the day is redone next run; an empty feed is a quiet success', async () => {
+  let apiDown = true;
+  let weekend = false;
+  const h = await harness({
+    faults: ({ path }) => (path === '/api/query' && apiDown ? { kind: '500' } : null),
+    transform: (path, body) => (weekend && path === '/rss/cs.AI' ? body.replace(/<item>[\s\S]*<\/item>/, '') : body),
+  });
+  try {
+    await assert.rejects(crawlRss(h.ctx, { category: 'cs.AI' }), /arXiv API id_list failed after 3 attempts: HTTP 500/);
+    assert.equal(countPapers(h.db), 3, 'papers exist from the feed alone');
+    assert.equal(count(h.db, 'SELECT count(*) FROM announcements'), 3);
+    const failed = getCrawlState(h.db, 'rss', 'cs.AI')!;
+    assert.equal(failed.resume, null, 'the day is not marked done');
+    assert.match(failed.lastError ?? '', /HTTP 500/);
+
+    apiDown = false;
+    const retry = await crawlRss(h.ctx, { category: 'cs.AI' });
+    assert.equal(retry.announcements, 3);
+    assert.equal(retry.unchanged, 3);
+    assert.equal(count(h.db, 'SELECT count(*) FROM announcements'), 3, 'no duplicate announcements');
+    assert.equal(getCrawlState(h.db, 'rss', 'cs.AI')!.lastError, null);
+
+    weekend = true;
+    const empty = await crawlRss(h.ctx, { category: 'cs.AI', restart: true });
+    assert.equal(empty.note, 'feed has no announcements');
+    assert.deepEqual(getCrawlState(h.db, 'rss', 'cs.AI')!.resume, { lastDate: '2026-04-27' });
+  } finally {
+    await h.close();
+  }
+});
