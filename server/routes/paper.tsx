@@ -83,7 +83,7 @@ function PaperPage(props: { db: Db; paper: Paper; related: RelatedResult | null;
           {p.comments ? (
             <>
               <dt>Comments</dt>
-              <dd>{p.comments}</dd>
+              <dd dangerouslySetInnerHTML={{ __html: mathHtml(p.comments, db) }}></dd>
             </>
           ) : null}
           {p.journalRef ? (

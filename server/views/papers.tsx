@@ -10,6 +10,7 @@ export interface ListedPaper {
   /** Safe HTML: escaped prose, typeset math, optional <mark>s. */
   titleHtml: string;
   abstractHtml: string;
+  commentsHtml: string | null;
   badge?: AnnounceType | null;
 }
 
@@ -21,6 +22,7 @@ export function listPapers(db: Db, papers: readonly Paper[], opts: { terms?: rea
     paper,
     titleHtml: mathHtml(paper.title, db, prose),
     abstractHtml: mathHtml(paper.abstract, db, prose),
+    commentsHtml: paper.comments ? mathHtml(paper.comments, db) : null,
     badge: opts.badges?.get(paper.id) ?? null,
   }));
 }
@@ -97,7 +99,14 @@ export function PaperCard({ item, index }: { item: ListedPaper; index?: number }
       <div class="meta">
         <Categories cats={p.categories} />
         {p.published ? <span class="date"> · {p.published}</span> : ''}
-        {p.comments ? <span class="comments"> · {p.comments}</span> : ''}
+        {item.commentsHtml ? (
+          <>
+            {' · '}
+            <span class="comments" dangerouslySetInnerHTML={{ __html: item.commentsHtml }}></span>
+          </>
+        ) : (
+          ''
+        )}
       </div>
       <div class="abstract-pair">
         <p class="abstract" dangerouslySetInnerHTML={{ __html: item.abstractHtml }}></p>
