@@ -1,8 +1,7 @@
 // Moore–Penrose pseudo-inverse by the SVD route, plus the two routes the post
 // derives it by (ridge limit and eigen-decomposition of AᵀA) for teaching.
-import { type Mat, EPS, zeros, matmulAtB, matmul } from './matrix.ts';
+import { type Mat, EPS, zeros, matmulAtB, matmul, transpose } from './matrix.ts';
 import { svdRows } from './svd.ts';
-import { symmetricEigen } from './eigen.ts';
 
 export interface Pinv {
   /** n×m. */
@@ -62,26 +61,18 @@ export function ridgePath(A: Mat, epsilons: readonly number[], rtol = defaultRto
 }
 
 /**
- * The post's derivation: AᵀA = WΛWᵀ, A† = W Λ† Wᵀ Aᵀ. Squaring the condition number
- * loses every σ below about √eps·σ_max; the demo shows that loss next to the SVD route.
+ * The post's derivation: AᵀA = WΛWᵀ, A† = W Λ† Wᵀ Aᵀ. Forming AᵀA squares the condition
+ * number and loses every σ below about √eps·σ_max; the demo shows that next to the SVD route.
+ * (For the symmetric PSD matrix AᵀA the SVD is its eigen-decomposition, W = V.)
  */
 export function pinvEigenRoute(A: Mat, rtol = defaultRtol(A.rows, A.cols)): { X: Mat; rank: number } {
   const G = matmulAtB(A, A);
-  const { values, vectors } = symmetricEigen(G);
-  const n = A.cols;
-  const lmax = Math.max(0, ...values);
+  const { s: lambda, Vt } = svdRows(G);
+  const lmax = lambda[0] ?? 0;
   // Eigenvalues are σ², so the σ cut-off rtol·σ_max becomes (rtol·σ_max)².
-  const keep = values.map((l) => (lmax > 0 && l > rtol * rtol * lmax ? 1 / l : 0));
-  const rank = keep.filter((k) => k !== 0).length;
-  const W = vectors;
-  const M = zeros(n, n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      let t = 0;
-      for (let k = 0; k < n; k++) t += W.data[i * n + k] * keep[k] * W.data[j * n + k];
-      M.data[i * n + j] = t;
-    }
-  const At = zeros(n, A.rows);
-  for (let i = 0; i < A.rows; i++) for (let j = 0; j < n; j++) At.data[j * A.rows + i] = A.data[i * n + j];
-  return { X: matmul(M, At), rank };
+  const inv = Array.from(lambda, (l) => (lmax > 0 && l > rtol * rtol * lmax ? 1 / l : 0));
+  const rank = inv.filter((k) => k !== 0).length;
+  // W Λ† Wᵀ is Σ_k (1/λ_k) w_k w_kᵀ.
+  const M = weightedOuter(Vt, Vt, inv, rank);
+  return { X: matmul(M, transpose(A)), rank };
 }

@@ -1,0 +1,124 @@
+// npm run bench:linalg — SVD, pinv and pivoted QR / ID of web/demos/core against NumPy/SciPy
+// (Debian's python3-numpy / python3-scipy, installed with apt-get if missing) on the same
+// Gaussian matrices in the same run; then the demo interactions at their default sizes.
+// Prints a table and rewrites the "## Linear algebra" section of BENCHMARKS.md.
+// Flags: --sizes=200,500,1000  --no-write
+import { spawnSync } from 'node:child_process';
+import { writeFileSync, readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { Matrix, SVD } from 'ml-matrix';
+import { gaussianMatrix } from '../web/demos/core/random.ts';
+import { svd, singularValues } from '../web/demos/core/svd.ts';
+import { pinv } from '../web/demos/core/pinv.ts';
+import { pivotedQr } from '../web/demos/core/qr.ts';
+import { interpDecomp } from '../web/demos/core/id.ts';
+import { toRows, type Mat } from '../web/demos/core/matrix.ts';
+import { DEMO_TIMINGS } from '../web/demos/compute.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const args = process.argv.slice(2);
+const sizes = (args.find((a) => a.startsWith('--sizes='))?.slice(8) ?? '200,500,1000').split(',').map(Number);
+const REPS: Record<number, number> = { 200: 11, 500: 7, 1000: 5 };
+const reps = (n: number) => REPS[n] ?? 5;
+
+function ensurePython(): void {
+  const ok = () => spawnSync(PY, ['-c', 'import numpy, scipy.linalg.interpolative'], { stdio: 'ignore' }).status === 0;
+  if (ok()) return;
+  console.log('installing python3-numpy python3-scipy with apt-get …');
+  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'python3-numpy', 'python3-scipy'], { stdio: 'inherit' });
+  if (r.status !== 0 || !ok()) throw new Error('python3 with numpy and scipy is needed (apt-get install python3-numpy python3-scipy)');
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(fn: () => unknown, n: number): number {
+  fn();
+  const ts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    fn();
+    ts.push((performance.now() - t) / 1000);
+  }
+  return median(ts);
+}
+
+type Op = 'svd' | 'svd_values' | 'pinv' | 'pivoted_qr' | 'id';
+const OPS: { key: Op; label: string; js: (A: Mat) => unknown; numpy: string }[] = [
+  { key: 'svd', label: 'thin SVD with U, V', js: (A) => svd(A), numpy: 'np.linalg.svd(A, full_matrices=False)' },
+  { key: 'svd_values', label: 'singular values only', js: (A) => singularValues(A), numpy: 'np.linalg.svd(A, compute_uv=False)' },
+  { key: 'pinv', label: 'pinv', js: (A) => pinv(A), numpy: 'np.linalg.pinv(A)' },
+  { key: 'pivoted_qr', label: 'pivoted QR (R, all n steps)', js: (A) => pivotedQr(A), numpy: "scipy.linalg.qr(A, pivoting=True, mode='r')" },
+  { key: 'id', label: 'ID, k = n/2', js: (A) => interpDecomp(A, A.cols / 2), numpy: 'interp_decomp(A, n//2, rand=False)' },
+];
+
+ensurePython();
+const dir = mkdtempSync(join(tmpdir(), 'bench-linalg-'));
+try {
+  const mats = new Map<number, Mat>();
+  const spec = sizes.map((n) => {
+    const A = gaussianMatrix(n, n, 1000 + n);
+    mats.set(n, A);
+    const path = join(dir, `A${n}.f64`);
+    writeFileSync(path, Buffer.from(A.data.buffer));
+    return { n, reps: reps(n), path };
+  });
+  console.log(`NumPy/SciPy (${PY}) …`);
+  const py = spawnSync(PY, [join(ROOT, 'bench', 'linalg_ref.py'), JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (py.status !== 0) throw new Error(`python failed: ${py.stderr}`);
+  const ref = JSON.parse(py.stdout) as { numpy: string; scipy: string; results: ({ n: number } & Record<Op, number>)[] };
+
+  const rows: string[] = [];
+  for (const n of sizes) {
+    const A = mats.get(n)!;
+    const r = ref.results.find((x) => x.n === n)!;
+    for (const op of OPS) {
+      console.log(`JS ${op.key} n=${n} …`);
+      const js = time(() => op.js(A), reps(n));
+      rows.push(`| ${op.label} | ${n} | ${(js * 1000).toFixed(1)} | ${(r[op.key] * 1000).toFixed(1)} | ${(js / r[op.key]).toFixed(1)}× |`);
+    }
+    if (n <= 500) {
+      const M = new Matrix(toRows(A));
+      const ml = time(() => new SVD(M, { autoTranspose: true }), n === 200 ? 5 : 3);
+      rows.push(`| ml-matrix SVD with U, V (for choosing) | ${n} | ${(ml * 1000).toFixed(1)} | ${(r.svd * 1000).toFixed(1)} | ${(ml / r.svd).toFixed(1)}× |`);
+    }
+  }
+  const demoRows = DEMO_TIMINGS.map((d) => {
+    const ms = time(d.run, 7) * 1000;
+    return `| ${d.label} | ${ms.toFixed(1)} | ${ms < 100 ? 'yes' : 'no'} |`;
+  });
+
+  const section = [
+    '## Linear algebra',
+    '',
+    `Command: \`npm run bench:linalg\` (sizes: ${sizes.join(', ')}). Square Gaussian matrices, the same matrix for both sides; a warm-up run, then the median of ${sizes.map(reps).join('/')} runs.`,
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; reference NumPy ${ref.numpy} / SciPy ${ref.scipy} (${PY}).`,
+    `Recorded ${new Date().toISOString().slice(0, 16)}Z.`,
+    '',
+    '| operation | n | ours (ms) | NumPy/SciPy (ms) | ratio |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    'Demo interactions at their default sizes (what one input change costs in the page or its worker):',
+    '',
+    '| interaction | ms (median of 7) | under 100 ms |',
+    '| --- | --- | --- |',
+    ...demoRows,
+    '',
+  ].join('\n');
+  console.log('\n' + section);
+  if (!args.includes('--no-write')) {
+    const file = join(ROOT, 'BENCHMARKS.md');
+    const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+    const re = /## Linear algebra\n[\s\S]*?(?=\n## |$)/;
+    const next = re.test(current) ? current.replace(re, section) : current.replace(/\n*$/, '\n\n') + section;
+    writeFileSync(file, next);
+    console.log('wrote the "## Linear algebra" section of BENCHMARKS.md');
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
