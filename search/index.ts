@@ -1,0 +1,121 @@
+// Opens the configured search engine. MiniSearch (default) loads its snapshot
+// from $DATA_DIR/search/, or builds from SQLite and saves one; either way it
+// then catches up with rows changed since. FTS5 lives in the database itself.
+import { join } from 'node:path';
+import { dataDir, type Db } from '../db/client.ts';
+import { maxSeq } from '../db/queries.ts';
+import type { SearchEngine, SearchOptions, SearchResult, RelatedResult } from './types.ts';
+import { DEFAULT_TUNING, MiniSearchEngine, miniSearchOptions, type IndexDoc, type MiniSearchTuning } from './minisearch.ts';
+import { loadSnapshot, saveSnapshot } from './snapshot.ts';
+import { Fts5Engine } from './fts5.ts';
+import { TOKENIZER_VERSION } from './tokenize.ts';
+
+export type EngineName = 'minisearch' | 'fts5';
+
+export interface OpenSearchOptions {
+  engine?: EngineName;
+  /** Where the snapshot lives: `<dataDir>/search/`. Defaults to $DATA_DIR. */
+  dataDir?: string;
+  log?: (line: string) => void;
+  tuning?: MiniSearchTuning;
+}
+
+export async function openSearch(db: Db, opts: OpenSearchOptions = {}): Promise<SearchEngine> {
+  const name = opts.engine ?? ((process.env.SEARCH_ENGINE || 'minisearch') as EngineName);
+  const log = opts.log ?? (() => {});
+  if (name === 'fts5') return Fts5Engine.open(db, { log });
+  if (name !== 'minisearch') throw new Error(`SEARCH_ENGINE must be "minisearch" or "fts5", not "${name}"`);
+  const file = db.path === ':memory:' && !opts.dataDir ? null : join(opts.dataDir ?? dataDir(), 'search', 'minisearch.bin');
+  return PersistentMiniSearch.open(db, file, opts.tuning ?? DEFAULT_TUNING, log);
+}
+
+/** What makes a snapshot reusable: same tokenizer, same index options. */
+export function snapshotKey(tuning: MiniSearchTuning): string {
+  return JSON.stringify({ tokenizer: TOKENIZER_VERSION, stem: tuning.useStem });
+}
+
+// Saving blocks the event loop for a moment, so it waits for enough change.
+const SAVE_AFTER_CHANGES = 2000;
+const SAVE_AFTER_MS = 10 * 60_000;
+
+/** The MiniSearch engine plus its snapshot file. */
+export class PersistentMiniSearch implements SearchEngine {
+  readonly name = 'minisearch' as const;
+  private unsaved = 0;
+  private lastSave = Date.now();
+
+  private constructor(
+    readonly engine: MiniSearchEngine,
+    private readonly file: string | null,
+    private readonly tuning: MiniSearchTuning,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  static open(db: Db, file: string | null, tuning: MiniSearchTuning, log: (line: string) => void): PersistentMiniSearch {
+    const key = snapshotKey(tuning);
+    let engine: MiniSearchEngine | null = null;
+    if (file) {
+      const t = performance.now();
+      try {
+        const snap = loadSnapshot<IndexDoc>(file, miniSearchOptions(tuning), key);
+        if (!snap) log(`search: no snapshot at ${file}, building the index`);
+        else if (snap.meta.watermark > maxSeq(db)) log(`search: snapshot is ahead of the database (another database?), rebuilding`);
+        else {
+          engine = new MiniSearchEngine(db, snap.ms, snap.meta.watermark, tuning);
+          log(`search: loaded snapshot (${engine.size} papers, ${(snap.bytes / 1e6).toFixed(1)} MB) in ${Math.round(performance.now() - t)} ms`);
+        }
+      } catch (err) {
+        log(`search: snapshot ${file} unusable (${(err as Error).message}), rebuilding`);
+      }
+    }
+    let fresh = false;
+    if (!engine) {
+      const t = performance.now();
+      engine = MiniSearchEngine.build(db, tuning);
+      log(`search: built the index of ${engine.size} papers in ${Math.round(performance.now() - t)} ms`);
+      fresh = true;
+    }
+    const p = new PersistentMiniSearch(engine, file, tuning, log);
+    const n = engine.sync();
+    if (n) log(`search: caught up with ${n} changed papers`);
+    if (fresh || n) p.save();
+    return p;
+  }
+
+  save(): void {
+    if (!this.file) return;
+    const t = performance.now();
+    try {
+      const bytes = saveSnapshot(this.file, this.engine.ms, { key: snapshotKey(this.tuning), watermark: this.engine.watermark });
+      this.log(`search: saved snapshot (${(bytes / 1e6).toFixed(1)} MB) in ${Math.round(performance.now() - t)} ms`);
+      this.unsaved = 0;
+      this.lastSave = Date.now();
+    } catch (err) {
+      this.log(`search: could not save snapshot: ${(err as Error).message}`);
+    }
+  }
+
+  search(query: string, options?: SearchOptions): SearchResult {
+    return this.engine.search(query, options);
+  }
+
+  related(id: string, size: number): RelatedResult | null {
+    return this.engine.related(id, size);
+  }
+
+  relatedText(text: string, size: number): RelatedResult {
+    return this.engine.relatedText(text, size);
+  }
+
+  sync(): number {
+    const n = this.engine.sync();
+    this.unsaved += n;
+    if (this.unsaved >= SAVE_AFTER_CHANGES || (this.unsaved > 0 && Date.now() - this.lastSave > SAVE_AFTER_MS)) this.save();
+    return n;
+  }
+
+  close(): void {
+    if (this.unsaved > 0) this.save();
+    this.engine.close();
+  }
+}

@@ -1,0 +1,419 @@
+// The in-process engine: MiniSearch with our tokenizer, stop words and
+// stemming, fed from SQLite rows above a watermark. Phrases are confirmed
+// against the stored text (MiniSearch keeps no positions), filters run on
+// two tiny stored fields (date, categories).
+import MiniSearch from 'minisearch';
+import type { Db } from '../db/client.ts';
+import { getPaper, getPapers, maxSeq } from '../db/queries.ts';
+import type { Paper } from '../db/paper.ts';
+import { sortDateOf } from '../db/paper.ts';
+import type { RelatedResult, SearchEngine, SearchHit, SearchOptions, SearchResult } from './types.ts';
+import { parseQuery, passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
+import { containsPhrase, docMatches, docTerms, phraseTerms } from './match.ts';
+import { keywords, type Keyword } from './keywords.ts';
+import { termOf, words } from './tokenize.ts';
+import { changedSince } from './rows.ts';
+import { assemble, termPostings, viewOf, type DocEntry, type FieldPostings, type IndexView } from './ms-internals.ts';
+import { PostingList } from './postings.ts';
+import { Accumulator, AllMatcher, AndMatcher, OrMatcher, TermMatcher, evaluate, evaluateOr, type Matcher, type Scored } from './ms-eval.ts';
+
+export interface MiniSearchTuning {
+  useStem: boolean;
+  boost: { title: number; abstract: number; authors: number };
+  /** Run bare words with AND first and fall back to OR only when nothing matches all. */
+  andFirst: boolean;
+  bm25: { k: number; b: number; d: number };
+}
+
+/** Chosen by `npm run bench:search` (known-item MRR@10 on the real corpus); see BENCHMARKS.md. */
+export const DEFAULT_TUNING: MiniSearchTuning = {
+  useStem: true,
+  boost: { title: 2, abstract: 1, authors: 1 },
+  andFirst: true,
+  bm25: { k: 1.2, b: 0.7, d: 0.5 },
+};
+
+export interface IndexDoc {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: string;
+  /** Sort date, `YYYY-MM-DD` or `YYYY-MM`. */
+  d: string;
+  /** Categories, lower case, space separated. */
+  c: string;
+}
+
+interface Stored {
+  d: string;
+  c: string;
+}
+
+const FIELDS = ['title', 'abstract', 'authors'] as const;
+const FIELD_IDS = { title: 0, abstract: 1, authors: 2 } as const;
+
+export function indexDoc(p: Paper): IndexDoc {
+  return {
+    id: p.id,
+    title: p.title,
+    abstract: p.abstract,
+    authors: p.authors.join(', '),
+    d: sortDateOf(p),
+    c: p.categories.map((c) => c.toLowerCase()).join(' '),
+  };
+}
+
+export function miniSearchOptions(tuning: MiniSearchTuning) {
+  return {
+    fields: [...FIELDS],
+    storeFields: ['d', 'c'],
+    tokenize: (text: string) => words(text),
+    processTerm: (term: string) => termOf(term, 'abstract', tuning.useStem),
+    searchOptions: {
+      // Queries arrive as index terms already (compiled from the parsed tree).
+      tokenize: (text: string) => [text],
+      processTerm: (term: string) => term,
+      boost: tuning.boost,
+      bm25: tuning.bm25,
+    },
+  };
+}
+
+export class MiniSearchEngine implements SearchEngine {
+  readonly name = 'minisearch' as const;
+  watermark: number;
+  private closed = false;
+  private readonly view: IndexView;
+  private readonly all: AllMatcher;
+  private readonly acc = new Accumulator();
+
+  constructor(
+    private readonly db: Db,
+    readonly ms: MiniSearch<IndexDoc>,
+    watermark: number,
+    readonly tuning: MiniSearchTuning = DEFAULT_TUNING,
+  ) {
+    this.watermark = watermark;
+    this.view = viewOf(ms);
+    this.all = new AllMatcher(this.view);
+  }
+
+  /** Builds the whole index from the database. */
+  static build(db: Db, tuning: MiniSearchTuning = DEFAULT_TUNING, batch = 5000): MiniSearchEngine {
+    // The watermark is read first: rows written while we build are seen again by the next sync.
+    const top = maxSeq(db);
+    const ms = bulkIndex(
+      (function* () {
+        for (const rows of changedSince(db, 0, batch, top)) yield* rows;
+      })(),
+      tuning,
+    );
+    return new MiniSearchEngine(db, ms, top, tuning);
+  }
+
+  get size(): number {
+    return this.ms.documentCount;
+  }
+
+  private upsert(papers: readonly Paper[]): void {
+    for (const p of papers) {
+      const doc = indexDoc(p);
+      // discard() is lazy in MiniSearch 7: no need for the old text.
+      if (this.ms.has(p.id)) this.ms.discard(p.id);
+      this.ms.add(doc);
+    }
+  }
+
+  sync(): number {
+    if (this.closed) return 0;
+    const top = maxSeq(this.db);
+    if (top <= this.watermark) return 0;
+    let n = 0;
+    for (const rows of changedSince(this.db, this.watermark, 5000, top)) {
+      this.upsert(rows);
+      n += rows.length;
+    }
+    this.watermark = top;
+    return n;
+  }
+
+  private fieldBoosts(field: Field | null): Map<number, number> {
+    if (field) return new Map([[FIELD_IDS[field], 1]]);
+    const b = this.tuning.boost;
+    return new Map([
+      [FIELD_IDS.title, b.title],
+      [FIELD_IDS.abstract, b.abstract],
+      [FIELD_IDS.authors, b.authors],
+    ]);
+  }
+
+  private term(word: string, field: Field | null, boost = 1): TermMatcher | null {
+    const t = termOf(word, field ?? 'abstract', this.tuning.useStem);
+    return t ? new TermMatcher(t, this.view, this.fieldBoosts(field), this.tuning.bm25, boost) : null;
+  }
+
+  /** Compiles a query tree; `terms` collects the positive term matchers (for per-hit highlight terms). */
+  private compile(node: QueryNode, terms: TermMatcher[], positive: boolean): Matcher | null {
+    switch (node.kind) {
+      case 'term': {
+        const m = this.term(node.word, node.field);
+        if (m && positive) terms.push(m);
+        return m;
+      }
+      case 'phrase': {
+        // All words present here; their order is confirmed against the text afterwards.
+        const parts = phraseTerms(node.words, node.field, this.tuning.useStem).map(
+          (t) => new TermMatcher(t, this.view, this.fieldBoosts(node.field), this.tuning.bm25),
+        );
+        if (!parts.length) return null;
+        if (positive) terms.push(...parts);
+        return parts.length === 1 ? parts[0] : new AndMatcher(parts, [], this.all);
+      }
+      case 'or': {
+        const kids = node.children.map((c) => this.compile(c, terms, positive)).filter((m): m is Matcher => m !== null);
+        return kids.length ? (kids.length === 1 ? kids[0] : new OrMatcher(kids)) : null;
+      }
+      case 'and': {
+        const pos: Matcher[] = [];
+        const neg: Matcher[] = [];
+        for (const c of node.children) {
+          if (c.kind === 'not') {
+            // A negated phrase cannot be excluded by its words alone; the exact check drops it later.
+            if (containsPhrase(c.child)) continue;
+            const m = this.compile(c.child, terms, !positive);
+            if (m) neg.push(m);
+          } else {
+            const m = this.compile(c, terms, positive);
+            // A part that can match nothing makes the whole AND match nothing.
+            if (!m) return null;
+            pos.push(m);
+          }
+        }
+        return new AndMatcher(pos, neg, this.all);
+      }
+      case 'not': {
+        const inner = containsPhrase(node.child) ? null : this.compile(node.child, terms, !positive);
+        return new AndMatcher([], inner ? [inner] : [], this.all);
+      }
+    }
+  }
+
+  /** The same query with its top-level words and phrases joined by OR instead of AND, if that differs. */
+  private relaxed(node: QueryNode): QueryNode | null {
+    if (node.kind !== 'and') return null;
+    const loose = node.children.filter((c) => c.kind === 'term' || c.kind === 'phrase');
+    if (loose.length < 2) return null;
+    const rest = node.children.filter((c) => c.kind !== 'term' && c.kind !== 'phrase');
+    return rest.length ? { kind: 'and', children: [{ kind: 'or', children: loose }, ...rest] } : { kind: 'or', children: loose };
+  }
+
+  private accept(parsed: ParsedQuery, within?: ReadonlySet<string>): ((sid: number) => boolean) | undefined {
+    const f = parsed.filters;
+    const filtering = hasFilters(f);
+    if (!filtering && !within) return undefined;
+    const v = this.view;
+    return (sid) => {
+      if (within && !within.has(v.idOf(sid)!)) return false;
+      if (!filtering) return true;
+      const s = v.stored(sid) as unknown as Stored | undefined;
+      return !!s && passesFilters(f, s.c.split(' '), s.d);
+    };
+  }
+
+  private run(parsed: ParsedQuery, root: QueryNode, within: ReadonlySet<string> | undefined, terms: TermMatcher[]): Scored[] {
+    const accept = this.accept(parsed, within);
+    let results: Scored[];
+    if (root.kind === 'or' && root.children.every((c) => c.kind === 'term')) {
+      const ms = root.children.map((c) => this.compile(c, terms, true)).filter((m): m is TermMatcher => m !== null);
+      results = evaluateOr(ms, this.view, this.acc, accept);
+    } else {
+      const m = this.compile(root, terms, true);
+      results = m ? evaluate(m, this.view, accept) : [];
+    }
+    if (containsPhrase(root)) results = this.confirm(root, results);
+    return results;
+  }
+
+  /** Keeps the results whose text really satisfies the tree (phrases in order). */
+  private confirm(root: QueryNode, results: Scored[]): Scored[] {
+    const out: Scored[] = [];
+    const CHUNK = 500;
+    for (let i = 0; i < results.length; i += CHUNK) {
+      const chunk = results.slice(i, i + CHUNK);
+      const byId = new Map(getPapers(this.db, chunk.map((r) => this.view.idOf(r.sid)!)).map((p) => [p.id, p]));
+      for (const r of chunk) {
+        const p = byId.get(this.view.idOf(r.sid)!);
+        if (p && docMatches(root, docTerms(p, this.tuning.useStem), this.tuning.useStem)) out.push(r);
+      }
+    }
+    return out;
+  }
+
+  search(query: string, options: SearchOptions = {}): SearchResult {
+    const parsed = parseQuery(query);
+    const offset = Math.max(0, options.offset ?? 0);
+    const limit = Math.max(0, options.limit ?? 20);
+    if (!parsed.root && !hasFilters(parsed.filters)) return { total: 0, hits: [], highlightTerms: [] };
+    let terms: TermMatcher[] = [];
+    let results: Scored[];
+    if (!parsed.root) {
+      // Filters only: newest first.
+      results = evaluate(this.all, this.view, this.accept(parsed, options.within));
+      const date = (sid: number) => (this.view.stored(sid) as unknown as Stored).d;
+      results.sort((a, b) => (date(a.sid) < date(b.sid) ? 1 : date(a.sid) > date(b.sid) ? -1 : a.sid - b.sid));
+    } else {
+      results = this.run(parsed, parsed.root, options.within, terms);
+      const loose = !results.length && this.tuning.andFirst ? this.relaxed(parsed.root) : null;
+      if (loose) {
+        terms = [];
+        results = this.run(parsed, loose, options.within, terms);
+      }
+      results.sort((a, b) => b.score - a.score || a.sid - b.sid);
+    }
+    if (parsed.lookup) {
+      const sid = this.view.shortIdOf(parsed.lookup.id);
+      const at = sid === undefined ? -1 : results.findIndex((r) => r.sid === sid);
+      if (at > 0) results.unshift(results.splice(at, 1)[0]);
+      else if (at < 0 && sid !== undefined && (!options.within || options.within.has(parsed.lookup.id))) {
+        results.unshift({ sid, score: 0 });
+      }
+    }
+    const surface = surfaceOf(parsed.highlightWords, this.tuning.useStem);
+    const ctx = { matched: 0 };
+    const hits: SearchHit[] = results.slice(offset, offset + limit).map((r) => ({
+      id: this.view.idOf(r.sid)!,
+      score: r.score,
+      terms: [...new Set(terms.filter((t) => t.score(r.sid, ctx) >= 0).flatMap((t) => surface.get(t.term) ?? [t.term]))],
+    }));
+    return { total: results.length, hits, highlightTerms: parsed.highlightWords };
+  }
+
+  private relatedBy(kw: Keyword[], size: number, exclude: string | null): RelatedResult {
+    if (!kw.length) return { terms: [], hits: [] };
+    const matchers = kw.map((k) => new TermMatcher(k.term, this.view, this.fieldBoosts(null), this.tuning.bm25, k.weight));
+    const self = exclude === null ? undefined : this.view.shortIdOf(exclude);
+    const results = evaluateOr(matchers, this.view, this.acc, self === undefined ? undefined : (sid) => sid !== self);
+    // Ties broken by id so the same paper always gets the same list.
+    const top = topK(results, size, (a, b) => b.score - a.score || (this.view.idOf(a.sid)! < this.view.idOf(b.sid)! ? -1 : 1));
+    const ctx = { matched: 0 };
+    const surface = new Map(kw.map((k) => [k.term, k.word]));
+    return {
+      terms: kw.map((k) => k.word),
+      hits: top.map((r) => ({
+        id: this.view.idOf(r.sid)!,
+        score: r.score,
+        terms: matchers.filter((m) => m.score(r.sid, ctx) >= 0).map((m) => surface.get(m.term) ?? m.term),
+      })),
+    };
+  }
+
+  /** Papers whose title or abstract has the term (the larger of the two lists; close enough for IDF). */
+  docFreq(term: string): number {
+    const p = termPostings(this.ms, term);
+    if (!p) return 0;
+    return Math.max(p.get(FIELD_IDS.title)?.size ?? 0, p.get(FIELD_IDS.abstract)?.size ?? 0);
+  }
+
+  related(id: string, size: number): RelatedResult | null {
+    const p = getPaper(this.db, id);
+    if (!p) return null;
+    const kw = keywords(p, (t) => this.docFreq(t), this.ms.documentCount, { useStem: this.tuning.useStem });
+    return this.relatedBy(kw, size, p.id);
+  }
+
+  relatedText(text: string, size: number): RelatedResult {
+    const kw = keywords({ title: '', abstract: text }, (t) => this.docFreq(t), this.ms.documentCount, {
+      useStem: this.tuning.useStem,
+      minDf: 1,
+    });
+    return this.relatedBy(kw, size, null);
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/** Index term -> the words the reader typed for it. */
+export function surfaceOf(queryWords: readonly string[], useStem: boolean): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const w of queryWords) {
+    const t = termOf(w, 'abstract', useStem);
+    if (!t) continue;
+    const list = m.get(t) ?? [];
+    if (!list.includes(w)) list.push(w);
+    m.set(t, list);
+  }
+  return m;
+}
+
+/**
+ * A MiniSearch index over papers, built the way MiniSearch.add() would build
+ * it (same terms, frequencies and field lengths) but in plain hash maps first.
+ */
+export function bulkIndex(papers: Iterable<Paper>, tuning: MiniSearchTuning): MiniSearch<IndexDoc> {
+  const options = miniSearchOptions(tuning);
+  const postings = new Map<string, FieldPostings>();
+  const docs: DocEntry[] = [];
+  const lengthSums = [0, 0, 0];
+  let shortId = 0;
+  for (const p of papers) {
+    const doc = indexDoc(p);
+    const sid = shortId++;
+    const lengths = [0, 0, 0];
+    for (const field of FIELDS) {
+      const fid = FIELD_IDS[field];
+      const tokens = options.tokenize(doc[field]);
+      // MiniSearch counts a field's length as its distinct raw tokens.
+      lengths[fid] = new Set(tokens).size;
+      lengthSums[fid] += lengths[fid];
+      // Counted per paper first, so the big maps see each term once per paper.
+      const freqs = new Map<string, number>();
+      for (const tok of tokens) {
+        const t = options.processTerm(tok);
+        if (t) freqs.set(t, (freqs.get(t) ?? 0) + 1);
+      }
+      for (const [t, f] of freqs) {
+        let fp = postings.get(t);
+        if (!fp) postings.set(t, (fp = new Map()));
+        let m = fp.get(fid);
+        if (!m) fp.set(fid, (m = new PostingList()));
+        m.set(sid, f);
+      }
+    }
+    docs.push({ shortId: sid, id: doc.id, stored: { d: doc.d, c: doc.c }, fieldLength: lengths });
+  }
+  const n = shortId;
+  for (const fp of postings.values()) for (const m of fp.values()) (m as PostingList).trim();
+  return assemble<IndexDoc>(
+    options,
+    {
+      documentCount: n,
+      nextId: n,
+      fieldIds: { ...FIELD_IDS },
+      averageFieldLength: lengthSums.map((s) => (n ? s / n : 0)),
+      dirtCount: 0,
+    },
+    docs,
+    postings,
+  );
+}
+
+/** The k best by `cmp`, without sorting everything (related lists are short, candidates many). */
+export function topK<T>(items: T[], k: number, cmp: (a: T, b: T) => number): T[] {
+  if (items.length <= k * 4) return items.sort(cmp).slice(0, k);
+  const best: T[] = [];
+  for (const it of items) {
+    if (best.length < k) {
+      best.push(it);
+      if (best.length === k) best.sort(cmp);
+      continue;
+    }
+    if (cmp(it, best[k - 1]) >= 0) continue;
+    let i = k - 1;
+    while (i > 0 && cmp(it, best[i - 1]) < 0) i--;
+    best.splice(i, 0, it);
+    best.pop();
+  }
+  return best.length < k ? best.sort(cmp) : best;
+}

@@ -1,0 +1,150 @@
+// The one place that reaches inside MiniSearch 7 (pinned: package.json ^7.2).
+//
+// Why: MiniSearch.add() walks its radix tree once per word occurrence, which
+// made a full build of 85 k papers take over a minute here, and its JSON
+// snapshot is one giant string. Building the postings in plain hash maps and
+// handing them to the radix tree once per term is ~10x faster, and lets the
+// snapshot be streamed in binary frames. Everything else (scoring, query
+// trees, AND/OR/AND_NOT, discard/vacuum) stays MiniSearch's public API.
+import MiniSearch, { type Options } from 'minisearch';
+import type { PostingList } from './postings.ts';
+
+/** shortDocId -> term frequency: a Map where MiniSearch made it, a PostingList where we did. */
+export type PostingMap = Map<number, number> | PostingList;
+/** term -> fieldId -> postings: MiniSearch's own index layout. */
+export type FieldPostings = Map<number, PostingMap>;
+
+interface RadixMap {
+  get(term: string): FieldPostings | undefined;
+  set(term: string, value: FieldPostings): unknown;
+  entries(): IterableIterator<[string, FieldPostings]>;
+  readonly size: number;
+}
+
+interface Internals {
+  _index: RadixMap;
+  _documentIds: Map<number, string>;
+  _fieldLength: Map<number, number[]>;
+  _storedFields: Map<number, Record<string, unknown>>;
+  _avgFieldLength: number[];
+  _nextId: number;
+  _documentCount: number;
+  _dirtCount: number;
+  _fieldIds: Record<string, number>;
+}
+
+function internals<T>(ms: MiniSearch<T>): Internals {
+  const i = ms as unknown as Internals;
+  if (!i._index || typeof i._index.get !== 'function' || !(i._documentIds instanceof Map)) {
+    throw new Error('MiniSearch internals changed (expected 7.x); pin minisearch to ^7.2');
+  }
+  return i;
+}
+
+export interface IndexHeader {
+  documentCount: number;
+  nextId: number;
+  fieldIds: Record<string, number>;
+  averageFieldLength: number[];
+  dirtCount: number;
+}
+
+export interface DocEntry {
+  shortId: number;
+  id: string;
+  stored: Record<string, unknown>;
+  fieldLength: number[];
+}
+
+/** A MiniSearch instance from prepared parts; nothing is re-tokenized. */
+export function assemble<T>(
+  options: Options<T>,
+  header: IndexHeader,
+  docs: Iterable<DocEntry>,
+  terms: Iterable<[string, FieldPostings]>,
+): MiniSearch<T> {
+  const ms = MiniSearch.loadJS<T>(
+    { ...header, documentIds: {}, fieldLength: {}, storedFields: {}, index: [], serializationVersion: 2 },
+    options,
+  );
+  const i = internals(ms);
+  for (const d of docs) {
+    i._documentIds.set(d.shortId, d.id);
+    (ms as unknown as { _idToShortId: Map<string, number> })._idToShortId.set(d.id, d.shortId);
+    i._fieldLength.set(d.shortId, d.fieldLength);
+    i._storedFields.set(d.shortId, d.stored);
+  }
+  for (const [term, postings] of terms) i._index.set(term, postings);
+  return ms;
+}
+
+export function headerOf<T>(ms: MiniSearch<T>): IndexHeader {
+  const i = internals(ms);
+  return {
+    documentCount: i._documentCount,
+    nextId: i._nextId,
+    fieldIds: { ...i._fieldIds },
+    averageFieldLength: [...i._avgFieldLength],
+    dirtCount: i._dirtCount,
+  };
+}
+
+export function* docEntries<T>(ms: MiniSearch<T>): Generator<DocEntry> {
+  const i = internals(ms);
+  for (const [shortId, id] of i._documentIds) {
+    yield { shortId, id, stored: i._storedFields.get(shortId) ?? {}, fieldLength: i._fieldLength.get(shortId) ?? [] };
+  }
+}
+
+export function termEntries<T>(ms: MiniSearch<T>): IterableIterator<[string, FieldPostings]> {
+  return internals(ms)._index.entries();
+}
+
+export function termPostings<T>(ms: MiniSearch<T>, term: string): FieldPostings | undefined {
+  return internals(ms)._index.get(term);
+}
+
+export function termCount<T>(ms: MiniSearch<T>): number {
+  return internals(ms)._index.size;
+}
+
+export function isLiveDoc<T>(ms: MiniSearch<T>, shortId: number): boolean {
+  return internals(ms)._documentIds.has(shortId);
+}
+
+/** What the query evaluator reads from an index (see search/ms-eval.ts). */
+export interface IndexView {
+  postings(term: string): FieldPostings | undefined;
+  isLive(shortId: number): boolean;
+  idOf(shortId: number): string | undefined;
+  shortIdOf(id: string): number | undefined;
+  fieldLength(shortId: number, fieldId: number): number;
+  stored(shortId: number): Record<string, unknown> | undefined;
+  readonly avgFieldLength: number[];
+  readonly documentCount: number;
+  readonly nextId: number;
+  liveIds(): IterableIterator<number>;
+}
+
+export function viewOf<T>(ms: MiniSearch<T>): IndexView {
+  const i = internals(ms);
+  const idToShort = (ms as unknown as { _idToShortId: Map<string, number> })._idToShortId;
+  return {
+    postings: (term) => i._index.get(term),
+    isLive: (sid) => i._documentIds.has(sid),
+    idOf: (sid) => i._documentIds.get(sid),
+    shortIdOf: (id) => idToShort.get(id),
+    fieldLength: (sid, fid) => i._fieldLength.get(sid)?.[fid] ?? 0,
+    stored: (sid) => i._storedFields.get(sid),
+    get avgFieldLength() {
+      return i._avgFieldLength;
+    },
+    get documentCount() {
+      return i._documentCount;
+    },
+    get nextId() {
+      return i._nextId;
+    },
+    liveIds: () => i._documentIds.keys(),
+  };
+}

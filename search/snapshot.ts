@@ -1,0 +1,171 @@
+// The MiniSearch index on disk, so a restart loads instead of re-tokenizing
+// every paper. Binary frames, written chunk by chunk (never one giant JSON
+// string), to a temp file renamed into place; the watermark says which rows
+// it holds, so a start loads it and then syncs the rows changed since.
+//
+//   "PAPERSIX1\n"  then frames: [kind u8][length u32 LE][payload]
+//   kind 1  header JSON {format, key, watermark, header}
+//   kind 2  documents JSON [[shortId, id, date, cats, lenTitle, lenAbstract, lenAuthors], ...]
+//   kind 3  terms: [json length u32][JSON array of terms][pad to 4][u32 postings...]
+//           postings per term: nFields, then per field: fieldId, n, n x packed (shortId << 8 | tf)
+//   kind 9  trailer JSON {docs, terms}: a file without it was cut short
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type MiniSearch from 'minisearch';
+import { assemble, docEntries, headerOf, termEntries, type DocEntry, type FieldPostings, type IndexHeader } from './ms-internals.ts';
+import type { Options } from 'minisearch';
+import { PostingList } from './postings.ts';
+
+const MAGIC = Buffer.from('PAPERSIX1\n');
+const FORMAT = 2;
+const DOCS_PER_FRAME = 5000;
+const TERMS_PER_FRAME = 20000;
+
+export class SnapshotError extends Error {}
+
+export interface SnapshotMeta {
+  /** Describes tokenizer and options; a snapshot with another key is stale. */
+  key: string;
+  watermark: number;
+}
+
+function frame(fd: number, kind: number, payload: Buffer): void {
+  const head = Buffer.alloc(5);
+  head.writeUInt8(kind, 0);
+  head.writeUInt32LE(payload.length, 1);
+  writeSync(fd, head);
+  writeSync(fd, payload);
+}
+
+/** Writes the snapshot atomically; returns its size in bytes. */
+export function saveSnapshot<T>(file: string, ms: MiniSearch<T>, meta: SnapshotMeta): number {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, MAGIC);
+    const header = Buffer.from(JSON.stringify({ format: FORMAT, key: meta.key, watermark: meta.watermark, header: headerOf(ms) }));
+    frame(fd, 1, header);
+    let docs = 0;
+    let batch: unknown[] = [];
+    const flushDocs = () => {
+      if (!batch.length) return;
+      frame(fd, 2, Buffer.from(JSON.stringify(batch)));
+      batch = [];
+    };
+    for (const d of docEntries(ms)) {
+      const s = d.stored as { d?: string; c?: string };
+      batch.push([d.shortId, d.id, s.d ?? '', s.c ?? '', ...d.fieldLength.map((n) => n ?? 0)]);
+      docs++;
+      if (batch.length >= DOCS_PER_FRAME) flushDocs();
+    }
+    flushDocs();
+    let terms = 0;
+    let names: string[] = [];
+    let nums: number[] = [];
+    const flushTerms = () => {
+      if (!names.length) return;
+      const json = Buffer.from(JSON.stringify(names));
+      const pad = (4 - ((4 + json.length) % 4)) % 4;
+      const body = Buffer.alloc(4 + json.length + pad + nums.length * 4);
+      body.writeUInt32LE(json.length, 0);
+      json.copy(body, 4);
+      const u32 = new Uint32Array(body.buffer, body.byteOffset + 4 + json.length + pad, nums.length);
+      u32.set(nums);
+      frame(fd, 3, body);
+      names = [];
+      nums = [];
+    };
+    for (const [term, fields] of termEntries(ms)) {
+      names.push(term);
+      nums.push(fields.size);
+      for (const [fid, postings] of fields) {
+        nums.push(fid, postings.size);
+        if (postings instanceof PostingList) for (const v of postings.packed()) nums.push(v);
+        else for (const [sid, freq] of postings) nums.push(((sid << 8) | Math.min(freq, 255)) >>> 0);
+      }
+      terms++;
+      if (names.length >= TERMS_PER_FRAME) flushTerms();
+    }
+    flushTerms();
+    frame(fd, 9, Buffer.from(JSON.stringify({ docs, terms })));
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+  return statSync(file).size;
+}
+
+export interface LoadedSnapshot<T> {
+  ms: MiniSearch<T>;
+  meta: SnapshotMeta;
+  bytes: number;
+}
+
+/**
+ * Reads a snapshot. Returns null when there is none; throws SnapshotError
+ * when it is damaged or was written by other options (`expectKey`).
+ */
+export function loadSnapshot<T>(file: string, options: Options<T>, expectKey: string): LoadedSnapshot<T> | null {
+  if (!existsSync(file)) return null;
+  const buf = readFileSync(file);
+  if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw new SnapshotError('not a search snapshot');
+  let pos = MAGIC.length;
+  let meta: SnapshotMeta | null = null;
+  let header: IndexHeader | null = null;
+  const docs: DocEntry[] = [];
+  const terms: [string, FieldPostings][] = [];
+  let trailer: { docs: number; terms: number } | null = null;
+  while (pos < buf.length) {
+    if (pos + 5 > buf.length) throw new SnapshotError('truncated frame header');
+    const kind = buf.readUInt8(pos);
+    const len = buf.readUInt32LE(pos + 1);
+    pos += 5;
+    if (pos + len > buf.length) throw new SnapshotError('truncated frame');
+    const body = buf.subarray(pos, pos + len);
+    pos += len;
+    if (kind === 1) {
+      const h = JSON.parse(body.toString('utf8')) as { format: number; key: string; watermark: number; header: IndexHeader };
+      if (h.format !== FORMAT) throw new SnapshotError(`snapshot format ${h.format}, expected ${FORMAT}`);
+      if (h.key !== expectKey) throw new SnapshotError('snapshot was built with other index options');
+      meta = { key: h.key, watermark: h.watermark };
+      header = h.header;
+    } else if (kind === 2) {
+      for (const row of JSON.parse(body.toString('utf8')) as [number, string, string, string, ...number[]][]) {
+        const [shortId, id, d, c, ...fieldLength] = row;
+        docs.push({ shortId, id, stored: { d, c }, fieldLength });
+      }
+    } else if (kind === 3) {
+      const jsonLen = body.readUInt32LE(0);
+      const names = JSON.parse(body.subarray(4, 4 + jsonLen).toString('utf8')) as string[];
+      const pad = (4 - ((4 + jsonLen) % 4)) % 4;
+      const start = 4 + jsonLen + pad;
+      // The frame's bytes are copied to an aligned buffer (a Buffer slice may start anywhere).
+      const nums = new Uint32Array(body.buffer.slice(body.byteOffset + start, body.byteOffset + body.length));
+      let i = 0;
+      for (const term of names) {
+        const nFields = nums[i++];
+        const fields: FieldPostings = new Map();
+        for (let f = 0; f < nFields; f++) {
+          const fid = nums[i++];
+          const n = nums[i++];
+          fields.set(fid, new PostingList(nums.slice(i, i + n)));
+          i += n;
+        }
+        terms.push([term, fields]);
+      }
+      if (i !== nums.length) throw new SnapshotError('term frame length mismatch');
+    } else if (kind === 9) {
+      trailer = JSON.parse(body.toString('utf8')) as { docs: number; terms: number };
+    } else {
+      throw new SnapshotError(`unknown frame kind ${kind}`);
+    }
+  }
+  if (!meta || !header) throw new SnapshotError('snapshot has no header');
+  if (!trailer || trailer.docs !== docs.length || trailer.terms !== terms.length) throw new SnapshotError('snapshot is incomplete');
+  return { ms: assemble(options, header, docs, terms), meta, bytes: buf.length };
+}
