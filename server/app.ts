@@ -11,6 +11,7 @@ import type { Asset } from './assets.ts';
 import { countPapers, allCrawlStates } from '../db/queries.ts';
 import { papersRoutes } from './routes/papers.ts';
 import { pagesRoutes } from './routes/pages.ts';
+import { demosRoutes } from './routes/demos.tsx';
 import type { Translator } from './translate.ts';
 import { errorPage } from './views/errors.tsx';
 
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.route('/', papersRoutes(deps));
   app.route('/', pagesRoutes(deps));
+  app.route('/', demosRoutes(deps));
 
   app.notFound((c) =>
     c.req.path.startsWith('/api/') || c.req.path.startsWith('/static/')
