@@ -10,6 +10,7 @@ import type { SearchEngine } from '../search/types.ts';
 import type { Asset } from './assets.ts';
 import { countPapers, allCrawlStates } from '../db/queries.ts';
 import { papersRoutes } from './routes/papers.ts';
+import { searchRoutes } from './routes/search.ts';
 import { pagesRoutes } from './routes/pages.ts';
 import { demosRoutes } from './routes/demos.tsx';
 import type { Translator } from './translate.ts';
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(asset.body, 200, { 'content-type': asset.type, etag: asset.etag, 'cache-control': 'public, max-age=300' });
   });
 
+  app.route('/', searchRoutes(deps));
   app.route('/', papersRoutes(deps));
   app.route('/', pagesRoutes(deps));
   app.route('/', demosRoutes(deps));
