@@ -66,19 +66,26 @@ export function transpose(A: Mat): Mat {
   return T;
 }
 
-/** C = A·B with the i-k-j loop order, so the inner loop runs along rows of B and C. */
+/**
+ * C = A·B with the i-k-j loop order (the inner loop runs along rows of B and C), blocked
+ * over k so the slab of B rows in use stays in cache while every row of A passes over it.
+ */
 export function matmul(A: Mat, B: Mat): Mat {
   if (A.cols !== B.rows) throw new Error(`matmul: ${A.rows}x${A.cols} times ${B.rows}x${B.cols}`);
   const m = A.rows, l = A.cols, n = B.cols;
   const C = zeros(m, n);
   const a = A.data, b = B.data, c = C.data;
-  for (let i = 0; i < m; i++) {
-    const ci = i * n;
-    for (let k = 0; k < l; k++) {
-      const aik = a[i * l + k];
-      if (aik === 0) continue;
-      const bk = k * n;
-      for (let j = 0; j < n; j++) c[ci + j] += aik * b[bk + j];
+  const KB = Math.max(8, Math.min(l, Math.floor(32768 / Math.max(n, 1))));
+  for (let k0 = 0; k0 < l; k0 += KB) {
+    const k1 = Math.min(l, k0 + KB);
+    for (let i = 0; i < m; i++) {
+      const ci = i * n, ai = i * l;
+      for (let k = k0; k < k1; k++) {
+        const aik = a[ai + k];
+        if (aik === 0) continue;
+        const bk = k * n;
+        for (let j = 0; j < n; j++) c[ci + j] += aik * b[bk + j];
+      }
     }
   }
   return C;

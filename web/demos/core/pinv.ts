@@ -18,23 +18,15 @@ export function defaultRtol(m: number, n: number): number {
   return Math.max(m, n) * EPS;
 }
 
-/** Σ_k w_k v_k u_kᵀ from singular vectors stored as rows: an n×m matrix. */
+/** Σ_k w_k v_k u_kᵀ from singular vectors stored as rows: (Vᵀ scaled by w)ᵀ·Uᵀ, an n×m matrix. */
 function weightedOuter(Vt: Mat, Ut: Mat, w: ArrayLike<number>, count: number): Mat {
   const n = Vt.cols, m = Ut.cols;
-  const X = zeros(n, m);
-  const x = X.data, v = Vt.data, u = Ut.data;
+  const W = zeros(n, count);
   for (let k = 0; k < count; k++) {
     const wk = w[k];
-    if (wk === 0) continue;
-    const uk = k * m;
-    for (let i = 0; i < n; i++) {
-      const c = v[k * n + i] * wk;
-      if (c === 0) continue;
-      const xi = i * m;
-      for (let j = 0; j < m; j++) x[xi + j] += c * u[uk + j];
-    }
+    for (let i = 0; i < n; i++) W.data[i * count + k] = Vt.data[k * n + i] * wk;
   }
-  return X;
+  return matmul(W, { rows: count, cols: m, data: Ut.data.subarray(0, count * m) });
 }
 
 /** Keeps σ_i > rtol·σ_max and inverts only those; the zero matrix gives the zero pinv. */

@@ -26,14 +26,18 @@ export function pivotedQr(A: Mat, k = Math.min(A.rows, A.cols)): PivotedQr {
   const idx = Array.from({ length: n }, (_, i) => i);
   const rdiagAbs: number[] = [];
   const v = new Float64Array(m);
+  // norms[c] = Σ_{i≥j} a[c][i]², recomputed exactly (not downdated) at every step; the
+  // recomputation rides along in the update loop of the previous step, summing the same
+  // entries in the same order as a separate pass would.
+  const norms = new Float64Array(n);
+  for (let c = 0; c < n; c++) {
+    let t = 0;
+    for (let i = 0; i < m; i++) t += a[c * m + i] * a[c * m + i];
+    norms[c] = t;
+  }
   for (let j = 0; j < steps; j++) {
     let best = j, bv = -1;
-    for (let c = j; c < n; c++) {
-      let t = 0;
-      const o = c * m;
-      for (let i = j; i < m; i++) t += a[o + i] * a[o + i];
-      if (t > bv) { bv = t; best = c; }
-    }
+    for (let c = j; c < n; c++) if (norms[c] > bv) { bv = norms[c]; best = c; }
     if (best !== j) {
       const oj = j * m, ob = best * m;
       for (let i = 0; i < m; i++) {
@@ -44,6 +48,7 @@ export function pivotedQr(A: Mat, k = Math.min(A.rows, A.cols)): PivotedQr {
       const t = idx[j];
       idx[j] = idx[best];
       idx[best] = t;
+      norms[best] = norms[j];
     }
     const oj = j * m;
     const alpha = Math.sqrt(bv);
@@ -60,8 +65,13 @@ export function pivotedQr(A: Mat, k = Math.min(A.rows, A.cols)): PivotedQr {
       let d = 0;
       for (let i = j; i < m; i++) d += v[i] * a[o + i];
       const f = (2 * d) / vtv;
-      if (f === 0) continue;
-      for (let i = j; i < m; i++) a[o + i] -= f * v[i];
+      if (f !== 0) a[o + j] -= f * v[j];
+      let t = 0;
+      for (let i = j + 1; i < m; i++) {
+        const x = f !== 0 ? (a[o + i] -= f * v[i]) : a[o + i];
+        t += x * x;
+      }
+      norms[c] = t;
     }
     a[oj + j] = beta;
     for (let i = j + 1; i < m; i++) a[oj + i] = 0;
