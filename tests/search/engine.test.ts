@@ -1,0 +1,185 @@
+// Both engines in process on a real slice of the corpus (first 3,000 papers):
+// query semantics checked against the papers' own text, pagination, lookups,
+// related papers, snapshot lifecycle and catching up from the watermark.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createReadStream, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { openDb, type Db } from '../../db/client.ts';
+import { getPapers, ingestBatch } from '../../db/queries.ts';
+import type { Paper } from '../../db/paper.ts';
+import { importFile } from '../../scripts/import.ts';
+import { openSearch } from '../../search/index.ts';
+import type { SearchEngine } from '../../search/types.ts';
+import { termMatcher } from '../../search/highlight.ts';
+import { CORPUS, tempDir } from '../helpers.ts';
+
+const SLICE = 3000;
+let dir: ReturnType<typeof tempDir>;
+let db: Db;
+const engines: Record<'minisearch' | 'fts5', SearchEngine> = {} as never;
+const logs: string[] = [];
+
+async function sliceOfCorpus(file: string, n: number): Promise<void> {
+  const lines: string[] = [];
+  const rl = createInterface({ input: createReadStream(CORPUS).pipe(createGunzip()), crlfDelay: Infinity });
+  for await (const line of rl) {
+    lines.push(line);
+    if (lines.length >= n) break;
+  }
+  rl.close();
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
+before(async () => {
+  dir = tempDir('search-engine-');
+  const file = join(dir.path, 'slice.jsonl');
+  await sliceOfCorpus(file, SLICE);
+  db = openDb(join(dir.path, 'papers.db'));
+  await importFile(db, file, {});
+  engines.minisearch = await openSearch(db, { engine: 'minisearch', dataDir: dir.path, log: (l) => logs.push(l) });
+  engines.fts5 = await openSearch(db, { engine: 'fts5', dataDir: dir.path, log: (l) => logs.push(l) });
+});
+
+after(() => {
+  engines.minisearch?.close();
+  engines.fts5?.close();
+  db?.sqlite.close();
+  dir?.cleanup();
+});
+
+function allIds(e: SearchEngine, q: string): { ids: string[]; total: number } {
+  const first = e.search(q, { offset: 0, limit: 100 });
+  const ids = first.hits.map((h) => h.id);
+  for (let off = 100; off < first.total; off += 100) ids.push(...e.search(q, { offset: off, limit: 100 }).hits.map((h) => h.id));
+  return { ids, total: first.total };
+}
+
+const text = (p: Paper) => `${p.title} ${p.abstract} ${p.authors.join(', ')}`;
+const has = (s: string, word: string) => s.split(/[^\p{L}\p{N}]+/u).some((w) => termMatcher([word]).matches(w));
+
+for (const name of ['minisearch', 'fts5'] as const) {
+  test(`${name}: bare words match all of them; pagination reaches every hit exactly once`, () => {
+    const e = engines[name];
+    const { ids, total } = allIds(e, 'quantum field');
+    assert.ok(total > 20, `expected hits, got ${total}`);
+    assert.equal(ids.length, total);
+    assert.equal(new Set(ids).size, total);
+    for (const p of getPapers(db, ids)) assert.ok(has(text(p), 'quantum') && has(text(p), 'field'), p.id);
+    // Past the end: empty page, same total.
+    const past = e.search('quantum field', { offset: total + 50, limit: 10 });
+    assert.equal(past.hits.length, 0);
+    assert.equal(past.total, total);
+  });
+
+  test(`${name}: exclusion, fields, categories and dates hold for every hit`, () => {
+    const e = engines[name];
+    const ex = allIds(e, 'black hole -entropy');
+    assert.ok(ex.total > 0);
+    for (const p of getPapers(db, ex.ids)) assert.ok(!has(text(p), 'entropy'), `${p.id} has entropy`);
+    const ti = allIds(e, 'ti:gravity');
+    assert.ok(ti.total > 0);
+    for (const p of getPapers(db, ti.ids)) assert.ok(has(p.title, 'gravity'), p.id);
+    const cat = allIds(e, 'cat:hep-th year:2007 string');
+    assert.ok(cat.total > 0);
+    for (const p of getPapers(db, cat.ids)) {
+      assert.ok(p.categories.includes('hep-th'), p.id);
+      assert.ok(!p.published || p.published.startsWith('2007'), `${p.id} ${p.published}`);
+    }
+    const archive = allIds(e, 'cat:math');
+    assert.ok(archive.total > 0);
+    for (const p of getPapers(db, archive.ids)) assert.ok(p.categories.some((c) => c === 'math' || c.startsWith('math.')), p.id);
+    // OR widens, never narrows.
+    const a = e.search('supersymmetry').total;
+    const b = e.search('supergravity').total;
+    const either = e.search('supersymmetry OR supergravity').total;
+    assert.ok(either >= Math.max(a, b) && either <= a + b);
+  });
+
+  test(`${name}: phrases keep word order`, () => {
+    const e = engines[name];
+    const { ids, total } = allIds(e, '"dark matter"');
+    assert.ok(total > 0);
+    for (const p of getPapers(db, ids)) assert.match(`${p.title} ${p.abstract}`.replace(/\s+/g, ' '), /dark[\s-]+matter/i, p.id);
+    assert.ok(total <= e.search('dark matter').total);
+  });
+
+  test(`${name}: an arXiv id or URL puts that paper first`, () => {
+    const e = engines[name];
+    for (const q of ['0704.0002', 'arXiv:0704.0002v2', 'https://arxiv.org/abs/0704.0002']) {
+      assert.equal(e.search(q).hits[0]?.id, '0704.0002', q);
+    }
+  });
+
+  test(`${name}: related papers exclude the paper, explain themselves, and are deterministic`, () => {
+    const e = engines[name];
+    const r = e.related('0704.0002', 10)!;
+    assert.ok(r.terms.length >= 3, JSON.stringify(r.terms));
+    assert.ok(r.hits.length > 0);
+    assert.ok(!r.hits.some((h) => h.id === '0704.0002'));
+    assert.deepEqual(e.related('0704.0002', 10), r);
+    assert.equal(e.related('9999.99999', 10), null);
+    const t = e.relatedText('quark gluon plasma in heavy ion collisions', 5);
+    assert.ok(t.terms.includes('quark') || t.terms.includes('gluon'), JSON.stringify(t.terms));
+    assert.ok(t.hits.length > 0);
+  });
+
+  test(`${name}: nothing to search for is an empty result, not an error`, () => {
+    const e = engines[name];
+    assert.equal(e.search('').total, 0);
+    assert.equal(e.search('the of and').total, 0);
+    assert.equal(e.search('zzqxv wqxzz').total, 0);
+  });
+}
+
+test('minisearch: new rows become searchable on sync; the snapshot reloads, a corrupt one is rebuilt', async () => {
+  const e = engines.minisearch;
+  const paper: Paper = {
+    id: '2611.99001', version: 1, title: 'Zyxoplankton dynamics in synthetic oceans', abstract: 'We simulate zyxoplankton blooms.',
+    authors: ['Test Author'], categories: ['q-bio.PE'], published: '2026-11-20', updated: null, comments: null, journalRef: null, doi: null, license: null,
+  };
+  assert.equal(e.search('zyxoplankton').total, 0);
+  ingestBatch(db, { papers: [paper] });
+  assert.equal(e.sync(), 1);
+  assert.equal(e.search('zyxoplankton').hits[0]?.id, paper.id);
+  // An edit replaces the old text.
+  ingestBatch(db, { papers: [{ ...paper, version: 2, title: 'Quxoplankton dynamics', abstract: 'We simulate quxoplankton blooms.' }] });
+  e.sync();
+  assert.equal(e.search('zyxoplankton').total, 0);
+  assert.equal(e.search('quxoplankton').hits[0]?.id, paper.id);
+  e.close(); // saves, with the new watermark
+  const file = join(dir.path, 'search', 'minisearch.bin');
+  assert.ok(existsSync(file));
+
+  logs.length = 0;
+  engines.minisearch = await openSearch(db, { engine: 'minisearch', dataDir: dir.path, log: (l) => logs.push(l) });
+  assert.ok(logs.some((l) => /loaded snapshot/.test(l)), logs.join('\n'));
+  assert.equal(engines.minisearch.search('quxoplankton').hits[0]?.id, paper.id);
+  engines.minisearch.close();
+
+  const bytes = readFileSync(file);
+  writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
+  logs.length = 0;
+  engines.minisearch = await openSearch(db, { engine: 'minisearch', dataDir: dir.path, log: (l) => logs.push(l) });
+  assert.ok(logs.some((l) => /unusable/.test(l)) && logs.some((l) => /built the index/.test(l)), logs.join('\n'));
+  assert.equal(engines.minisearch.search('quxoplankton').hits[0]?.id, paper.id);
+
+  writeFileSync(file, 'garbage');
+  logs.length = 0;
+  const again = await openSearch(db, { engine: 'minisearch', dataDir: dir.path, log: (l) => logs.push(l) });
+  assert.ok(logs.some((l) => /unusable/.test(l)), logs.join('\n'));
+  again.close();
+});
+
+test('fts5: rows written through the normal path are indexed by the triggers', () => {
+  const e = engines.fts5;
+  const paper: Paper = {
+    id: '2611.99002', version: 1, title: 'Wibblefrost lattices', abstract: 'Wibblefrost appears at low temperature.',
+    authors: ['Other Author'], categories: ['cond-mat.str-el'], published: '2026-11-21', updated: null, comments: null, journalRef: null, doi: null, license: null,
+  };
+  ingestBatch(db, { papers: [paper] });
+  assert.equal(e.search('wibblefrost').hits[0]?.id, paper.id);
+  assert.ok(e.sync() >= 1);
+});
