@@ -3,9 +3,10 @@
 // Gaussian matrices in the same run; then the demo interactions at their default sizes.
 // Prints a table and rewrites the "## Linear algebra" section of BENCHMARKS.md.
 // Flags: --sizes=200,500,1000  --no-write
-import { spawnSync } from 'node:child_process';
+import { spawnSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { writeFileSync, readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Matrix, SVD } from 'ml-matrix';
 import { gaussianMatrix } from '../web/demos/core/random.ts';
@@ -67,26 +68,36 @@ try {
     writeFileSync(path, Buffer.from(A.data.buffer));
     return { n, reps: reps(n), path };
   });
-  console.log(`NumPy/SciPy (${PY}) …`);
-  const py = spawnSync(PY, [join(ROOT, 'bench', 'linalg_ref.py'), JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (py.status !== 0) throw new Error(`python failed: ${py.stderr}`);
-  const ref = JSON.parse(py.stdout) as { numpy: string; scipy: string; results: ({ n: number } & Record<Op, number>)[] };
+  console.log(`NumPy/SciPy (${PY}) in a persistent process, alternating with our code …`);
+  const py = spawn(PY, [join(ROOT, 'bench', 'linalg_ref.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
+  const nextLine = async () => {
+    const r = await lines.next();
+    if (r.done) throw new Error('the python helper exited');
+    return JSON.parse(r.value as string);
+  };
+  const ref = (await nextLine()) as { numpy: string; scipy: string };
+  const numpyTime = async (op: Op, n: number): Promise<number> => {
+    py.stdin!.write(JSON.stringify({ op, n, path: spec.find((x) => x.n === n)!.path, reps: reps(n) }) + '\n');
+    return ((await nextLine()) as { seconds: number }).seconds;
+  };
 
   const rows: string[] = [];
   for (const n of sizes) {
     const A = mats.get(n)!;
-    const r = ref.results.find((x) => x.n === n)!;
     for (const op of OPS) {
-      console.log(`JS ${op.key} n=${n} …`);
+      console.log(`${op.key} n=${n} …`);
+      const np = await numpyTime(op.key, n);
       const js = time(() => op.js(A), reps(n));
-      rows.push(`| ${op.label} | ${n} | ${(js * 1000).toFixed(1)} | ${(r[op.key] * 1000).toFixed(1)} | ${(js / r[op.key]).toFixed(1)}× |`);
-    }
-    if (n <= 500) {
-      const M = new Matrix(toRows(A));
-      const ml = time(() => new SVD(M, { autoTranspose: true }), n === 200 ? 5 : 3);
-      rows.push(`| ml-matrix SVD with U, V (for choosing) | ${n} | ${(ml * 1000).toFixed(1)} | ${(r.svd * 1000).toFixed(1)} | ${(ml / r.svd).toFixed(1)}× |`);
+      rows.push(`| ${op.label} | ${n} | ${(js * 1000).toFixed(1)} | ${(np * 1000).toFixed(1)} | ${(js / np).toFixed(1)}× |`);
+      if (op.key === 'svd' && n <= 500) {
+        const M = new Matrix(toRows(A));
+        const ml = time(() => new SVD(M, { autoTranspose: true }), n === 200 ? 5 : 3);
+        rows.push(`| ml-matrix SVD with U, V (for choosing) | ${n} | ${(ml * 1000).toFixed(1)} | ${(np * 1000).toFixed(1)} | ${(ml / np).toFixed(1)}× |`);
+      }
     }
   }
+  py.stdin!.end();
   const demoRows = DEMO_TIMINGS.map((d) => {
     const ms = time(d.run, 7) * 1000;
     return `| ${d.label} | ${ms.toFixed(1)} | ${ms < 100 ? 'yes' : 'no'} |`;
@@ -95,9 +106,9 @@ try {
   const section = [
     '## Linear algebra',
     '',
-    `Command: \`npm run bench:linalg\` (sizes: ${sizes.join(', ')}). Square Gaussian matrices, the same matrix for both sides; a warm-up run, then the median of ${sizes.map(reps).join('/')} runs.`,
+    `Command: \`npm run bench:linalg\` (sizes: ${sizes.join(', ')}). Square Gaussian matrices, the same matrix for both sides; per operation a warm-up run, then the median of ${sizes.map(reps).join('/')} runs, NumPy/SciPy first, then ours.`,
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; reference NumPy ${ref.numpy} / SciPy ${ref.scipy} (${PY}).`,
-    `Recorded ${new Date().toISOString().slice(0, 16)}Z.`,
+    `Recorded ${new Date().toISOString().slice(0, 16)}Z; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (the machine is shared, so both sides are timed alternately, op by op).`,
     '',
     '| operation | n | ours (ms) | NumPy/SciPy (ms) | ratio |',
     '| --- | --- | --- | --- | --- |',

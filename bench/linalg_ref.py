@@ -1,32 +1,35 @@
-"""NumPy/SciPy side of bench/linalg.ts: times the reference operations on the same
-Gaussian matrices (read from a binary file written by the TS side) and prints JSON."""
+"""NumPy/SciPy side of bench/linalg.ts. Reads one JSON request per line on stdin
+({"op", "n", "path", "reps"}; the matrix is raw little-endian float64 written by the TS
+side), times the reference call (a warm-up, then the median of `reps` runs) and answers
+with one JSON line. A persistent process lets the bench alternate between the two sides,
+so load from other processes hits both alike."""
 import json, sys, time
 import numpy as np
 import scipy
 import scipy.linalg
 import scipy.linalg.interpolative as sli
 
+OPS = {
+    "svd": lambda A: np.linalg.svd(A, full_matrices=False),
+    "svd_values": lambda A: np.linalg.svd(A, compute_uv=False),
+    "pinv": lambda A: np.linalg.pinv(A),
+    "pivoted_qr": lambda A: scipy.linalg.qr(A, pivoting=True, mode="r"),
+    "id": lambda A: sli.interp_decomp(A, A.shape[1] // 2, rand=False),
+}
+
 def median_time(fn, reps):
-    fn()  # warm-up
+    fn()
     ts = []
     for _ in range(reps):
         t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
     return float(np.median(ts))
 
-def main():
-    spec = json.loads(sys.argv[1])
-    out = {"numpy": np.__version__, "scipy": scipy.__version__, "results": []}
-    for item in spec:
-        n, reps, path = item["n"], item["reps"], item["path"]
-        A = np.fromfile(path, dtype="<f8").reshape(n, n)
-        k = n // 2
-        row = {"n": n}
-        row["svd"] = median_time(lambda: np.linalg.svd(A, full_matrices=False), reps)
-        row["svd_values"] = median_time(lambda: np.linalg.svd(A, compute_uv=False), reps)
-        row["pinv"] = median_time(lambda: np.linalg.pinv(A), reps)
-        row["pivoted_qr"] = median_time(lambda: scipy.linalg.qr(A, pivoting=True, mode="r"), reps)
-        row["id"] = median_time(lambda: sli.interp_decomp(A, k, rand=False), reps)
-        out["results"].append(row)
-    print(json.dumps(out))
-
-main()
+print(json.dumps({"numpy": np.__version__, "scipy": scipy.__version__}), flush=True)
+cache = {}
+for line in sys.stdin:
+    req = json.loads(line)
+    n, path = req["n"], req["path"]
+    if path not in cache:
+        cache[path] = np.fromfile(path, dtype="<f8").reshape(n, n)
+    A = cache[path]
+    print(json.dumps({"seconds": median_time(lambda: OPS[req["op"]](A), req["reps"])}), flush=True)

@@ -6,8 +6,8 @@ import { svdRows, singularValues, numericalRank } from './core/svd.ts';
 import { pinv, pinvEigenRoute, ridgePath } from './core/pinv.ts';
 import { froErrorAtRank } from './core/lowrank.ts';
 import { pivotedQr } from './core/qr.ts';
-import { interpDecomp } from './core/id.ts';
-import { deim, curWithSelection } from './core/cur.ts';
+import { interpDecomp, randomizedId, optimRid } from './core/id.ts';
+import { deim, curWithSelection, curSampleSelect } from './core/cur.ts';
 import { TOPK_METHODS, type TopkMethod, hardTopk, iterSu, iterWeighted, gradTopk, threExp, threSigmoid, threSmooth, validateTopk } from './core/topk.ts';
 import { SCHEDULES, newtonSchulz, msignSvd, scalarMap } from './core/msign.ts';
 import { scaleFor, entropyByPrefix, type ScaleRule } from './core/entropy.ts';
@@ -100,6 +100,7 @@ export interface LowRankReport {
     svdError: number;
     idSkeleton: number[];
     idMaxAbsProj: number;
+    randomizedId: { label: string; skeleton: number[]; froError: number }[];
     crTop: number[];
     cur: { rule: string; cols: number[]; rows: number[]; errOpt: number; errInt: number; condW: number }[];
   };
@@ -165,13 +166,14 @@ export function lowRankReport(A: Mat, rAt: number): LowRankReport {
   };
   const vecs = (Q: Mat, r: number) => ({ rows: r, cols: Q.cols, data: Q.data.subarray(0, r * Q.cols) });
 
-  const pv = pinv(A);
+  const factors = { s, Ut, Vt };
+  const pv = pinv(A, undefined, factors);
   const X = pv.X;
   const rel = (E: Mat, B: Mat) => froNorm(E) / Math.max(froNorm(B), 1e-300);
   const AX = matmul(A, X), XA = matmul(X, A);
   const eig = n <= 120 ? pinvEigenRoute(A) : null;
   const epsList = [1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8];
-  const ridge = ridgePath(A, epsList).map((B, i) => ({ eps: epsList[i], dist: froNorm(sub(B, X)) }));
+  const ridge = ridgePath(A, epsList, undefined, factors).map((B, i) => ({ eps: epsList[i], dist: froNorm(sub(B, X)) }));
 
   const r = Math.max(1, Math.min(rAt, p));
   const id = interpDecomp(A, r);
@@ -182,6 +184,8 @@ export function lowRankReport(A: Mat, rAt: number): LowRankReport {
     { rule: 'DEIM', sel: { cols: deim(vecs(Vt, r), r), rows: deim(vecs(Ut, r), r) } },
     { rule: 'largest norms', sel: { cols: topIndices(cn, r), rows: topIndices(rowNormsOf(A), r) } },
     { rule: 'leverage (γ = r)', sel: leverageTop(Ut, Vt, r) },
+    { rule: 'sampled ∝ ‖m‖² (seed 1)', sel: curSampleSelect(A, r, 'norm_sq', rng(1)) },
+    { rule: 'sampled by leverage (seed 1)', sel: curSampleSelect(A, r, 'leverage', rng(1)) },
   ].map(({ rule, sel }) => {
     const c = curWithSelection(A, sel);
     return { rule, cols: c.cols, rows: c.rows, errOpt: c.froErrorUopt, errInt: c.froErrorUintersection, condW: c.condW };
@@ -202,7 +206,18 @@ export function lowRankReport(A: Mat, rAt: number): LowRankReport {
       eigenRouteRelDiff: eig ? rel(sub(eig.X, X), X) : NaN,
       ridge,
     },
-    atRank: { r, svdError: froErrorAtRank(s, r), idSkeleton: id.skeleton, idMaxAbsProj: maxProj, crTop: topIndices(cn, r), cur: curAt },
+    atRank: {
+      r,
+      svdError: froErrorAtRank(s, r),
+      idSkeleton: id.skeleton,
+      idMaxAbsProj: maxProj,
+      randomizedId: [
+        { label: `ID, Gaussian sketch of ${Math.min(m, 2 * r)} rows (seed 1)`, ...randomizedId(A, r, Math.min(m, 2 * r), gaussian(rng(1))) },
+        { label: `ID, Optim-RID from ${Math.min(n, 2 * r)} sampled columns (seed 1)`, ...optimRid(A, r, Math.min(n, 2 * r), rng(1)) },
+      ],
+      crTop: topIndices(cn, r),
+      cur: curAt,
+    },
   };
 }
 
@@ -244,21 +259,42 @@ function appendOrthonormal(Q: number[][], v: Float64Array): boolean {
 function nestedCurErrors(M: Mat, cols: number[], rows: number[], ranks: number[]): number[] {
   const m = M.rows, n = M.cols;
   const Qc: number[][] = [], Qr: number[][] = [];
+  // T = Qcᵀ·M, one row per basis vector of the column space, grown with it.
+  const T: Float64Array[] = [];
+  const fro2 = froNorm(M) ** 2;
   const out: number[] = [];
   let done = 0;
   for (const r of ranks) {
     for (; done < r; done++) {
       const c = new Float64Array(m);
       for (let i = 0; i < m; i++) c[i] = M.data[i * n + cols[done]];
-      appendOrthonormal(Qc, c);
+      if (appendOrthonormal(Qc, c)) {
+        const q = Qc[Qc.length - 1], row = new Float64Array(n);
+        for (let i = 0; i < m; i++) {
+          const qi = q[i];
+          if (qi !== 0) for (let j = 0; j < n; j++) row[j] += qi * M.data[i * n + j];
+        }
+        T.push(row);
+      }
       appendOrthonormal(Qr, M.data.slice(rows[done] * n, (rows[done] + 1) * n));
     }
-    const QcT = fromRows(Qc.length ? Qc : [new Array(m).fill(0)]);
-    const QrT = fromRows(Qr.length ? Qr : [new Array(n).fill(0)]);
-    // P_C M P_R = Qc (Qcᵀ M Qr) Qrᵀ
-    const core = matmul(matmul(QcT, M), transpose(QrT));
-    const approx = matmul(matmul(transpose(QcT), core), QrT);
-    out.push(froNorm(sub(M, approx)));
+    // X ↦ P_C X P_R is an orthogonal projection, so ‖M − P_C M P_R‖² = ‖M‖² − ‖Qcᵀ M Qr‖².
+    let core2 = 0;
+    for (const t of T)
+      for (const q of Qr) {
+        let d = 0;
+        for (let j = 0; j < n; j++) d += t[j] * q[j];
+        core2 += d * d;
+      }
+    const e2 = fro2 - core2;
+    if (e2 > 1e-10 * fro2) out.push(Math.sqrt(e2));
+    else {
+      // Too much cancellation: form the residual explicitly.
+      const QcT = fromRows(Qc.length ? Qc : [new Array(m).fill(0)]);
+      const QrT = fromRows(Qr.length ? Qr : [new Array(n).fill(0)]);
+      const core = matmul(matmul(QcT, M), transpose(QrT));
+      out.push(froNorm(sub(M, matmul(matmul(transpose(QcT), core), QrT))));
+    }
   }
   return out;
 }

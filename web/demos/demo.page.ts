@@ -147,6 +147,7 @@ function lowRank(plot: (n: string) => HTMLElement, tables: HTMLElement): Demo {
         ]),
         table(`At rank r = ${a.r} (SVD floor ${fmt(a.svdError)})`, ['method', 'columns', 'rows', 'error', 'note'], [
           ['ID, pivoted QR', list(a.idSkeleton), '', R.errors.id[R.ranks.indexOf(a.r)] ?? NaN, `max |P| = ${fmt(a.idMaxAbsProj)}`],
+          ...a.randomizedId.map((x) => [x.label, list(x.skeleton), '', x.froError, 'Z = C⁺M'] as (string | number)[]),
           ['CR of M·I, top r', list(a.crTop), '', R.errors.cr_top[R.ranks.indexOf(a.r)] ?? NaN, 'columns of largest norm'],
           ...a.cur.flatMap((c) => [
             [`CUR, ${c.rule}, U = C⁺MR⁺`, list(c.cols), list(c.rows), c.errOpt, ''],

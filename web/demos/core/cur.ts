@@ -1,5 +1,5 @@
 // CUR: M ≈ C·U·R with C = M[:, cols], R = M[rows, :], under several selection rules.
-import { type Mat, zeros, matmul, sub, froNorm, colNorms, rowNorms, selectCols, selectRows, transpose, topIndices, argmax } from './matrix.ts';
+import { type Mat, zeros, matmul, sub, froNorm, colNorms, rowNorms, selectCols, selectRows, transpose, topIndices, argmax, solve } from './matrix.ts';
 import { pinv } from './pinv.ts';
 import { svdRows, singularValues } from './svd.ts';
 import { pivotedQr } from './qr.ts';
@@ -47,7 +47,13 @@ export function deim(vectors: Mat, r: number): number[] {
       for (let c = 0; c < j; c++) A.data[a * j + c] = v(c, S[a]);
       b.data[a] = v(j, S[a]);
     }
-    const c = matmul(pinv(A).X, b).data;
+    // V[S,:j] is invertible by construction (each new index has a non-zero residual).
+    let c: ArrayLike<number>;
+    try {
+      c = solve(A, b.data);
+    } catch {
+      c = matmul(pinv(A).X, b).data;
+    }
     const res: number[] = [];
     for (let i = 0; i < n; i++) {
       let t = v(j, i);
@@ -130,4 +136,34 @@ export function curDistributions(M: Mat, r: number): CurDistributions {
     rowLeverage: lev.row,
     svdRankRFroError: froErrorAtRank(singularValues(M), r),
   };
+}
+
+export type CurSamplingRule = 'norm' | 'norm_sq' | 'uniform' | 'leverage';
+
+/**
+ * The randomised rules: r distinct columns and r distinct rows, drawn one at a time with
+ * probability proportional to the chosen weights among those not yet taken. `norm` is the
+ * post's wording (∝‖m_j‖); `norm_sq` is the Drineas–Mahoney convention (∝‖m_j‖²).
+ */
+export function curSampleSelect(M: Mat, r: number, rule: CurSamplingRule, rand: () => number): CurSelection {
+  const max = Math.min(M.rows, M.cols);
+  if (!Number.isInteger(r) || r < 1 || r > max) throw new Error(`r must be an integer in 1..${max}`);
+  const lev = rule === 'leverage' ? leverageScores(M, r) : null;
+  const weights = (norms: number[], levs: number[] | undefined) =>
+    rule === 'norm' ? norms : rule === 'norm_sq' ? norms.map((x) => x * x) : rule === 'uniform' ? norms.map(() => 1) : levs!;
+  const draw = (w: number[]) => {
+    const left = w.map((x) => Math.max(0, x));
+    const out: number[] = [];
+    for (let t = 0; t < r; t++) {
+      let total = left.reduce((a, b) => a + b, 0);
+      // Once only zero-weight entries remain, fall back to uniform among them.
+      if (!(total > 0)) left.forEach((_, i) => (left[i] = out.includes(i) ? 0 : 1)), (total = left.reduce((a, b) => a + b, 0));
+      let u = rand() * total, i = 0;
+      while (i < left.length - 1 && (u >= left[i] || left[i] === 0)) u -= left[i++];
+      out.push(i);
+      left[i] = 0;
+    }
+    return out;
+  };
+  return { cols: draw(weights(colNorms(M), lev?.col)), rows: draw(weights(rowNorms(M), lev?.row)) };
 }

@@ -147,3 +147,33 @@ export function idSummary(A: Mat, k: number): IdSummary {
   };
 }
 
+
+/**
+ * Randomised ID, variant (a) of the post: sketch the rows with a d×m Gaussian Ω (entries
+ * N(0, 1/m)), choose the columns by pivoted QR of ΩA, then take Z = C⁺A on the full matrix.
+ */
+export function randomizedId(A: Mat, k: number, d: number, gauss: () => number): { skeleton: number[]; froError: number } {
+  const m = A.rows;
+  if (!Number.isInteger(d) || d < k) throw new Error('the sketch needs at least k rows');
+  const Omega = zeros(d, m);
+  for (let i = 0; i < Omega.data.length; i++) Omega.data[i] = gauss() / Math.sqrt(m);
+  const skeleton = interpDecomp(matmul(Omega, A), k).skeleton;
+  return { skeleton, froError: columnSubsetError(A, skeleton) };
+}
+
+/**
+ * "Optim-RID", variant (b): sample `pool` columns uniformly, keep the k that pivoted QR picks
+ * among them, then Z = C⁺A.
+ */
+export function optimRid(A: Mat, k: number, pool: number, rand: () => number): { skeleton: number[]; froError: number } {
+  const n = A.cols;
+  if (!Number.isInteger(pool) || pool < k || pool > n) throw new Error(`the pool must hold k..${n} columns`);
+  const all = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  const cand = all.slice(0, pool).sort((a, b) => a - b);
+  const skeleton = interpDecomp(selectCols(A, cand), k).skeleton.map((j) => cand[j]);
+  return { skeleton, froError: columnSubsetError(A, skeleton) };
+}

@@ -231,3 +231,32 @@ export function argmax(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) if (values[i] > bv) { bv = values[i]; best = i; }
   return best;
 }
+
+/** Solves the square system A·x = b by Gaussian elimination with partial pivoting. */
+export function solve(A: Mat, b: ArrayLike<number>): Float64Array {
+  const n = A.rows;
+  if (A.cols !== n || b.length !== n) throw new Error('solve needs a square matrix and a matching right-hand side');
+  const a = new Float64Array(A.data);
+  const x = Float64Array.from(b);
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(a[i * n + k]) > Math.abs(a[p * n + k])) p = i;
+    if (a[p * n + k] === 0) throw new Error('singular system');
+    if (p !== k) {
+      for (let j = 0; j < n; j++) [a[k * n + j], a[p * n + j]] = [a[p * n + j], a[k * n + j]];
+      [x[k], x[p]] = [x[p], x[k]];
+    }
+    for (let i = k + 1; i < n; i++) {
+      const f = a[i * n + k] / a[k * n + k];
+      if (f === 0) continue;
+      for (let j = k; j < n; j++) a[i * n + j] -= f * a[k * n + j];
+      x[i] -= f * x[k];
+    }
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let t = x[i];
+    for (let j = i + 1; j < n; j++) t -= a[i * n + j] * x[j];
+    x[i] = t / a[i * n + i];
+  }
+  return x;
+}

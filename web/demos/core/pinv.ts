@@ -3,6 +3,8 @@
 import { type Mat, EPS, zeros, matmulAtB, matmul, transpose } from './matrix.ts';
 import { svdRows } from './svd.ts';
 
+type SvdRows = ReturnType<typeof svdRows>;
+
 export interface Pinv {
   /** n×m. */
   X: Mat;
@@ -30,8 +32,8 @@ function weightedOuter(Vt: Mat, Ut: Mat, w: ArrayLike<number>, count: number): M
 }
 
 /** Keeps σ_i > rtol·σ_max and inverts only those; the zero matrix gives the zero pinv. */
-export function pinv(A: Mat, rtol = defaultRtol(A.rows, A.cols)): Pinv {
-  const { s, Ut, Vt } = svdRows(A);
+export function pinv(A: Mat, rtol = defaultRtol(A.rows, A.cols), factors: SvdRows = svdRows(A)): Pinv {
+  const { s, Ut, Vt } = factors;
   const smax = s.length ? s[0] : 0;
   let rank = 0;
   if (smax > 0) for (let i = 0; i < s.length; i++) if (s[i] > rtol * smax) rank++;
@@ -41,8 +43,8 @@ export function pinv(A: Mat, rtol = defaultRtol(A.rows, A.cols)): Pinv {
 }
 
 /** The ridge path B_ε = (AᵀA+εI)⁻¹Aᵀ, evaluated as V diag(σ/(σ²+ε)) Uᵀ so AᵀA is never formed. */
-export function ridgePath(A: Mat, epsilons: readonly number[], rtol = defaultRtol(A.rows, A.cols)): Mat[] {
-  const { s, Ut, Vt } = svdRows(A);
+export function ridgePath(A: Mat, epsilons: readonly number[], rtol = defaultRtol(A.rows, A.cols), factors: SvdRows = svdRows(A)): Mat[] {
+  const { s, Ut, Vt } = factors;
   // σ below the rank cut-off are rounding noise of exact zeros; left in, σ/ε would blow them up.
   const cut = (s[0] ?? 0) * rtol;
   return epsilons.map((eps) => {
