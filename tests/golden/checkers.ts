@@ -2,7 +2,7 @@
 // expected key it does not consume fails the case; it also asserts the spec's invariants
 // that need no reference values.
 import assert from 'node:assert/strict';
-import { type Mat, fromRows, matmul, sub, froNorm, transpose, eye, zeros, matmulAtB, selectCols, selectRows } from '../../web/demos/core/matrix.ts';
+import { type Mat, fromRows, matmul, sub, froNorm, transpose, eye } from '../../web/demos/core/matrix.ts';
 import { svdRows, singularValues, numericalRank } from '../../web/demos/core/svd.ts';
 import { pinv, ridgePath, defaultRtol } from '../../web/demos/core/pinv.ts';
 import { froErrorAtRank, specErrorAtRank, truncationUnique, truncate, applySignConvention } from '../../web/demos/core/lowrank.ts';
@@ -22,8 +22,6 @@ export interface CaseContext {
   /** File-level extras (msign's schedules). */
   file: Record<string, unknown>;
 }
-
-const EPS = 2 ** -52;
 
 function matrixInput(f: Fields, key: string): Mat {
   const A = fromRows(asMatrixRows(f.take(key), `${f.path}.${key}`));
@@ -462,5 +460,3 @@ export const CHECKERS: Record<string, (c: CaseContext) => void> = {
   entropy_softmax: checkEntropy,
 };
 
-// Silence unused-import lint for helpers kept for future case types.
-void zeros; void matmulAtB; void selectCols; void selectRows; void EPS;
