@@ -1,7 +1,7 @@
 // SQL for the reading pages: category listings (announcement days, with a
 // newest-first fallback), category counts, the math cache and translations.
 import type { Db, Sqlite } from './client.ts';
-import type { AnnounceType } from './queries.ts';
+import { maxSeq, type AnnounceType } from './queries.ts';
 
 /** A category set from a URL: `cs.CL,cs.LG-cs.CV` includes two and excludes one. Archive names (`cs`) cover all their categories. */
 export interface CategorySelection {
@@ -155,7 +155,8 @@ function catCondition(col: string, cats: readonly string[], params: string[]): s
 
 function excludeCondition(sel: CategorySelection, params: string[]): string {
   if (!sel.exclude.length) return '';
-  return ` AND NOT EXISTS (SELECT 1 FROM paper_categories x WHERE x.paper_id = t.paper_id AND ${catCondition('x.category', sel.exclude, params)})`;
+  // Uncorrelated on purpose: SQLite builds the excluded set once instead of probing per row.
+  return ` AND t.paper_id NOT IN (SELECT x.paper_id FROM paper_categories x WHERE ${catCondition('x.category', sel.exclude, params)})`;
 }
 
 /** The announcement days of a selection, newest first. */
@@ -205,33 +206,56 @@ export function announcedDay(db: Db, sel: CategorySelection, date: string): List
   return out;
 }
 
+function newestSql(sel: CategorySelection, before: string | null | undefined): { sql: string; params: string[] } {
+  const params: string[] = [];
+  const where = catCondition('t.category', sel.include, params);
+  const excl = excludeCondition(sel, params);
+  const bound = before ? ` AND t.sort_date <= ?` : '';
+  if (before) params.push(before + '~');
+  const single = sel.include.length === 1 && sel.include[0].includes('.');
+  // One category: each paper appears once, no grouping needed, so the index answers directly.
+  const sql = single
+    ? `SELECT t.paper_id AS id, t.sort_date AS d FROM paper_categories t WHERE ${where}${excl}${bound}`
+    : `SELECT t.paper_id AS id, max(t.sort_date) AS d FROM paper_categories t WHERE ${where}${excl}${bound} GROUP BY t.paper_id`;
+  return { sql, params };
+}
+
+/** Whole ordered lists of the expensive selections (unions, archives, exclusions), while the data is unchanged. */
+const listCache = new Map<string, { seq: number; at: number; ids: string[] }>();
+const LIST_CACHE_MAX = 32;
+
+/** Every id of a selection, newest first (cached per selection until the next ingest, at most a minute). */
+export function allInSelection(db: Db, sel: CategorySelection, before?: string | null): string[] {
+  const key = JSON.stringify([db.path, sel.include, sel.exclude, before ?? null]);
+  const seq = maxSeq(db);
+  const now = Date.now();
+  const hit = listCache.get(key);
+  if (hit && hit.seq === seq && now - hit.at < 60_000) return hit.ids;
+  const { sql, params } = newestSql(sel, before);
+  const ids = db.sqlite.prepare(`${sql} ORDER BY d DESC, id DESC`).pluck().all(...params) as string[];
+  if (listCache.size >= LIST_CACHE_MAX) listCache.delete(listCache.keys().next().value as string);
+  listCache.set(key, { seq, at: now, ids });
+  return ids;
+}
+
 /** Newest first from paper_categories, for categories without announcement rows. `before` is an ISO date bound (inclusive). */
 export function newestInSelection(
   db: Db,
   sel: CategorySelection,
   opts: { offset: number; limit: number; before?: string | null },
 ): { ids: string[]; total: number } {
-  const params: string[] = [];
-  const where = catCondition('t.category', sel.include, params);
-  const excl = excludeCondition(sel, params);
-  const bound = opts.before ? ` AND t.sort_date <= ?` : '';
-  if (opts.before) params.push(opts.before + '~');
-  const single = sel.include.length === 1 && sel.include[0].includes('.');
-  // One category: each paper appears once, no grouping needed, so the index answers directly.
-  const base = single
-    ? `SELECT t.paper_id AS id, t.sort_date AS d FROM paper_categories t WHERE ${where}${excl}${bound}`
-    : `SELECT t.paper_id AS id, max(t.sort_date) AS d FROM paper_categories t WHERE ${where}${excl}${bound} GROUP BY t.paper_id`;
+  const simple = sel.include.length === 1 && sel.include[0].includes('.') && !sel.exclude.length;
+  if (!simple) {
+    const all = allInSelection(db, sel, opts.before);
+    return { ids: all.slice(opts.offset, opts.offset + opts.limit), total: all.length };
+  }
+  const { sql, params } = newestSql(sel, opts.before);
   const ids = db.sqlite
-    .prepare(`${base} ORDER BY d DESC, id DESC LIMIT ${Number(opts.limit)} OFFSET ${Number(opts.offset)}`)
+    .prepare(`${sql} ORDER BY d DESC, id DESC LIMIT ${Number(opts.limit)} OFFSET ${Number(opts.offset)}`)
     .pluck()
     .all(...params) as string[];
-  const total = db.sqlite.prepare(`SELECT count(*) FROM (${base})`).pluck().get(...params) as number;
+  const total = db.sqlite.prepare(`SELECT count(*) FROM (${sql})`).pluck().get(...params) as number;
   return { ids, total };
-}
-
-/** Every id of a selection's fallback list (for "my keywords" ranking within it). */
-export function allInSelection(db: Db, sel: CategorySelection, before?: string | null): string[] {
-  return newestInSelection(db, sel, { offset: 0, limit: 1_000_000, before }).ids;
 }
 
 /** Whether the selection has any announcement row at all. */

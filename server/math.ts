@@ -245,7 +245,7 @@ export function fillMathCache(db: Db, opts: { limit?: number; batchPapers?: numb
 
 /** Runs fillMathCache in slices on the event loop so a running server keeps answering. */
 export function fillMathCacheInBackground(db: Db, opts: { slice?: number; log?: (s: string) => void } = {}): Promise<number> {
-  const slice = opts.slice ?? 200;
+  const slice = opts.slice ?? 40;
   let total = 0;
   return new Promise((resolve) => {
     const step = () => {

@@ -213,8 +213,21 @@ document.addEventListener('papers:chunk', (e) => {
   }
 });
 
+/** Related papers arrive as a server-rendered fragment (they cost a search; the page itself does not wait). */
+async function loadRelated(): Promise<void> {
+  const section = document.querySelector<HTMLElement>('[data-related-src]');
+  if (!section?.dataset.relatedSrc) return;
+  try {
+    const res = await fetch(section.dataset.relatedSrc, { headers: { accept: 'text/html' } });
+    if (res.ok) section.innerHTML = await res.text();
+  } catch {
+    /* the plain link stays */
+  }
+}
+
 function start(): void {
   openOwnList();
+  void loadRelated();
   paintStars();
   setupKeywords();
   document.documentElement.classList.add('js');

@@ -12,6 +12,7 @@ import { Layout, page } from '../views/layout.tsx';
 import { bibtex, citationMeta } from '../views/cite.ts';
 import { Authors, Categories, listPapers, PaperChunk, StarButton, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { htmlNotFound, PageCache } from './page-util.ts';
+import { demosForPaper } from '../../web/demos/topics.ts';
 
 const ID = `:id{${ARXIV_ID_PATTERN}}`;
 const RELATED = 10;
@@ -30,13 +31,12 @@ function LicenseLink({ url }: { url: string }) {
   return /^https?:\/\//.test(url) ? <a href={url}>{url.replace(/^https?:\/\//, '')}</a> : <>{url}</>;
 }
 
-function PaperPage(props: { db: Db; paper: Paper; related: RelatedResult | null; relatedPapers: Paper[]; searchOn: boolean; tr: TranslateInfo }) {
+function PaperPage(props: { db: Db; paper: Paper; tr: TranslateInfo }) {
   const { paper: p, db } = props;
   const titleHtml = mathHtml(p.title, db);
   const abstractHtml = mathHtml(p.abstract, db);
   const bib = bibtex(p);
-  const hitTerms = new Map((props.related?.hits ?? []).map((h) => [h.id, h.terms]));
-  const relatedTitles = new Map(props.relatedPapers.map((r) => [r.id, mathHtml(r.title, db)]));
+  const demos = demosForPaper(p.title, p.abstract);
   return (
     <Layout
       title={p.title}
@@ -122,37 +122,61 @@ function PaperPage(props: { db: Db; paper: Paper; related: RelatedResult | null;
           <p class="abstract" dangerouslySetInnerHTML={{ __html: abstractHtml }}></p>
           <p class="abstract tr" data-tr="abstract" hidden></p>
         </div>
+        {demos.length ? (
+          <p class="demo-links">
+            Try it:{' '}
+            {demos.map((d, i) => (
+              <>
+                {i ? ' · ' : ''}
+                <a href={d.url}>{d.title}</a>
+              </>
+            ))}
+          </p>
+        ) : null}
         <details class="bibtex">
           <summary>BibTeX</summary>
           <pre id="bibtex">{bib}</pre>
         </details>
       </article>
-      <section class="related">
+      {/* Related papers cost a search; they arrive as a fragment so the page itself stays fast. */}
+      <section class="related" data-related-src={`/arxiv/${p.id}/related?fragment=1`}>
         <h2>Related papers</h2>
-        {!props.searchOn ? (
-          <p class="note">Search is unavailable, so related papers cannot be listed right now.</p>
-        ) : !props.related || !props.relatedPapers.length ? (
-          <p class="note">No related papers found.</p>
-        ) : (
-          <>
-            {props.related.terms.length ? <p class="because">Found through: {props.related.terms.slice(0, 12).join(', ')}</p> : null}
-            <ol>
-              {props.relatedPapers.map((r) => (
-                <li>
-                  <a href={`/arxiv/${r.id}`} dangerouslySetInnerHTML={{ __html: relatedTitles.get(r.id) ?? '' }}></a>
-                  <span class="muted">
-                    {' '}
-                    · {r.authors.slice(0, 3).join(', ')}
-                    {r.authors.length > 3 ? ' et al.' : ''} · {r.categories[0]}
-                  </span>
-                  {hitTerms.get(r.id)?.length ? <span class="because"> — because: {hitTerms.get(r.id)!.slice(0, 6).join(', ')}</span> : null}
-                </li>
-              ))}
-            </ol>
-          </>
-        )}
+        <p>
+          <a href={`/arxiv/${p.id}/related`}>Show related papers</a>
+        </p>
       </section>
     </Layout>
+  );
+}
+
+function RelatedList(props: { db: Db; related: RelatedResult | null; relatedPapers: Paper[]; searchOn: boolean }) {
+  const hitTerms = new Map((props.related?.hits ?? []).map((h) => [h.id, h.terms]));
+  return (
+    <>
+      <h2>Related papers</h2>
+      {!props.searchOn ? (
+        <p class="note">Search is unavailable, so related papers cannot be listed right now.</p>
+      ) : !props.related || !props.relatedPapers.length ? (
+        <p class="note">No related papers found.</p>
+      ) : (
+        <>
+          {props.related.terms.length ? <p class="because">Found through: {props.related.terms.slice(0, 12).join(', ')}</p> : null}
+          <ol>
+            {props.relatedPapers.map((r) => (
+              <li>
+                <a href={`/arxiv/${r.id}`} dangerouslySetInnerHTML={{ __html: mathHtml(r.title, props.db) }}></a>
+                <span class="muted">
+                  {' '}
+                  · {r.authors.slice(0, 3).join(', ')}
+                  {r.authors.length > 3 ? ' et al.' : ''} · {r.categories[0]}
+                </span>
+                {hitTerms.get(r.id)?.length ? <span class="because"> — because: {hitTerms.get(r.id)!.slice(0, 6).join(', ')}</span> : null}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </>
   );
 }
 
@@ -193,12 +217,33 @@ export function paperRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo
   const app = new Hono();
   const cache = new PageCache(db);
 
-  const render = (p: Paper) =>
-    cache.get(`paper:${p.id}`, () => {
+  const render = (p: Paper) => cache.get(`paper:${p.id}`, () => page(<PaperPage db={db} paper={p} tr={deps.translateInfo()} />));
+
+  const relatedHtml = (p: Paper) =>
+    cache.get(`related:${p.id}`, () => {
       const related = safeRelated(search, p.id);
       const relatedPapers = related ? getPapers(db, related.hits.map((h) => h.id)) : [];
-      return page(<PaperPage db={db} paper={p} related={related} relatedPapers={relatedPapers} searchOn={!!search} tr={deps.translateInfo()} />);
+      return String(<RelatedList db={db} related={related} relatedPapers={relatedPapers} searchOn={!!search} />);
     });
+
+  app.get(`/arxiv/${ID}/related`, (c) => {
+    const raw = c.req.param('id') ?? '';
+    const parsed = parseArxivId(raw);
+    const p = parsed && getPaper(db, parsed.id);
+    if (!p) return htmlNotFound(c, `There is no paper ${raw} in this collection (yet).`);
+    const list = relatedHtml(p);
+    if (c.req.query('fragment')) return c.html(list);
+    return c.html(
+      page(
+        <Layout title={`Related to ${p.title}`}>
+          <p class="back">
+            ← <a href={`/arxiv/${p.id}`} dangerouslySetInnerHTML={{ __html: mathHtml(p.title, db) }}></a>
+          </p>
+          <section class="related" dangerouslySetInnerHTML={{ __html: list }}></section>
+        </Layout>,
+      ),
+    );
+  });
 
   app.get(`/arxiv/${ID}`, (c) => {
     const raw = c.req.param('id') ?? '';

@@ -134,6 +134,8 @@ test('a simulated page translation rewrites prose only and leaves every formula 
 test('the translation toggle shows translated and side-by-side text from the chat-completions stub', async () => {
   const id = seed.day2.find((x) => /\$/.test(seed.papers.find((p) => p.id === x)!.abstract))!;
   const page = await open(`/arxiv/${id}`);
+  // Related papers arrive as a fragment.
+  await page.locator('section.related ol li').first().waitFor({ state: 'visible' });
   const requests = llm.requests.length;
   await page.click('.translate-toggle button[data-view=translated]');
   const tr = page.locator('.abstract.tr');

@@ -101,7 +101,12 @@ test('the paper page has every field, citation meta tags, BibTeX, and related pa
   assert.ok(r.body.includes(`href="https://arxiv.org/html/${id}"`));
   assert.match(r.body, /<pre id="bibtex">@misc\{/);
   assert.ok(r.body.includes(`/arxiv/search?query=${encodeURIComponent(`au:"${p.authors[0]}"`)}`), 'author links search');
-  assert.match(r.body, /<h2>Related papers<\/h2>[\s\S]*<ol>[\s\S]*because: /);
+  assert.ok(r.body.includes(`data-related-src="/arxiv/${id}/related?fragment=1"`), 'related papers load as a fragment');
+  const rel = await get(`/arxiv/${id}/related?fragment=1`);
+  assert.match(rel.body, /^<h2>Related papers<\/h2>[\s\S]*<ol>[\s\S]*because: /);
+  assert.ok(!rel.body.includes(`href="/arxiv/${id}"`), 'itself excluded');
+  const relPage = await get(`/arxiv/${id}/related`);
+  assert.match(relPage.body, /<!doctype html>[\s\S]*Related papers/);
   const json = JSON.parse((await get(`/api/arxiv/${id}`)).body);
   assert.equal(json.id, id);
   assert.ok(json.related.terms.length > 0);
@@ -213,7 +218,7 @@ test('category Atom feed is well-formed with one entry per listed paper', async 
 test('without a search engine pages still render and say so', async () => {
   const p = await get(`/arxiv/${seed.day2[0]}`, bare.url);
   assert.equal(p.status, 200);
-  assert.match(p.body, /Search is unavailable/);
+  assert.match((await get(`/arxiv/${seed.day2[0]}/related?fragment=1`, bare.url)).body, /Search is unavailable/);
   const s = await get('/arxiv/search?query=x', bare.url);
   assert.equal(s.status, 503);
   assert.match(s.body, /Search is unavailable/);
@@ -283,4 +288,28 @@ test('translation off: the toggle explains how to enable it and the API says 503
   assert.match(page.body, /set TRANSLATE_API_URL, TRANSLATE_API_KEY and TRANSLATE_MODEL/);
   const res = await fetch(`${bare.url}/api/translate/${seed.day2[5]}`, { method: 'POST' });
   assert.equal(res.status, 503);
+});
+
+test('uncached translations are budgeted per client unless the admin token is sent', async () => {
+  const guarded = await startPagesServer(seed.db, { search: false, env: { TRANSLATE_API_URL: llm.url, TRANSLATE_MODEL: 'stub-1' }, adminToken: 'tok-123' });
+  try {
+    const post = (ids: string[], token?: string) =>
+      fetch(`${guarded.url}/api/translate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ ids }),
+      });
+    assert.equal((await post(seed.day2.slice(10, 35))).status, 200);
+    assert.equal((await post(seed.day2.slice(35, 60))).status, 200);
+    const third = seed.day2.slice(60, 70).concat([HOSTILE.img, HOSTILE.href]);
+    const refused = await post(third);
+    assert.equal(refused.status, 429);
+    assert.match(((await refused.json()) as { error: string }).error, /too many/);
+    // Already translated papers cost nothing.
+    assert.equal((await post(seed.day2.slice(10, 35))).status, 200);
+    assert.equal((await post(third, 'wrong')).status, 429);
+    assert.equal((await post(third, 'tok-123')).status, 200);
+  } finally {
+    await guarded.close();
+  }
 });
