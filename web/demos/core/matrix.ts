@@ -84,7 +84,14 @@ export function matmul(A: Mat, B: Mat): Mat {
         const aik = a[ai + k];
         if (aik === 0) continue;
         const bk = k * n;
-        for (let j = 0; j < n; j++) c[ci + j] += aik * b[bk + j];
+        let j = 0;
+        for (; j + 3 < n; j += 4) {
+          c[ci + j] += aik * b[bk + j];
+          c[ci + j + 1] += aik * b[bk + j + 1];
+          c[ci + j + 2] += aik * b[bk + j + 2];
+          c[ci + j + 3] += aik * b[bk + j + 3];
+        }
+        for (; j < n; j++) c[ci + j] += aik * b[bk + j];
       }
     }
   }

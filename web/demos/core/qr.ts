@@ -62,9 +62,13 @@ export function pivotedQr(A: Mat, k = Math.min(A.rows, A.cols)): PivotedQr {
     const vtv = 2 * alpha * (alpha + Math.abs(x0));
     for (let c = j + 1; c < n; c++) {
       const o = c * m;
-      let d = 0;
-      for (let i = j; i < m; i++) d += v[i] * a[o + i];
-      const f = (2 * d) / vtv;
+      let d0 = 0, d1 = 0, i0 = j;
+      for (; i0 + 1 < m; i0 += 2) {
+        d0 += v[i0] * a[o + i0];
+        d1 += v[i0 + 1] * a[o + i0 + 1];
+      }
+      if (i0 < m) d0 += v[i0] * a[o + i0];
+      const f = (2 * (d0 + d1)) / vtv;
       if (f !== 0) a[o + j] -= f * v[j];
       let t = 0;
       for (let i = j + 1; i < m; i++) {

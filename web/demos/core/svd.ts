@@ -42,6 +42,54 @@ function colNorm(a: Float64Array, from: number, to: number): number {
   return r;
 }
 
+/** Σ a[oa+i]·b[ob+i] for i < len, unrolled by four (V8 does not vectorise; this trims loop overhead). */
+function dot(a: Float64Array, oa: number, b: Float64Array, ob: number, len: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
+  for (; i + 3 < len; i += 4) {
+    s0 += a[oa + i] * b[ob + i];
+    s1 += a[oa + i + 1] * b[ob + i + 1];
+    s2 += a[oa + i + 2] * b[ob + i + 2];
+    s3 += a[oa + i + 3] * b[ob + i + 3];
+  }
+  for (; i < len; i++) s0 += a[oa + i] * b[ob + i];
+  return s0 + s1 + s2 + s3;
+}
+
+/** b[ob+i] += t·a[oa+i] for i < len, unrolled by four. */
+function axpy(t: number, a: Float64Array, oa: number, b: Float64Array, ob: number, len: number): void {
+  let i = 0;
+  for (; i + 3 < len; i += 4) {
+    b[ob + i] += t * a[oa + i];
+    b[ob + i + 1] += t * a[oa + i + 1];
+    b[ob + i + 2] += t * a[oa + i + 2];
+    b[ob + i + 3] += t * a[oa + i + 3];
+  }
+  for (; i < len; i++) b[ob + i] += t * a[oa + i];
+}
+
+/** Rotates rows r1 and r2 of a row-major factor: (x, y) ← (c·x + s·y, c·y − s·x). */
+function rot(q: Float64Array, len: number, r1: number, r2: number, cs: number, sn: number): void {
+  const o1 = r1 * len, o2 = r2 * len;
+  let i = 0;
+  for (; i + 3 < len; i += 4) {
+    const x0 = q[o1 + i], y0 = q[o2 + i], x1 = q[o1 + i + 1], y1 = q[o2 + i + 1];
+    const x2 = q[o1 + i + 2], y2 = q[o2 + i + 2], x3 = q[o1 + i + 3], y3 = q[o2 + i + 3];
+    q[o1 + i] = cs * x0 + sn * y0;
+    q[o2 + i] = cs * y0 - sn * x0;
+    q[o1 + i + 1] = cs * x1 + sn * y1;
+    q[o2 + i + 1] = cs * y1 - sn * x1;
+    q[o1 + i + 2] = cs * x2 + sn * y2;
+    q[o2 + i + 2] = cs * y2 - sn * x2;
+    q[o1 + i + 3] = cs * x3 + sn * y3;
+    q[o2 + i + 3] = cs * y3 - sn * x3;
+  }
+  for (; i < len; i++) {
+    const x = q[o1 + i], y = q[o2 + i];
+    q[o1 + i] = cs * x + sn * y;
+    q[o2 + i] = cs * y - sn * x;
+  }
+}
+
 /**
  * Core for m ≥ n. `at` is Aᵀ (n×m, row j = column j of A) and is overwritten.
  * Returns Uᵀ as n×m and Vᵀ as n×n.
@@ -75,12 +123,7 @@ function gkr(at: Float64Array, m: number, n: number, wantVectors: boolean): SvdT
     const akk = a[ak + k];
     for (let j = k + 1; j < n; j++) {
       const aj = j * m;
-      if (applyLeft) {
-        let t = 0;
-        for (let i = k; i < m; i++) t += a[ak + i] * a[aj + i];
-        t = -t / akk;
-        for (let i = k; i < m; i++) a[aj + i] += t * a[ak + i];
-      }
+      if (applyLeft) axpy(-dot(a, ak + k, a, aj + k, m - k) / akk, a, ak + k, a, aj + k, m - k);
       e[j] = a[aj + k];
     }
     if (ut && k < nct) for (let i = k; i < m; i++) ut[k * m + i] = a[ak + i];
@@ -96,15 +139,9 @@ function gkr(at: Float64Array, m: number, n: number, wantVectors: boolean): SvdT
       e[k] = -ek;
       if (k + 1 < m && ek !== 0) {
         work.fill(0, k + 1, m);
-        for (let j = k + 1; j < n; j++) {
-          const aj = j * m, ej = e[j];
-          for (let i = k + 1; i < m; i++) work[i] += ej * a[aj + i];
-        }
+        for (let j = k + 1; j < n; j++) axpy(e[j], a, j * m + k + 1, work, k + 1, m - k - 1);
         const ek1 = e[k + 1];
-        for (let j = k + 1; j < n; j++) {
-          const aj = j * m, t = -e[j] / ek1;
-          for (let i = k + 1; i < m; i++) a[aj + i] += t * work[i];
-        }
+        for (let j = k + 1; j < n; j++) axpy(-e[j] / ek1, work, k + 1, a, j * m + k + 1, m - k - 1);
       }
       if (vt) for (let i = k + 1; i < n; i++) vt[k * n + i] = e[i];
     }
@@ -125,13 +162,7 @@ function gkr(at: Float64Array, m: number, n: number, wantVectors: boolean): SvdT
       const uk = k * m;
       if (s[k] !== 0) {
         const ukk = ut[uk + k];
-        for (let j = k + 1; j < nu; j++) {
-          const uj = j * m;
-          let t = 0;
-          for (let i = k; i < m; i++) t += ut[uk + i] * ut[uj + i];
-          t = -t / ukk;
-          for (let i = k; i < m; i++) ut[uj + i] += t * ut[uk + i];
-        }
+        for (let j = k + 1; j < nu; j++) axpy(-dot(ut, uk + k, ut, j * m + k, m - k) / ukk, ut, uk + k, ut, j * m + k, m - k);
         for (let i = k; i < m; i++) ut[uk + i] = -ut[uk + i];
         ut[uk + k] += 1;
         ut.fill(0, uk, uk + k);
@@ -146,28 +177,12 @@ function gkr(at: Float64Array, m: number, n: number, wantVectors: boolean): SvdT
       const vk = k * n;
       if (k < nrt && e[k] !== 0) {
         const vkk1 = vt[vk + k + 1];
-        for (let j = k + 1; j < nu; j++) {
-          const vj = j * n;
-          let t = 0;
-          for (let i = k + 1; i < n; i++) t += vt[vk + i] * vt[vj + i];
-          t = -t / vkk1;
-          for (let i = k + 1; i < n; i++) vt[vj + i] += t * vt[vk + i];
-        }
+        for (let j = k + 1; j < nu; j++) axpy(-dot(vt, vk + k + 1, vt, j * n + k + 1, n - k - 1) / vkk1, vt, vk + k + 1, vt, j * n + k + 1, n - k - 1);
       }
       vt.fill(0, vk, vk + n);
       vt[vk + k] = 1;
     }
   }
-
-  // Rotate rows r1 and r2 of a transposed factor: (x, y) ← (c·x + s·y, −s·x + c·y).
-  const rot = (q: Float64Array, len: number, r1: number, r2: number, cs: number, sn: number) => {
-    const o1 = r1 * len, o2 = r2 * len;
-    for (let i = 0; i < len; i++) {
-      const x = q[o1 + i], y = q[o2 + i];
-      q[o1 + i] = cs * x + sn * y;
-      q[o2 + i] = -sn * x + cs * y;
-    }
-  };
 
   const pp = p - 1;
   const tiny = 2 ** -966;
