@@ -221,43 +221,55 @@ export function hasMath(text: string): boolean {
   return /\$|\\\(|\\\[/.test(text);
 }
 
-/**
- * The background pass: typesets formulas of papers that have none cached yet,
- * newest first, up to `limit` formulas; run after an import or crawl. Returns
- * how many formulas it typeset. Readers never wait for it: a page typesets
- * anything missing on first view.
- */
-export function fillMathCache(db: Db, opts: { limit?: number; batchPapers?: number } = {}): number {
-  const limit = opts.limit ?? Infinity;
+/** One bounded piece of the background pass; `finished` when no row is left to look at. */
+function fillSlice(db: Db, limit: number, maxChecks: number, batchPapers = 5000): { typeset: number; finished: boolean } {
   let done = 0;
-  for (const text of distinctTexMissing(db, opts.batchPapers ?? 5000)) {
+  let checks = 0;
+  for (const text of distinctTexMissing(db, batchPapers)) {
+    if (!hasMath(text)) continue;
     for (const seg of splitTeX(text)) {
       if (seg.kind !== 'math') continue;
+      checks++;
       const key = mathKey(seg.tex, seg.display);
       if (memory.has(key) || getMathCached(db, key)) continue;
       const t = typeset(seg.tex, seg.display);
       putMathCached(db, key, t.html, t.ok);
-      if (++done >= limit) return done;
+      done++;
     }
+    // Checked between texts, so the watermark never skips a formula.
+    if (done >= limit || checks >= maxChecks) return { typeset: done, finished: false };
   }
-  return done;
+  return { typeset: done, finished: true };
 }
 
-/** Runs fillMathCache in slices on the event loop so a running server keeps answering. */
+/**
+ * The background pass: typesets formulas of papers changed since the last
+ * pass (in this process) that are not cached yet, up to `limit` formulas; run
+ * after an import or crawl. Returns how many formulas it typeset. Readers
+ * never wait for it: a page typesets anything missing on first view.
+ */
+export function fillMathCache(db: Db, opts: { limit?: number } = {}): number {
+  return fillSlice(db, opts.limit ?? Infinity, Infinity).typeset;
+}
+
+/**
+ * Runs the pass in short slices on the event loop (at most `slice` new
+ * formulas or 25× as many cache lookups each), so a running server keeps answering.
+ */
 export function fillMathCacheInBackground(db: Db, opts: { slice?: number; log?: (s: string) => void } = {}): Promise<number> {
   const slice = opts.slice ?? 40;
   let total = 0;
   return new Promise((resolve) => {
     const step = () => {
-      let n = 0;
+      let r: { typeset: number; finished: boolean };
       try {
-        n = fillMathCache(db, { limit: slice });
+        r = fillSlice(db, slice, slice * 25);
       } catch (err) {
         opts.log?.(`math cache: background pass stopped: ${(err as Error).message}`);
         return resolve(total);
       }
-      total += n;
-      if (n < slice) {
+      total += r.typeset;
+      if (r.finished) {
         if (total) opts.log?.(`math cache: typeset ${total} formulas`);
         return resolve(total);
       }
