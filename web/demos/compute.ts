@@ -164,6 +164,9 @@ export function lowRankReport(A: Mat, rAt: number): LowRankReport {
     cr_top: ranks.map(crTopErr),
     cr_sampled: ranks.map(crSampledErr),
   };
+  // Below 1e-12·‖M‖_F an error is rounding noise of an exact zero; report it as 0.
+  const noise = 1e-12 * Math.sqrt(fro2);
+  for (const c of LOW_RANK_CURVES) errors[c] = errors[c].map((e) => (e < noise ? 0 : e));
   const vecs = (Q: Mat, r: number) => ({ rows: r, cols: Q.cols, data: Q.data.subarray(0, r * Q.cols) });
 
   const factors = { s, Ut, Vt };

@@ -62,7 +62,7 @@ export function LowRankText(): Child {
       <p>
         the smallest any sampling distribution can achieve. To put it on the same plot as the others we approximate
         {' '}<M t="M=M\cdot I" />: the terms are then the columns of <M t="M" />, and we show both the deterministic choice (the
-        <M t="r" /> largest columns) and the expected error of <M t="r" /> optimal draws. CR is built for products, so it sits
+        {' '}<M t="r" /> largest columns) and the expected error of <M t="r" /> optimal draws. CR is built for products, so it sits
         well above the floor here.
       </p>
       <h2>Interpolative decomposition (ID)</h2>
@@ -78,7 +78,7 @@ export function LowRankText(): Child {
         The best core for fixed <M t="C,R" /> is <M t="C^\dagger MR^\dagger" />; the cheaper choice, the pseudo-inverse of the
         intersection <M t="W=M_{[S_2,S_1]}" />, reproduces the chosen rows and columns exactly but can amplify noise when
         {' '}<M t="W" /> is ill-conditioned. Rows and columns are picked by largest norm, by pivoted QR, by leverage scores
-        <M t="\Vert V_{[j,:r]}\Vert^2" />, or by DEIM on the leading singular vectors.
+        {' '}<M t="\Vert V_{[j,:r]}\Vert^2" />, or by DEIM on the leading singular vectors.
       </p>
     </>
   );
@@ -97,7 +97,7 @@ export function TopkText(): Child {
       <p>
         Add up <M t="k" /> softmaxes, each discouraging the entries already taken. Su's version rescales the input by
         {' '}<M t="1-p" />; the weighted version multiplies the exponentials by <M t="1-p" />. The second one fails the limit: for
-        <M t="k=2" /> it sends 1.5 to the largest entry and 0.5 to the runner-up. The first can overshoot 1 slightly (try
+        {' '}<M t="k=2" /> it sends 1.5 to the largest entry and 0.5 to the runner-up. The first can overshoot 1 slightly (try
         {' '}<code>0.3 1.2 -0.4 0.9 0.1</code> with <M t="k=2,\ \tau=0.05" />).
       </p>
       <h2>GradTopK</h2>
@@ -171,7 +171,7 @@ export function EntropyText(): Child {
         where this choice of <M t="\kappa" /> agrees with the usual <M t="1/\sqrt d" /> at <M t="n=512" />. The plot measures the
         mean entropy on random queries and keys on the sphere of radius <M t="\sqrt d" /> as <M t="n" /> doubles. At small
         {' '}<M t="d" /> the 512-calibrated rule is only a little flatter than the standard one; the larger constant
-        <M t="\kappa=1/0.24" /> from a Laplace estimate is much flatter, at a lower entropy.
+        {' '}<M t="\kappa=1/0.24" /> from a Laplace estimate is much flatter, at a lower entropy.
       </p>
     </>
   );
