@@ -280,7 +280,7 @@ function tuneFts(db: Db, dev: KnownItem[]): string[] {
   const rows: string[] = [];
   const variants: [string, Fts5Tuning][] = [];
   for (const w of [[1, 1, 1], [2, 1, 1], [3, 1, 1], [5, 1, 1]] as [number, number, number][]) {
-    for (const andFirst of [true, false]) variants.push([`weights ${w.join('/')}, ${andFirst ? 'AND then OR' : 'AND only'}`, { ...DEFAULT_FTS5_TUNING, weights: w, andFirst }]);
+    for (const andFirst of [true, false]) variants.push([`weights ${w.join('/')}, ${andFirst ? 'AND then OR' : 'OR'}`, { ...DEFAULT_FTS5_TUNING, weights: w, andFirst }]);
   }
   for (const [name, tuning] of variants) {
     const e = Fts5Engine.open(db, { tuning });

@@ -4,16 +4,21 @@
 // importer, any process) updates it in the same transaction as the row.
 // All of this engine's SQL is in this file.
 import type { Db } from '../db/client.ts';
-import { countPapers, getPaper, maxSeq } from '../db/queries.ts';
+import { countPapers, getPaper, getPapers, maxSeq } from '../db/queries.ts';
 import type { RelatedResult, SearchEngine, SearchHit, SearchOptions, SearchResult } from './types.ts';
 import { hasFilters, hasPositive, parseQuery, type QueryFilters, type QueryNode } from './query.ts';
-import { keywords } from './keywords.ts';
+import { keywords, type Keyword } from './keywords.ts';
+import { terms } from './tokenize.ts';
+
+/** How many FTS5 candidates related papers are re-ranked from. */
+const RELATED_POOL = 200;
 
 export interface Fts5Tuning {
   /** FTS5 tokenizer spec. */
   tokenizer: string;
   /** bm25() column weights: title, abstract, authors. */
   weights: [number, number, number];
+  /** As in MiniSearchTuning: AND with an OR fallback, or OR throughout. */
   andFirst: boolean;
 }
 
@@ -124,6 +129,15 @@ interface Row {
   total: number;
 }
 
+/** The same query with its top-level words and phrases joined by OR, if that differs. */
+function relax(node: QueryNode | null): QueryNode | null {
+  if (node?.kind !== 'and') return null;
+  const loose = node.children.filter((c) => c.kind === 'term' || c.kind === 'phrase');
+  if (loose.length < 2) return null;
+  const rest = node.children.filter((c) => c.kind !== 'term' && c.kind !== 'phrase');
+  return rest.length ? { kind: 'and', children: [{ kind: 'or', children: loose }, ...rest] } : { kind: 'or', children: loose };
+}
+
 export class Fts5Engine implements SearchEngine {
   readonly name = 'fts5' as const;
   private watermark: number;
@@ -155,10 +169,11 @@ export class Fts5Engine implements SearchEngine {
     }
     return this.db.sqlite
       .prepare(
-        `SELECT p.id AS id, -${this.bm25()} AS score, count(*) OVER () AS total
-         FROM ${TABLE} JOIN papers p ON p.rowid = ${TABLE}.rowid
-         WHERE ${TABLE} MATCH ?${extra}
-         ORDER BY score DESC, p.id LIMIT ? OFFSET ?`,
+        // bm25() cannot run inside a window query; the CTE scores first, then counts.
+        `WITH m AS MATERIALIZED (
+           SELECT p.id AS id, -${this.bm25()} AS score FROM ${TABLE} JOIN papers p ON p.rowid = ${TABLE}.rowid
+           WHERE ${TABLE} MATCH ?${extra})
+         SELECT id, score, count(*) OVER () AS total FROM m ORDER BY score DESC, id LIMIT ? OFFSET ?`,
       )
       .all(...params, limit, offset) as Row[];
   }
@@ -219,15 +234,9 @@ export class Fts5Engine implements SearchEngine {
     const limit = Math.max(0, options.limit ?? 20);
     if (!parsed.root && !hasFilters(parsed.filters)) return { total: 0, hits: [], highlightTerms: [] };
     const within = options.within;
-    let { rows, total } = this.page(parsed.root, parsed.filters, within, limit, offset);
-    if (total === 0 && this.tuning.andFirst && parsed.root?.kind === 'and') {
-      const loose = parsed.root.children.filter((c) => c.kind === 'term' || c.kind === 'phrase');
-      const rest = parsed.root.children.filter((c) => c.kind !== 'term' && c.kind !== 'phrase');
-      if (loose.length >= 2) {
-        const relaxed: QueryNode = { kind: 'and', children: [{ kind: 'or', children: loose }, ...rest] };
-        ({ rows, total } = this.page(relaxed, parsed.filters, within, limit, offset));
-      }
-    }
+    const relaxed = relax(parsed.root);
+    let { rows, total } = this.page(!this.tuning.andFirst && relaxed ? relaxed : parsed.root, parsed.filters, within, limit, offset);
+    if (total === 0 && this.tuning.andFirst && relaxed) ({ rows, total } = this.page(relaxed, parsed.filters, within, limit, offset));
     let ids = rows.map((r) => ({ id: r.id, score: r.score }));
     if (parsed.lookup) {
       const id = parsed.lookup.id;
@@ -248,16 +257,29 @@ export class Fts5Engine implements SearchEngine {
     return (this.db.sqlite.prepare(`SELECT doc FROM ${TABLE}_vocab WHERE term = ?`).pluck().get(term) as number | undefined) ?? 0;
   }
 
-  private relatedBy(kw: { term: string; word: string }[], size: number, excludeId: string | null): RelatedResult {
+  /**
+   * FTS5 has no per-term weights, so an OR of the keywords lets one rare word
+   * decide. Candidates come from FTS5 (bm25 over the OR), then are ranked by
+   * the summed TF-IDF weight of the keywords each one contains.
+   */
+  private relatedBy(kw: Keyword[], size: number, excludeId: string | null): RelatedResult {
     if (!kw.length) return { terms: [], hits: [] };
     const match = kw.map((k) => lit(k.word)).join(' OR ');
-    const rows = this.db.sqlite
+    const pool = this.db.sqlite
       .prepare(
         `SELECT p.id AS id, -${this.bm25()} AS score FROM ${TABLE} JOIN papers p ON p.rowid = ${TABLE}.rowid
          WHERE ${TABLE} MATCH ? AND p.id IS NOT ? ORDER BY score DESC, p.id LIMIT ?`,
       )
-      .all(match, excludeId, size) as { id: string; score: number }[];
-    return { terms: kw.map((k) => k.word), hits: rows.map((r) => ({ id: r.id, score: r.score, terms: [] })) };
+      .all(match, excludeId, Math.max(RELATED_POOL, size * 4)) as { id: string; score: number }[];
+    const papers = getPapers(this.db, pool.map((r) => r.id));
+    const bm = new Map(pool.map((r) => [r.id, r.score]));
+    const ranked = papers.map((p) => {
+      const have = new Set([...terms(p.title, 'title'), ...terms(p.abstract, 'abstract')]);
+      const matched = kw.filter((k) => have.has(k.term));
+      return { id: p.id, score: matched.reduce((s, k) => s + k.weight, 0), bm25: bm.get(p.id) ?? 0, terms: matched.map((k) => k.word) };
+    });
+    ranked.sort((a, b) => b.score - a.score || b.bm25 - a.bm25 || (a.id < b.id ? -1 : 1));
+    return { terms: kw.map((k) => k.word), hits: ranked.slice(0, size).map((r) => ({ id: r.id, score: r.score, terms: r.terms })) };
   }
 
   related(id: string, size: number): RelatedResult | null {

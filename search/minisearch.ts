@@ -20,7 +20,10 @@ import { Accumulator, AllMatcher, AndMatcher, OrMatcher, TermMatcher, evaluate, 
 export interface MiniSearchTuning {
   useStem: boolean;
   boost: { title: number; abstract: number; authors: number };
-  /** Run bare words with AND first and fall back to OR only when nothing matches all. */
+  /**
+   * true: bare words must all match, and only when no paper has them all are
+   * they joined by OR; false: always OR (ranked by BM25 times words matched).
+   */
   andFirst: boolean;
   bm25: { k: number; b: number; d: number };
 }
@@ -262,7 +265,8 @@ export class MiniSearchEngine implements SearchEngine {
       const date = (sid: number) => (this.view.stored(sid) as unknown as Stored).d;
       results.sort((a, b) => (date(a.sid) < date(b.sid) ? 1 : date(a.sid) > date(b.sid) ? -1 : a.sid - b.sid));
     } else {
-      results = this.run(parsed, parsed.root, options.within, terms);
+      const orNow = !this.tuning.andFirst ? this.relaxed(parsed.root) : null;
+      results = this.run(parsed, orNow ?? parsed.root, options.within, terms);
       const loose = !results.length && this.tuning.andFirst ? this.relaxed(parsed.root) : null;
       if (loose) {
         terms = [];
