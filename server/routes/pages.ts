@@ -8,12 +8,14 @@ import { translateRoutes } from './translate-api.ts';
 import { searchPageRoutes } from './search-page.tsx';
 import { paperRoutes } from './paper.tsx';
 import { listingRoutes } from './listing.tsx';
+import { mathAssetRoutes } from './math-assets.ts';
 
 export function pagesRoutes(deps: AppDeps): Hono {
   const translator = deps.translator ?? new Translator(deps.db, null);
   const info = translator.info();
   const full = { ...deps, translator, translateInfo: () => info };
   const app = new Hono();
+  app.route('/', mathAssetRoutes());
   app.route('/', translateRoutes(full));
   app.route('/', searchPageRoutes(full));
   app.route('/', paperRoutes(full));

@@ -31,6 +31,8 @@ export function Layout(props: LayoutProps) {
         <title>{props.title === SITE_NAME ? SITE_NAME : `${props.title} · ${SITE_NAME}`}</title>
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/static/site.css" />
+        {/* Typeset formulas are MathJax CHTML: its stylesheet and fonts, no MathJax script. */}
+        <link rel="stylesheet" href="/math/mathjax.css" />
         {(props.styles ?? []).map((s) => (
           <link rel="stylesheet" href={`/static/${s}.css`} />
         ))}

@@ -71,10 +71,16 @@ function rawDollars(page: Page): Promise<string[]> {
 test('formulas arrive typeset, and lazy loading appends chunks with typeset math', async () => {
   const page = await open('/arxiv/cs.LG');
   assert.equal(await page.locator('article.paper').count(), 25);
-  assert.ok((await page.locator('[data-papers] .math:not(.math-error) svg').count()) > 10);
+  assert.ok((await page.locator('[data-papers] .math:not(.math-error) mjx-container').count()) > 10);
   assert.deepEqual(await rawDollars(page), []);
+  // The MathJax web fonts (from our own origin) are in use.
+  const mathFonts = await page.evaluate(async () => {
+    await document.fonts.ready;
+    return [...document.fonts].filter((f) => f.family.startsWith('MJXTEX') && f.status === 'loaded').length;
+  });
+  assert.ok(mathFonts > 0, 'MathJax fonts loaded');
   await page.screenshot({ path: join(ARTIFACTS, 'pages-listing.png') });
-  const firstChunkMath = await page.locator('.chunk').nth(0).locator('.math svg').count();
+  const firstChunkMath = await page.locator('.chunk').nth(0).locator('.math mjx-container').count();
   // Scroll to the end: the next chunks load and carry typeset math.
   for (let i = 0; i < 6 && (await page.locator('article.paper').count()) < seed.day2.length; i++) {
     await page.mouse.wheel(0, 100_000);
@@ -82,7 +88,7 @@ test('formulas arrive typeset, and lazy loading appends chunks with typeset math
   }
   await page.waitForFunction((n) => document.querySelectorAll('article.paper').length === n, seed.day2.length, { timeout: 10_000 });
   assert.equal(await page.locator('.chunk').count(), 3);
-  assert.ok((await page.locator('.chunk').nth(1).locator('.math svg').count()) > 0);
+  assert.ok((await page.locator('.chunk').nth(1).locator('.math mjx-container').count()) > 0);
   assert.ok(firstChunkMath > 0);
   assert.deepEqual(await rawDollars(page), []);
   assert.equal(await page.locator('nav.pager').count(), 0, 'pager gone after the last chunk');
@@ -100,7 +106,7 @@ test('with JavaScript off, the plain next-page link works', async () => {
   const second = await page.locator('article.paper').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id));
   assert.equal(second.length, 25);
   assert.ok(second.every((id) => !first.includes(id)));
-  assert.ok((await page.locator('.math svg').count()) > 0);
+  assert.ok((await page.locator('.math mjx-container').count()) > 0);
   await page.context().close();
 });
 
@@ -143,7 +149,7 @@ test('the translation toggle shows translated and side-by-side text from the cha
   assert.equal(await page.locator('.abstract-pair > .abstract:not(.tr)').isVisible(), false);
   const text = (await tr.textContent()) ?? '';
   assert.ok(/[A-Z]{4,}/.test(text), 'stub translation (upper case) is shown');
-  assert.ok((await tr.locator('.math svg').count()) > 0, 'formulas in the translation are typeset');
+  assert.ok((await tr.locator('.math mjx-container').count()) > 0, 'formulas in the translation are typeset');
   assert.equal(llm.requests.length, requests + 1);
   await page.click('.translate-toggle button[data-view=both]');
   assert.equal(await page.locator('.abstract-pair > .abstract:not(.tr)').isVisible(), true);

@@ -42,11 +42,11 @@ test('splitTeX is lossless on arbitrary input (text + sources rebuild the input)
   );
 });
 
-test('typeset: SVG wrapped with translate="no", notranslate, TeX source and an accessible name', () => {
+test('typeset: CHTML wrapped with translate="no", notranslate, TeX source and an accessible name', () => {
   const t = typeset('\\alpha^2 + \\beta', false);
   assert.equal(t.ok, true);
-  assert.match(t.html, /^<span class="math notranslate" translate="no" role="img" aria-label="\\alpha\^2 \+ \\beta" data-tex="\\alpha\^2 \+ \\beta"><svg /);
-  assert.match(t.html, /<svg [^>]*aria-hidden="true"/);
+  assert.match(t.html, /^<span class="math notranslate" translate="no" role="img" aria-label="\\alpha\^2 \+ \\beta" data-tex="\\alpha\^2 \+ \\beta"><mjx-container class="MathJax" jax="CHTML"><mjx-math/);
+  assert.ok(!/<svg|<mjx-utext/.test(t.html), 'glyphs come from the stylesheet and fonts, no text nodes to translate');
   const d = typeset('\\int_0^1 f', true);
   assert.match(d.html, /class="math math-display notranslate"/);
 });

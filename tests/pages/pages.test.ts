@@ -180,7 +180,7 @@ test('hostile records are escaped: no script, no event handler, no javascript: l
   }
   const page = (await get(`/arxiv/${HOSTILE.broken}`)).body;
   assert.match(page, /class="math math-error notranslate" translate="no"[^>]*>\\frac\{1\}\{<\/span>/);
-  assert.match(page, /data-tex="a\^2\+b\^2=c\^2"><svg/, 'a good formula next to a broken one still typesets');
+  assert.match(page, /data-tex="a\^2\+b\^2=c\^2"><mjx-container/, 'a good formula next to a broken one still typesets');
 });
 
 test('search page: highlights, help, pagination, errors, feed and JSON twin', async () => {
@@ -260,7 +260,7 @@ test('translation: one batched request per chunk, math protected, mangled senten
   assert.ok(req.texts.every((t) => !/\$/.test(t)), 'no TeX reaches the provider');
   // The hostile paper: "... model where [[M1]] holds." was mangled -> original sentence; "It is fine." translated.
   const h = body.papers[HOSTILE.script];
-  assert.match(h.abstractHtml, /a model where <span class="math notranslate"[^>]*data-tex="\\alpha \+ \\beta = 1"><svg[\s\S]*<\/span> holds\. IT IS FINE\./);
+  assert.match(h.abstractHtml, /a model where <span class="math notranslate"[^>]*data-tex="\\alpha \+ \\beta = 1"><mjx-container[\s\S]*<\/span> holds\. IT IS FINE\./);
   assert.ok(!h.abstractHtml.includes('<script>'));
   for (const id of ids.slice(1)) {
     const p = getPaper(seed.db, id)!;
@@ -312,4 +312,22 @@ test('uncached translations are budgeted per client unless the admin token is se
   } finally {
     await guarded.close();
   }
+});
+
+test('the browser gets MathJax\'s stylesheet and fonts, never its script', async () => {
+  const css = await get('/math/mathjax.css');
+  assert.equal(css.status, 200);
+  assert.match(css.headers.get('content-type') ?? '', /text\/css/);
+  const fonts = [...css.body.matchAll(/url\("([^"]+\.woff)"\)/g)].map((m) => m[1]);
+  assert.ok(fonts.length > 10);
+  for (const f of fonts.slice(0, 3)) {
+    const r = await fetch(srv.url + f);
+    assert.equal(r.status, 200, f);
+    assert.equal(r.headers.get('content-type'), 'font/woff');
+  }
+  assert.equal((await get('/math/fonts/MathJax_Nope.woff')).status, 404);
+  assert.equal((await get('/math/fonts/..%2Fpackage.json')).status, 404);
+  const page = (await get('/arxiv/cs.LG')).body;
+  assert.ok(page.includes('<link rel="stylesheet" href="/math/mathjax.css"/>') || page.includes('href="/math/mathjax.css"'));
+  assert.ok(!/mathjax[^"]*\.js/i.test(page), 'no MathJax script');
 });
