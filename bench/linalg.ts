@@ -77,9 +77,28 @@ try {
     return JSON.parse(r.value as string);
   };
   const ref = (await nextLine()) as { numpy: string; scipy: string };
-  const numpyTime = async (op: Op, n: number): Promise<number> => {
-    py.stdin!.write(JSON.stringify({ op, n, path: spec.find((x) => x.n === n)!.path, reps: reps(n) }) + '\n');
+  const numpyOnce = async (op: Op, n: number): Promise<number> => {
+    py.stdin!.write(JSON.stringify({ op, n, path: spec.find((x) => x.n === n)!.path, reps: 1, warm: false }) + '\n');
     return ((await nextLine()) as { seconds: number }).seconds;
+  };
+  const jsOnce = (fn: () => unknown) => {
+    const t = performance.now();
+    fn();
+    return (performance.now() - t) / 1000;
+  };
+  /** Paired rounds (NumPy, then ours) so a burst of load from other processes hits both sides. */
+  const paired = async (op: Op, n: number, fn: () => unknown) => {
+    await numpyOnce(op, n);
+    fn();
+    const np: number[] = [], js: number[] = [], ratio: number[] = [];
+    for (let i = 0; i < reps(n); i++) {
+      const a = await numpyOnce(op, n);
+      const b = jsOnce(fn);
+      np.push(a);
+      js.push(b);
+      ratio.push(b / a);
+    }
+    return { np: median(np), js: median(js), ratio: median(ratio) };
   };
 
   const rows: string[] = [];
@@ -87,13 +106,12 @@ try {
     const A = mats.get(n)!;
     for (const op of OPS) {
       console.log(`${op.key} n=${n} …`);
-      const np = await numpyTime(op.key, n);
-      const js = time(() => op.js(A), reps(n));
-      rows.push(`| ${op.label} | ${n} | ${(js * 1000).toFixed(1)} | ${(np * 1000).toFixed(1)} | ${(js / np).toFixed(1)}× |`);
+      const r = await paired(op.key, n, () => op.js(A));
+      rows.push(`| ${op.label} | ${n} | ${(r.js * 1000).toFixed(1)} | ${(r.np * 1000).toFixed(1)} | ${r.ratio.toFixed(1)}× |`);
       if (op.key === 'svd' && n <= 500) {
         const M = new Matrix(toRows(A));
-        const ml = time(() => new SVD(M, { autoTranspose: true }), n === 200 ? 5 : 3);
-        rows.push(`| ml-matrix SVD with U, V (for choosing) | ${n} | ${(ml * 1000).toFixed(1)} | ${(np * 1000).toFixed(1)} | ${(ml / np).toFixed(1)}× |`);
+        const ml = await paired('svd', n, () => new SVD(M, { autoTranspose: true }));
+        rows.push(`| ml-matrix SVD with U, V (for choosing) | ${n} | ${(ml.js * 1000).toFixed(1)} | ${(ml.np * 1000).toFixed(1)} | ${ml.ratio.toFixed(1)}× |`);
       }
     }
   }
@@ -106,11 +124,11 @@ try {
   const section = [
     '## Linear algebra',
     '',
-    `Command: \`npm run bench:linalg\` (sizes: ${sizes.join(', ')}). Square Gaussian matrices, the same matrix for both sides; per operation a warm-up run, then the median of ${sizes.map(reps).join('/')} runs, NumPy/SciPy first, then ours.`,
+    `Command: \`npm run bench:linalg\` (sizes: ${sizes.join(', ')}). Square Gaussian matrices, the same matrix for both sides; per operation a warm-up run, then ${sizes.map(reps).join('/')} paired rounds (one NumPy/SciPy run, then one of ours); the table gives the median times and the median of the per-round ratios.`,
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; reference NumPy ${ref.numpy} / SciPy ${ref.scipy} (${PY}).`,
-    `Recorded ${new Date().toISOString().slice(0, 16)}Z; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (the machine is shared, so both sides are timed alternately, op by op).`,
+    `Recorded ${new Date().toISOString().slice(0, 16)}Z; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (the machine is shared; pairing the runs makes the ratio robust to load bursts, the absolute times less so).`,
     '',
-    '| operation | n | ours (ms) | NumPy/SciPy (ms) | ratio |',
+    '| operation | n | ours (ms) | NumPy/SciPy (ms) | ratio (median of pairs) |',
     '| --- | --- | --- | --- | --- |',
     ...rows,
     '',

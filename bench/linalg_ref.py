@@ -1,6 +1,7 @@
 """NumPy/SciPy side of bench/linalg.ts. Reads one JSON request per line on stdin
 ({"op", "n", "path", "reps"}; the matrix is raw little-endian float64 written by the TS
-side), times the reference call (a warm-up, then the median of `reps` runs) and answers
+side), times the reference call (a warm-up unless "warm" is false, then the median of
+`reps` runs) and answers
 with one JSON line. A persistent process lets the bench alternate between the two sides,
 so load from other processes hits both alike."""
 import json, sys, time
@@ -17,8 +18,9 @@ OPS = {
     "id": lambda A: sli.interp_decomp(A, A.shape[1] // 2, rand=False),
 }
 
-def median_time(fn, reps):
-    fn()
+def median_time(fn, reps, warm=True):
+    if warm:
+        fn()
     ts = []
     for _ in range(reps):
         t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
@@ -32,4 +34,4 @@ for line in sys.stdin:
     if path not in cache:
         cache[path] = np.fromfile(path, dtype="<f8").reshape(n, n)
     A = cache[path]
-    print(json.dumps({"seconds": median_time(lambda: OPS[req["op"]](A), req["reps"])}), flush=True)
+    print(json.dumps({"seconds": median_time(lambda: OPS[req["op"]](A), req["reps"], req.get("warm", True))}), flush=True)

@@ -65,10 +65,10 @@ function softmaxRow(v: ArrayLike<number>, lambda: number): { p: number[]; entrop
   return { p, entropy: m + Math.log(sum) - mean };
 }
 
-export function scoreSoftmax(s: readonly number[], lambda: number): ScoreSoftmax {
+/** `n` is the number of keys the scale rule assumes; it defaults to the number of scores. */
+export function scoreSoftmax(s: readonly number[], lambda: number, n = s.length): ScoreSoftmax {
   const { p, entropy } = softmaxRow(s, lambda);
-  const n = s.length;
-  const mx = Math.max(...s), mean = s.reduce((a, b) => a + b, 0) / n;
+  const mx = Math.max(...s), mean = s.reduce((a, b) => a + b, 0) / s.length;
   return { lambda, p, entropy, meanFieldEntropy: Math.log(n) - lambda * (mx - mean) };
 }
 
