@@ -258,7 +258,10 @@ function Home(props: { day: string | null; counts: CategoryCount[]; searchOn: bo
           . Choose include or exclude for several, or open one.
         </p>
         <div class="archives">
-          {[...archives].map(([archive, cats]) => (
+          {/* Busiest archives first; the retired pre-2000 archives sink to the end. */}
+          {[...archives]
+            .sort((a, b) => b[1].reduce((n, c) => n + c.papers, 0) - a[1].reduce((n, c) => n + c.papers, 0))
+            .map(([archive, cats]) => (
             <fieldset class="archive">
               <legend>
                 <a href={`/arxiv/${archive}`}>{archive}</a>
