@@ -1,7 +1,8 @@
 // npm run bench:pages [-- --formulas 3000 --seconds 15 --connections 32]
 // On the real corpus (imported into a temp DATA_DIR):
-//  1. cold typesetting of N distinct real formulas: MathJax SVG (what we ship),
-//     MathJax CHTML (the alternative) and KaTeX renderToString, same formulas;
+//  1. cold typesetting of N distinct real formulas: MathJax CHTML (what we ship),
+//     MathJax SVG (the alternative) and KaTeX renderToString, same formulas,
+//     with bytes raw and gzipped per page-sized group of formulas;
 //  2. the background pass filling the math cache for the whole corpus;
 //  3. server time (app.fetch in process) for paper pages and 25-paper chunks;
 //  4. bytes per listing page, raw and gzipped;
@@ -13,14 +14,14 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { mathjax } from 'mathjax-full/js/mathjax.js';
 import { TeX } from 'mathjax-full/js/input/tex.js';
-import { CHTML } from 'mathjax-full/js/output/chtml.js';
+import { SVG } from 'mathjax-full/js/output/svg.js';
 import { liteAdaptor } from 'mathjax-full/js/adaptors/liteAdaptor.js';
 import { RegisterHTMLHandler } from 'mathjax-full/js/handlers/html.js';
 import { openDb } from '../db/client.ts';
 import { importFile } from '../scripts/import.ts';
 import { openSearch } from '../search/index.ts';
 import { createApp } from '../server/app.ts';
-import { fillMathCache, splitTeX, typeset, TEX_PACKAGES } from '../server/math.ts';
+import { fillMathCache, mathStylesheet, splitTeX, typeset, TEX_PACKAGES } from '../server/math.ts';
 import { startServer, tempDir, CORPUS } from '../tests/helpers.ts';
 
 const { values } = parseArgs({
@@ -81,38 +82,43 @@ function measure(name: string, render: (tex: string, display: boolean) => { html
   for (const w of warm) render(w.tex, w.display);
   let bytes = 0;
   let failed = 0;
+  const outputs: string[] = [];
   const start = performance.now();
   for (const s of sample) {
     const r = render(s.tex, s.display);
     bytes += r.html.length;
+    outputs.push(r.html);
     if (!r.ok) failed++;
   }
   const ms = performance.now() - start;
+  // Gzipped, in groups of 25 papers' worth of formulas (as a listing page sends them).
+  const group = Math.max(1, Math.round(25 * (occurrences / rows.length)));
+  let gz = 0;
+  for (let i = 0; i < outputs.length; i += group) gz += gzipSync(outputs.slice(i, i + group).join(' ')).length;
   // Again on the same formulas: neither renderer caches results, so this is the warm (JIT-compiled) speed.
   const again = performance.now();
   for (const s of sample) render(s.tex, s.display);
   const warmMs = (performance.now() - again) / sample.length;
-  return { name, perFormulaMs: ms / sample.length, warmMs, perSecond: (sample.length / ms) * 1000, avgBytes: bytes / sample.length, failed };
+  return { name, perFormulaMs: ms / sample.length, warmMs, perSecond: (sample.length / ms) * 1000, avgBytes: bytes / sample.length, gzBytes: gz / sample.length, failed };
 }
 
-const svg = measure('MathJax SVG (shipped)', (tex, display) => typeset(tex, display));
+const chtmlResult = measure('MathJax CHTML (shipped)', (tex, display) => typeset(tex, display));
+const chtmlCss = mathStylesheet();
 
-const chtmlAdaptor = liteAdaptor();
-RegisterHTMLHandler(chtmlAdaptor);
-const chtml = new CHTML({ fontURL: '/static/mathjax-fonts' });
-const chtmlDoc = mathjax.document('', {
+const svgAdaptor = liteAdaptor();
+RegisterHTMLHandler(svgAdaptor);
+const svgDoc = mathjax.document('', {
   InputJax: new TeX({ packages: TEX_PACKAGES as string[], formatError: (_j: unknown, e: Error) => { throw e; } }),
-  OutputJax: chtml,
+  OutputJax: new SVG({ fontCache: 'none' }),
 });
-const chtmlResult = measure('MathJax CHTML', (tex, display) => {
+const svg = measure('MathJax SVG', (tex, display) => {
   try {
-    return { html: chtmlAdaptor.outerHTML(chtmlDoc.convert(tex, { display })), ok: true };
+    return { html: svgAdaptor.outerHTML(svgDoc.convert(tex, { display })), ok: true };
   } catch {
-    chtmlDoc.reset();
+    svgDoc.reset();
     return { html: tex, ok: false };
   }
 });
-const chtmlCss = chtmlAdaptor.textContent(chtml.styleSheet(chtmlDoc) as never).length;
 
 const katexResult = measure('KaTeX renderToString', (tex, display) => {
   try {
@@ -125,13 +131,16 @@ const katexResult = measure('KaTeX renderToString', (tex, display) => {
 out('');
 out(`Cold typesetting of ${sample.length} distinct real formulas (engine warmed on 50 others), one core:`);
 out('');
-out('| renderer | cold ms / formula | cold formulas / s | warm ms / formula | bytes / formula | failed |');
-out('|---|---:|---:|---:|---:|---:|');
-for (const r of [svg, chtmlResult, katexResult]) {
-  out(`| ${r.name} | ${f(r.perFormulaMs, 3)} | ${f(r.perSecond, 0)} | ${f(r.warmMs, 3)} | ${f(r.avgBytes, 0)} | ${r.failed} (${f((100 * r.failed) / sample.length)} %) |`);
+out('| renderer | cold ms / formula | cold formulas / s | warm ms / formula | bytes / formula | gzipped bytes / formula | failed |');
+out('|---|---:|---:|---:|---:|---:|---:|');
+for (const r of [chtmlResult, svg, katexResult]) {
+  out(`| ${r.name} | ${f(r.perFormulaMs, 3)} | ${f(r.perSecond, 0)} | ${f(r.warmMs, 3)} | ${f(r.avgBytes, 0)} | ${f(r.gzBytes, 0)} | ${r.failed} (${f((100 * r.failed) / sample.length)} %) |`);
 }
 out('');
-out(`CHTML also needs its stylesheet for the glyphs used (${chtmlCss} bytes for this sample, grows with coverage) and the MathJax web fonts (${'≈'}300 KB woff for the TeX fonts); SVG needs neither.`);
+out(
+  `CHTML also needs, once per browser cache, its stylesheet for every glyph (${f(chtmlCss.length / 1024, 0)} KB, ${f(gzipSync(chtmlCss).length / 1024, 0)} KB gzipped) ` +
+    `and the MathJax TeX web fonts it uses (woff, 1–41 KB each, ≈ 100 KB for Main + Math-Italic + AMS); SVG needs neither. KaTeX bytes include its MathML copy.`,
+);
 
 // ---------- 2. background pass ----------
 t0 = performance.now();
@@ -191,7 +200,7 @@ const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 out('');
 out(
   `Bytes per listing page (first 25 papers, ${cats.length} listings): median ${f(pct(pageBytes, 50) / 1024, 0)} KB raw, ${f(pct(pageGzip, 50) / 1024, 0)} KB gzipped; ` +
-    `${f(avg(formulasPerPage), 1)} formulas per page on average. With CHTML the formulas would take ≈ ${f((avg(formulasPerPage) * chtmlResult.avgBytes) / 1024, 0)} KB instead of ≈ ${f((avg(formulasPerPage) * svg.avgBytes) / 1024, 0)} KB, plus the stylesheet and fonts on first visit.`,
+    `${f(avg(formulasPerPage), 1)} formulas per page on average: ≈ ${f((avg(formulasPerPage) * chtmlResult.avgBytes) / 1024, 0)} KB of CHTML (${f((avg(formulasPerPage) * chtmlResult.gzBytes) / 1024, 1)} KB gzipped); as SVG they would be ≈ ${f((avg(formulasPerPage) * svg.avgBytes) / 1024, 0)} KB (${f((avg(formulasPerPage) * svg.gzBytes) / 1024, 1)} KB gzipped).`,
 );
 search.close();
 db.sqlite.close();
