@@ -8,7 +8,7 @@ import { countPapers, getPaper, getPapers, maxSeq } from '../db/queries.ts';
 import type { RelatedResult, SearchEngine, SearchHit, SearchOptions, SearchResult } from './types.ts';
 import { hasFilters, hasPositive, parseQuery, type QueryFilters, type QueryNode } from './query.ts';
 import { keywords, type Keyword } from './keywords.ts';
-import { terms } from './tokenize.ts';
+import { stem, terms } from './tokenize.ts';
 
 /** How many FTS5 candidates related papers are re-ranked from. */
 const RELATED_POOL = 200;
@@ -16,6 +16,12 @@ const RELATED_POOL = 200;
 export interface Fts5Tuning {
   /** FTS5 tokenizer spec. */
   tokenizer: string;
+  /**
+   * Words are indexed as written; with stemming on, papers that have only a
+   * same-stem variant of a query word ("quantization" for "quantized") follow
+   * the exact matches (FTS5 cannot weight alternatives, so they come after).
+   */
+  useStem: boolean;
   /** bm25() column weights: title, abstract, authors. */
   weights: [number, number, number];
   /** As in MiniSearchTuning: AND with an OR fallback, or OR throughout. */
@@ -24,7 +30,8 @@ export interface Fts5Tuning {
 
 /** Chosen by `npm run bench:search` (known-item MRR@10); see BENCHMARKS.md. */
 export const DEFAULT_FTS5_TUNING: Fts5Tuning = {
-  tokenizer: 'porter unicode61 remove_diacritics 2',
+  tokenizer: 'unicode61 remove_diacritics 2',
+  useStem: true,
   weights: [2, 1, 1],
   andFirst: true,
 };
@@ -35,6 +42,11 @@ const TABLE = 'papers_fts';
 export function ensureFts5(db: Db, tuning: Fts5Tuning = DEFAULT_FTS5_TUNING, log: (line: string) => void = () => {}): void {
   const s = db.sqlite;
   const setup = s.transaction(() => {
+    const existing = s.prepare("SELECT sql FROM sqlite_master WHERE name = ?").pluck().get(TABLE) as string | undefined;
+    if (existing && !existing.includes(`tokenize='${tuning.tokenizer.replace(/'/g, "''")}'`)) {
+      log(`search: FTS5 table has another tokenizer, recreating it`);
+      s.exec(`DROP TABLE ${TABLE}; DROP TABLE IF EXISTS ${TABLE}_vocab;`);
+    }
     s.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${TABLE} USING fts5(title, abstract, authors,
       content='papers', content_rowid='rowid', tokenize='${tuning.tokenizer.replace(/'/g, "''")}');
     CREATE VIRTUAL TABLE IF NOT EXISTS ${TABLE}_vocab USING fts5vocab(${TABLE}, 'row');
@@ -91,6 +103,32 @@ export function toFts5(node: QueryNode): string {
   }
 }
 
+/** Like toFts5, but each bare word may also be any of its variants (`expand`). Phrases stay exact. */
+export function toFts5Expanded(node: QueryNode, expand: (word: string) => string[]): string {
+  switch (node.kind) {
+    case 'term': {
+      const alts = expand(node.word).map(lit);
+      const e = alts.length === 1 ? alts[0] : `(${alts.join(' OR ')})`;
+      return node.field ? `${COLUMN[node.field]} : ${e}` : e;
+    }
+    case 'phrase':
+      return toFts5(node);
+    case 'or':
+      return `(${node.children.map((c) => toFts5Expanded(c, expand)).join(' OR ')})`;
+    case 'and': {
+      const pos = node.children.filter((c) => c.kind !== 'not');
+      const neg = node.children.filter((c): c is Extract<QueryNode, { kind: 'not' }> => c.kind === 'not');
+      if (!pos.length) throw new Error('toFts5Expanded: an AND needs a positive part');
+      let expr = pos.length === 1 ? toFts5Expanded(pos[0], expand) : `(${pos.map((c) => toFts5Expanded(c, expand)).join(' AND ')})`;
+      // An excluded word excludes its variants too.
+      for (const n of neg) expr = `(${expr} NOT ${toFts5Expanded(n.child, expand)})`;
+      return expr;
+    }
+    case 'not':
+      throw new Error('toFts5Expanded: a lone NOT has nothing to subtract from');
+  }
+}
+
 interface FilterSql {
   where: string;
   params: (string | number)[];
@@ -142,11 +180,14 @@ export class Fts5Engine implements SearchEngine {
   readonly name = 'fts5' as const;
   private watermark: number;
 
+  private readonly vocabRange;
+
   private constructor(
     private readonly db: Db,
     readonly tuning: Fts5Tuning,
   ) {
     this.watermark = maxSeq(db);
+    this.vocabRange = db.sqlite.prepare(`SELECT term FROM ${TABLE}_vocab WHERE term >= ? AND term < ? LIMIT 400`).pluck();
   }
 
   static open(db: Db, opts: { log?: (line: string) => void; tuning?: Fts5Tuning } = {}): Fts5Engine {
@@ -223,9 +264,33 @@ export class Fts5Engine implements SearchEngine {
       return { rows, total };
     }
     const match = toFts5(root);
-    const rows = this.matchPage(match, f, within, limit, offset);
-    const total = rows.length ? rows[0].total : offset > 0 ? this.count(match, f, within) : 0;
-    return { rows, total };
+    const wide = this.tuning.useStem ? toFts5Expanded(root, (w) => this.variants(w)) : match;
+    const rowsA = this.matchPage(match, f, within, limit, offset);
+    const totalA = rowsA.length ? rowsA[0].total : this.count(match, f, within);
+    if (wide === match) return { rows: rowsA, total: totalA };
+    // Exact matches first, then the papers that only have variants of the words.
+    const rest = `(${wide}) NOT (${match})`;
+    const needB = limit - rowsA.length;
+    const rowsB = needB > 0 ? this.matchPage(rest, f, within, needB, Math.max(0, offset - totalA)) : [];
+    const totalB = rowsB.length ? rowsB[0].total : this.count(rest, f, within);
+    return { rows: [...rowsA, ...rowsB], total: totalA + totalB };
+  }
+
+  /** The word and the indexed words sharing its Porter stem (from the FTS5 vocabulary, by prefix). */
+  private variants(word: string): string[] {
+    if (!/^\p{L}+$/u.test(word)) return [word];
+    const s = stem(word);
+    let prefix = 0;
+    while (prefix < s.length && prefix < word.length && s[prefix] === word[prefix]) prefix++;
+    if (prefix < 3) return [word];
+    const lo = word.slice(0, prefix);
+    const hi = lo.slice(0, -1) + String.fromCharCode(lo.charCodeAt(lo.length - 1) + 1);
+    const out = [word];
+    for (const t of this.vocabRange.iterate(lo, hi) as IterableIterator<string>) {
+      if (t !== word && stem(t) === s) out.push(t);
+      if (out.length > 24) break;
+    }
+    return out;
   }
 
   search(query: string, options: SearchOptions = {}): SearchResult {
@@ -274,7 +339,7 @@ export class Fts5Engine implements SearchEngine {
     const papers = getPapers(this.db, pool.map((r) => r.id));
     const bm = new Map(pool.map((r) => [r.id, r.score]));
     const ranked = papers.map((p) => {
-      const have = new Set([...terms(p.title, 'title'), ...terms(p.abstract, 'abstract')]);
+      const have = new Set([...terms(p.title, 'title', false), ...terms(p.abstract, 'abstract', false)]);
       const matched = kw.filter((k) => have.has(k.term));
       return { id: p.id, score: matched.reduce((s, k) => s + k.weight, 0), bm25: bm.get(p.id) ?? 0, terms: matched.map((k) => k.word) };
     });
@@ -285,12 +350,12 @@ export class Fts5Engine implements SearchEngine {
   related(id: string, size: number): RelatedResult | null {
     const p = getPaper(this.db, id);
     if (!p) return null;
-    const kw = keywords(p, (t) => this.docFreq(t), countPapers(this.db));
+    const kw = keywords(p, (t) => this.docFreq(t), countPapers(this.db), { useStem: false });
     return this.relatedBy(kw, size, p.id);
   }
 
   relatedText(text: string, size: number): RelatedResult {
-    const kw = keywords({ title: '', abstract: text }, (t) => this.docFreq(t), countPapers(this.db), { minDf: 1 });
+    const kw = keywords({ title: '', abstract: text }, (t) => this.docFreq(t), countPapers(this.db), { minDf: 1, useStem: false });
     return this.relatedBy(kw, size, null);
   }
 

@@ -31,7 +31,8 @@ export async function openSearch(db: Db, opts: OpenSearchOptions = {}): Promise<
 
 /** What makes a snapshot reusable: same tokenizer, same index options. */
 export function snapshotKey(tuning: MiniSearchTuning): string {
-  return JSON.stringify({ tokenizer: TOKENIZER_VERSION, stem: tuning.useStem });
+  // The index itself holds unstemmed words; stemming is applied at query time.
+  return JSON.stringify({ tokenizer: TOKENIZER_VERSION });
 }
 
 // Saving blocks the event loop for a moment, so it waits for enough change.

@@ -11,14 +11,20 @@ import type { RelatedResult, SearchEngine, SearchHit, SearchOptions, SearchResul
 import { parseQuery, passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
 import { containsPhrase, docMatches, docTerms, phraseTerms } from './match.ts';
 import { keywords, type Keyword } from './keywords.ts';
-import { termOf, words } from './tokenize.ts';
+import { stem, termOf, words } from './tokenize.ts';
 import { changedSince } from './rows.ts';
 import { assemble, termPostings, viewOf, type DocEntry, type FieldPostings, type IndexView } from './ms-internals.ts';
 import { PostingList } from './postings.ts';
-import { Accumulator, AllMatcher, AndMatcher, OrMatcher, TermMatcher, evaluate, evaluateOr, type Matcher, type Scored } from './ms-eval.ts';
+import { Accumulator, AllMatcher, AndMatcher, OrMatcher, TermMatcher, evaluate, evaluateOr, type Matcher, type Scored, type Variant } from './ms-eval.ts';
 
 export interface MiniSearchTuning {
+  /**
+   * The index holds words as written (folded); with stemming on, a query word
+   * also matches indexed words with the same Porter stem ("quantized" finds
+   * "quantization"), each such match counting `variantWeight` of an exact one.
+   */
   useStem: boolean;
+  variantWeight: number;
   boost: { title: number; abstract: number; authors: number };
   /**
    * true: bare words must all match, and only when no paper has them all are
@@ -31,6 +37,7 @@ export interface MiniSearchTuning {
 /** Chosen by `npm run bench:search` (known-item MRR@10 on the real corpus); see BENCHMARKS.md. */
 export const DEFAULT_TUNING: MiniSearchTuning = {
   useStem: true,
+  variantWeight: 0.3,
   boost: { title: 2, abstract: 1, authors: 1 },
   andFirst: true,
   bm25: { k: 1.2, b: 0.7, d: 0.5 },
@@ -71,7 +78,7 @@ export function miniSearchOptions(tuning: MiniSearchTuning) {
     fields: [...FIELDS],
     storeFields: ['d', 'c'],
     tokenize: (text: string) => words(text),
-    processTerm: (term: string) => termOf(term, 'abstract', tuning.useStem),
+    processTerm: (term: string) => termOf(term, 'abstract', false),
     searchOptions: {
       // Queries arrive as index terms already (compiled from the parsed tree).
       tokenize: (text: string) => [text],
@@ -151,8 +158,23 @@ export class MiniSearchEngine implements SearchEngine {
   }
 
   private term(word: string, field: Field | null, boost = 1): TermMatcher | null {
-    const t = termOf(word, field ?? 'abstract', this.tuning.useStem);
-    return t ? new TermMatcher(t, this.view, this.fieldBoosts(field), this.tuning.bm25, boost) : null;
+    const t = termOf(word, field ?? 'abstract', false);
+    return t ? new TermMatcher(t, this.view, this.fieldBoosts(field), this.tuning.bm25, boost, this.variants(t)) : null;
+  }
+
+  /** The word itself, plus the indexed words that share its stem (found by prefix in the radix tree). */
+  variants(word: string): Variant[] {
+    const out: Variant[] = [{ term: word, weight: 1 }];
+    if (!this.tuning.useStem || !/^\p{L}+$/u.test(word)) return out;
+    const s = stem(word);
+    let prefix = 0;
+    while (prefix < s.length && prefix < word.length && s[prefix] === word[prefix]) prefix++;
+    if (prefix < 3) return out;
+    for (const t of this.view.termsWithPrefix(word.slice(0, prefix))) {
+      if (t !== word && stem(t) === s) out.push({ term: t, weight: this.tuning.variantWeight });
+      if (out.length > 24) break;
+    }
+    return out;
   }
 
   /** Compiles a query tree; `terms` collects the positive term matchers (for per-hit highlight terms). */
@@ -165,8 +187,8 @@ export class MiniSearchEngine implements SearchEngine {
       }
       case 'phrase': {
         // All words present here; their order is confirmed against the text afterwards.
-        const parts = phraseTerms(node.words, node.field, this.tuning.useStem).map(
-          (t) => new TermMatcher(t, this.view, this.fieldBoosts(node.field), this.tuning.bm25),
+        const parts = phraseTerms(node.words, node.field, false).map(
+          (t) => new TermMatcher(t, this.view, this.fieldBoosts(node.field), this.tuning.bm25, 1, this.variants(t)),
         );
         if (!parts.length) return null;
         if (positive) terms.push(...parts);
@@ -282,7 +304,7 @@ export class MiniSearchEngine implements SearchEngine {
         results.unshift({ sid, score: 0 });
       }
     }
-    const surface = surfaceOf(parsed.highlightWords, this.tuning.useStem);
+    const surface = surfaceOf(parsed.highlightWords, false);
     const ctx = { matched: 0 };
     const hits: SearchHit[] = results.slice(offset, offset + limit).map((r) => ({
       id: this.view.idOf(r.sid)!,
@@ -321,13 +343,13 @@ export class MiniSearchEngine implements SearchEngine {
   related(id: string, size: number): RelatedResult | null {
     const p = getPaper(this.db, id);
     if (!p) return null;
-    const kw = keywords(p, (t) => this.docFreq(t), this.ms.documentCount, { useStem: this.tuning.useStem });
+    const kw = keywords(p, (t) => this.docFreq(t), this.ms.documentCount, { useStem: false });
     return this.relatedBy(kw, size, p.id);
   }
 
   relatedText(text: string, size: number): RelatedResult {
     const kw = keywords({ title: '', abstract: text }, (t) => this.docFreq(t), this.ms.documentCount, {
-      useStem: this.tuning.useStem,
+      useStem: false,
       minDf: 1,
     });
     return this.relatedBy(kw, size, null);

@@ -34,6 +34,13 @@ interface FieldPart {
   idf: number;
 }
 
+/** An index term a query word matches, and how much a match counts (1 for the word itself). */
+export interface Variant {
+  term: string;
+  weight: number;
+}
+
+/** One query word: its own term and, if stemming is on, the indexed words sharing its stem. */
 export class TermMatcher implements Matcher {
   readonly cost: number;
   private readonly parts: FieldPart[];
@@ -43,15 +50,19 @@ export class TermMatcher implements Matcher {
     fieldBoosts: ReadonlyMap<number, number>,
     private readonly bm25: Bm25,
     boost = 1,
+    variants: readonly Variant[] = [{ term, weight: 1 }],
   ) {
-    const data: FieldPostings | undefined = view.postings(term);
     const n = view.documentCount;
     this.parts = [];
-    for (const [fid, fb] of fieldBoosts) {
-      const map = data?.get(fid);
-      if (!map || !map.size) continue;
-      const m = map.size;
-      this.parts.push({ fid, map, weight: fb * boost, avg: view.avgFieldLength[fid] || 1, idf: Math.log(1 + (n - m + 0.5) / (m + 0.5)) });
+    for (const v of variants) {
+      const data: FieldPostings | undefined = view.postings(v.term);
+      if (!data) continue;
+      for (const [fid, fb] of fieldBoosts) {
+        const map = data.get(fid);
+        if (!map || !map.size) continue;
+        const m = map.size;
+        this.parts.push({ fid, map, weight: fb * boost * v.weight, avg: view.avgFieldLength[fid] || 1, idf: Math.log(1 + (n - m + 0.5) / (m + 0.5)) });
+      }
     }
     this.cost = this.parts.reduce((s, p) => s + p.map.size, 0);
   }

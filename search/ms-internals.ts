@@ -16,6 +16,7 @@ export type FieldPostings = Map<number, PostingMap>;
 
 interface RadixMap {
   get(term: string): FieldPostings | undefined;
+  atPrefix(prefix: string): { keys(): IterableIterator<string> };
   set(term: string, value: FieldPostings): unknown;
   entries(): IterableIterator<[string, FieldPostings]>;
   readonly size: number;
@@ -115,6 +116,8 @@ export function isLiveDoc<T>(ms: MiniSearch<T>, shortId: number): boolean {
 /** What the query evaluator reads from an index (see search/ms-eval.ts). */
 export interface IndexView {
   postings(term: string): FieldPostings | undefined;
+  /** Index terms starting with `prefix` (a radix-tree walk, not a scan). */
+  termsWithPrefix(prefix: string): IterableIterator<string>;
   isLive(shortId: number): boolean;
   idOf(shortId: number): string | undefined;
   shortIdOf(id: string): number | undefined;
@@ -131,6 +134,7 @@ export function viewOf<T>(ms: MiniSearch<T>): IndexView {
   const idToShort = (ms as unknown as { _idToShortId: Map<string, number> })._idToShortId;
   return {
     postings: (term) => i._index.get(term),
+    termsWithPrefix: (prefix) => i._index.atPrefix(prefix).keys(),
     isLive: (sid) => i._documentIds.has(sid),
     idOf: (sid) => i._documentIds.get(sid),
     shortIdOf: (id) => idToShort.get(id),

@@ -112,4 +112,4 @@ export function terms(text: string, field: TermField, useStem = true): string[] 
 }
 
 /** Bump when tokenizing changes, so saved indexes are rebuilt rather than misread. */
-export const TOKENIZER_VERSION = 1;
+export const TOKENIZER_VERSION = 2;

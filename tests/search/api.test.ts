@@ -143,7 +143,7 @@ for (const engine of ['minisearch', 'fts5'] as const) {
     const a = await get(engine, '/api/papers/2601.07180/related?size=5');
     assert.equal(a.status, 200);
     const terms = a.body.terms as string[];
-    const results = a.body.results as { id: string; terms: string[] }[];
+    const results = a.body.results as unknown as { id: string; terms: string[] }[];
     assert.ok(terms.length >= 5, JSON.stringify(terms));
     assert.equal(results.length, 5);
     assert.ok(!results.some((r) => r.id === '2601.07180'));

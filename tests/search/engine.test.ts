@@ -183,3 +183,19 @@ test('fts5: rows written through the normal path are indexed by the triggers', (
   assert.equal(e.search('wibblefrost').hits[0]?.id, paper.id);
   assert.ok(e.sync() >= 1);
 });
+
+test('both engines: a query word finds its variants, exact matches first', () => {
+  const base: Paper = {
+    id: '2611.99010', version: 1, title: 'Frobnicator quantization at scale', abstract: 'Quantization of frobnicator weights.',
+    authors: ['A'], categories: ['cs.LG'], published: '2026-11-22', updated: null, comments: null, journalRef: null, doi: null, license: null,
+  };
+  const exact: Paper = { ...base, id: '2611.99011', title: 'Quantized frobnicator weights', abstract: 'We study a quantized frobnicator.' };
+  ingestBatch(db, { papers: [base, exact] });
+  for (const name of ['minisearch', 'fts5'] as const) {
+    const e = engines[name];
+    e.sync();
+    const r = e.search('frobnicator quantized');
+    assert.deepEqual(r.hits.map((h) => h.id), ['2611.99011', '2611.99010'], name);
+    assert.equal(r.total, 2, name);
+  }
+});
