@@ -179,6 +179,23 @@ test('hostile abstracts run nothing: <script>, <img onerror>, \\href{javascript:
   }
 });
 
+test('copying text with formulas puts their TeX on the clipboard', async () => {
+  const page = await open(`/arxiv/${HOSTILE.broken}`);
+  const copied = await page.evaluate(() => {
+    const abs = document.querySelector('.abstract-pair > .abstract')!;
+    const range = document.createRange();
+    range.selectNodeContents(abs);
+    const sel = document.getSelection()!;
+    sel.removeAllRanges();
+    sel.addRange(range);
+    const data = new DataTransfer();
+    document.dispatchEvent(new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true }));
+    return data.getData('text/plain');
+  });
+  assert.match(copied, /while \$a\^2\+b\^2=c\^2\$ is fine\./);
+  await page.context().close();
+});
+
 test('stars live in the browser and the reading list shows them', async () => {
   const page = await open('/arxiv/cs.LG');
   const id = await page.locator('article.paper').nth(2).getAttribute('data-id');
