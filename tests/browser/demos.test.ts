@@ -140,7 +140,7 @@ for (const [name, spec] of Object.entries(CHANGES)) {
     assert.match(status ?? '', /computed in [\d.]+ ms/, `status: ${status}`);
     assert.match(status ?? '', spec.where);
     // Formulas come typeset from the server.
-    assert.ok((await page.$$('.math svg')).length > 3, 'typeset formulas');
+    assert.ok((await page.$$('.math mjx-container, .math svg')).length > 3, 'typeset formulas');
     assert.equal(await page.$$eval('.math-error', (e) => e.length), 0, 'no formula failed to typeset');
     const first = await plotPixels(page);
     assert.deepEqual(first.map((p) => p.name), spec.plots);
@@ -163,6 +163,29 @@ for (const [name, spec] of Object.entries(CHANGES)) {
     await page.context().close();
   });
 }
+
+test('a large input runs in the worker and the page stays responsive meanwhile', async () => {
+  const page = await open('/demos/low-rank');
+  let runs = await runsAfter(page, 0);
+  await page.fill('input[name=cols]', '150');
+  await page.fill('input[name=rows]', '200');
+  await page.fill('input[name=rank]', '60');
+  await page.waitForFunction(() => document.querySelector('[data-role=status]')?.textContent === 'computing…', null, { timeout: 10_000 });
+  // While the worker computes, the main thread answers within a frame or two.
+  let worst = 0, busyRounds = 0;
+  for (let i = 0; i < 20; i++) {
+    const t = Date.now();
+    const busy = await page.evaluate(() => new Promise<boolean>((r) => requestAnimationFrame(() => r(document.querySelector('[data-role=status]')?.textContent === 'computing…'))));
+    if (!busy) break;
+    busyRounds++;
+    worst = Math.max(worst, Date.now() - t);
+  }
+  assert.ok(busyRounds >= 3, `the job should take a while (${busyRounds} rounds)`);
+  assert.ok(worst < 500, `main thread blocked for ${worst} ms`);
+  runs = await runsAfter(page, runs);
+  assert.match((await page.textContent('[data-role=status]')) ?? '', /computed in [\d.]+ ms \(worker\)/);
+  await page.context().close();
+});
 
 test('no console errors on any demo page', () => {
   assert.deepEqual(problems, []);
