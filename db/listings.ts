@@ -22,13 +22,15 @@ function prepare(sqlite: Sqlite) {
     mathGet: sqlite.prepare('SELECT html, ok FROM math_cache WHERE key = ?'),
     mathPut: sqlite.prepare('INSERT OR REPLACE INTO math_cache (key, html, ok) VALUES (?, ?, ?)'),
     mathCount: sqlite.prepare('SELECT count(*) FROM math_cache').pluck(),
+    // Walks the table in rowid order (a primary-key range scan, cheap per batch) over rows changed in (fromSeq, top].
     withMath: sqlite.prepare(
-      `SELECT id, seq, title, abstract FROM papers
-       WHERE (seq > @seq OR (seq = @seq AND id > @id))
+      `SELECT rowid AS r, title, abstract FROM papers
+       WHERE rowid > @rowid AND seq > @fromSeq AND seq <= @top
          AND (instr(title, '$') OR instr(abstract, '$') OR instr(abstract, '\\(') OR instr(abstract, '\\[')
               OR instr(title, '\\('))
-       ORDER BY seq, id LIMIT @limit`,
+       ORDER BY rowid LIMIT @limit`,
     ),
+    topSeq: sqlite.prepare('SELECT coalesce(max(seq), 0) FROM papers').pluck(),
     categories: sqlite.prepare('SELECT DISTINCT category FROM paper_categories').pluck(),
     annCategories: sqlite.prepare('SELECT DISTINCT category FROM announcements').pluck(),
     countsAll: sqlite.prepare('SELECT category, count(*) AS n FROM paper_categories GROUP BY category'),
@@ -67,29 +69,37 @@ export function countMathCached(db: Db): number {
   return stmts(db.sqlite).mathCount.get() as number;
 }
 
-/** Where the background math pass got to, per database, in this process. */
-const mathWatermark = new WeakMap<Sqlite, { seq: number; id: string }>();
+/**
+ * Where the background math pass got to, per database, in this process: rows
+ * with seq in (fromSeq, top] are being walked in rowid order; when a walk
+ * ends, fromSeq becomes top, so the next pass only sees rows changed since.
+ */
+const mathWatermark = new WeakMap<Sqlite, { fromSeq: number; top: number; rowid: number; active: boolean }>();
 
 /**
- * Titles and abstracts that may hold formulas, in change order, from where the
- * last call stopped (so each call after an ingest only looks at new rows).
+ * Titles and abstracts that may hold formulas, changed since the last
+ * complete pass, resuming where the last call stopped.
  */
 export function* distinctTexMissing(db: Db, batch: number): Generator<string> {
   const s = stmts(db.sqlite);
+  let w = mathWatermark.get(db.sqlite) ?? { fromSeq: -1, top: -1, rowid: 0, active: false };
+  if (!w.active) w = { fromSeq: w.top, top: s.topSeq.get() as number, rowid: 0, active: true };
+  mathWatermark.set(db.sqlite, w);
   for (;;) {
-    const from = mathWatermark.get(db.sqlite) ?? { seq: -1, id: '' };
-    const rows = s.withMath.all({ seq: from.seq, id: from.id, limit: batch }) as {
-      id: string;
-      seq: number;
+    const rows = s.withMath.all({ rowid: w.rowid, fromSeq: w.fromSeq, top: w.top, limit: batch }) as {
+      r: number;
       title: string;
       abstract: string;
     }[];
-    if (!rows.length) return;
+    if (!rows.length) {
+      w.active = false;
+      return;
+    }
     for (const r of rows) {
       yield r.title;
       yield r.abstract;
       // Only advance past a row once both its texts were handed out.
-      mathWatermark.set(db.sqlite, { seq: r.seq, id: r.id });
+      w.rowid = r.r;
     }
   }
 }
