@@ -39,9 +39,9 @@ test('import the corpus, then serve it: /healthz counts every line, /api/papers 
     // Every 997th record, plus every old-style id, plus a versioned form.
     const sample = records.filter((r, i) => i % 997 === 0 || r.id.includes('/'));
     for (const r of sample) {
-      const res = await fetch(`${server.url}/api/papers/${r.id}`);
+      const res: Response = await fetch(`${server.url}/api/papers/${r.id}`);
       assert.equal(res.status, 200, r.id);
-      const p = await res.json();
+      const p = (await res.json()) as { id: string; title: string };
       assert.equal(p.id, r.id);
       assert.equal(p.title, normalizeSpace(r.title));
     }
