@@ -22,10 +22,11 @@ function prepare(sqlite: Sqlite) {
     mathGet: sqlite.prepare('SELECT html, ok FROM math_cache WHERE key = ?'),
     mathPut: sqlite.prepare('INSERT OR REPLACE INTO math_cache (key, html, ok) VALUES (?, ?, ?)'),
     mathCount: sqlite.prepare('SELECT count(*) FROM math_cache').pluck(),
-    // Walks the table in rowid order (a primary-key range scan, cheap per batch) over rows changed in (fromSeq, top].
+    // Walks the table in rowid order (a primary-key range scan, cheap per batch) over rows changed in (fromSeq, top];
+    // the unary + keeps SQLite off the seq index, which would mean sorting every changed row for each batch.
     withMath: sqlite.prepare(
       `SELECT rowid AS r, title, abstract FROM papers
-       WHERE rowid > @rowid AND seq > @fromSeq AND seq <= @top
+       WHERE rowid > @rowid AND +seq > @fromSeq AND +seq <= @top
          AND (instr(title, '$') OR instr(abstract, '$') OR instr(abstract, '\\(') OR instr(abstract, '\\[')
               OR instr(title, '\\('))
        ORDER BY rowid LIMIT @limit`,

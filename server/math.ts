@@ -275,13 +275,13 @@ export function fillMathCache(db: Db, opts: { limit?: number } = {}): number {
  * formulas or 25× as many cache lookups each), so a running server keeps answering.
  */
 export function fillMathCacheInBackground(db: Db, opts: { slice?: number; log?: (s: string) => void } = {}): Promise<number> {
-  const slice = opts.slice ?? 40;
+  const slice = opts.slice ?? 20;
   let total = 0;
   return new Promise((resolve) => {
     const step = () => {
       let r: { typeset: number; finished: boolean };
       try {
-        r = fillSlice(db, slice, slice * 25);
+        r = fillSlice(db, slice, slice * 25, 200);
       } catch (err) {
         opts.log?.(`math cache: background pass stopped: ${(err as Error).message}`);
         return resolve(total);
