@@ -32,7 +32,7 @@ export interface Fts5Tuning {
 export const DEFAULT_FTS5_TUNING: Fts5Tuning = {
   tokenizer: 'unicode61 remove_diacritics 2',
   useStem: true,
-  weights: [2, 1, 1],
+  weights: [1, 1, 1],
   andFirst: true,
 };
 

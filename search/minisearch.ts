@@ -38,7 +38,7 @@ export interface MiniSearchTuning {
 export const DEFAULT_TUNING: MiniSearchTuning = {
   useStem: true,
   variantWeight: 0.3,
-  boost: { title: 2, abstract: 1, authors: 1 },
+  boost: { title: 1, abstract: 1, authors: 1 },
   andFirst: true,
   bm25: { k: 1.2, b: 0.7, d: 0.5 },
 };
@@ -294,18 +294,18 @@ export class MiniSearchEngine implements SearchEngine {
         terms = [];
         results = this.run(parsed, loose, options.within, terms);
       }
-      results.sort((a, b) => b.score - a.score || a.sid - b.sid);
+      results.sort((a, b) => a.tier - b.tier || b.score - a.score || a.sid - b.sid);
     }
     if (parsed.lookup) {
       const sid = this.view.shortIdOf(parsed.lookup.id);
       const at = sid === undefined ? -1 : results.findIndex((r) => r.sid === sid);
       if (at > 0) results.unshift(results.splice(at, 1)[0]);
       else if (at < 0 && sid !== undefined && (!options.within || options.within.has(parsed.lookup.id))) {
-        results.unshift({ sid, score: 0 });
+        results.unshift({ sid, score: 0, tier: 0 });
       }
     }
     const surface = surfaceOf(parsed.highlightWords, false);
-    const ctx = { matched: 0 };
+    const ctx = { matched: 0, inexact: 0 };
     const hits: SearchHit[] = results.slice(offset, offset + limit).map((r) => ({
       id: this.view.idOf(r.sid)!,
       score: r.score,
@@ -321,7 +321,7 @@ export class MiniSearchEngine implements SearchEngine {
     const results = evaluateOr(matchers, this.view, this.acc, self === undefined ? undefined : (sid) => sid !== self);
     // Ties broken by id so the same paper always gets the same list.
     const top = topK(results, size, (a, b) => b.score - a.score || (this.view.idOf(a.sid)! < this.view.idOf(b.sid)! ? -1 : 1));
-    const ctx = { matched: 0 };
+    const ctx = { matched: 0, inexact: 0 };
     const surface = new Map(kw.map((k) => [k.term, k.word]));
     return {
       terms: kw.map((k) => k.word),

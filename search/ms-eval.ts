@@ -17,6 +17,8 @@ export interface Bm25 {
 export interface ScoreContext {
   /** Query terms matched by the document being scored. */
   matched: number;
+  /** Of those, how many only through a same-stem variant. */
+  inexact: number;
 }
 
 /** A compiled query node. score() < 0 means no match. */
@@ -27,6 +29,8 @@ export interface Matcher {
 }
 
 interface FieldPart {
+  /** Whether this part is the query word itself (not a variant). */
+  exact: boolean;
   fid: number;
   map: PostingMap;
   weight: number;
@@ -61,7 +65,7 @@ export class TermMatcher implements Matcher {
         const map = data.get(fid);
         if (!map || !map.size) continue;
         const m = map.size;
-        this.parts.push({ fid, map, weight: fb * boost * v.weight, avg: view.avgFieldLength[fid] || 1, idf: Math.log(1 + (n - m + 0.5) / (m + 0.5)) });
+        this.parts.push({ exact: v.term === term, fid, map, weight: fb * boost * v.weight, avg: view.avgFieldLength[fid] || 1, idf: Math.log(1 + (n - m + 0.5) / (m + 0.5)) });
       }
     }
     this.cost = this.parts.reduce((s, p) => s + p.map.size, 0);
@@ -77,16 +81,19 @@ export class TermMatcher implements Matcher {
   score(sid: number, ctx: ScoreContext): number {
     let s = 0;
     let hit = false;
+    let exact = false;
     const { k, b, d } = this.bm25;
     for (const p of this.parts) {
       const tf = p.map.get(sid);
       if (tf === undefined) continue;
       hit = true;
+      if (p.exact) exact = true;
       const len = this.view.fieldLength(sid, p.fid);
       s += p.weight * p.idf * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * len) / p.avg)));
     }
     if (!hit) return -1;
     ctx.matched++;
+    if (!exact) ctx.inexact++;
     return s;
   }
 
@@ -142,7 +149,7 @@ export class AndMatcher implements Matcher {
       if (x < 0) return -1;
       s += x;
     }
-    const scratch: ScoreContext = { matched: 0 };
+    const scratch: ScoreContext = { matched: 0, inexact: 0 };
     for (const m of this.neg) if (m.score(sid, scratch) >= 0) return -1;
     return s;
   }
@@ -225,18 +232,25 @@ export class Accumulator {
 export interface Scored {
   sid: number;
   score: number;
+  /**
+   * 0 when every matched word matched as typed, 1 when some matched only
+   * through a same-stem variant. Tier 0 ranks first: the evaluation showed
+   * that letting variants compete with exact matches costs a fifth of MRR.
+   */
+  tier: number;
 }
 
 /** Runs a matcher tree: every matching live document with MiniSearch's final score. */
 export function evaluate(root: Matcher, view: IndexView, accept?: (sid: number) => boolean): Scored[] {
   const out: Scored[] = [];
-  const ctx: ScoreContext = { matched: 0 };
+  const ctx: ScoreContext = { matched: 0, inexact: 0 };
   for (const sid of root.candidates()) {
     if (!view.isLive(sid) || (accept && !accept(sid))) continue;
     ctx.matched = 0;
+    ctx.inexact = 0;
     const s = root.score(sid, ctx);
     if (s < 0) continue;
-    out.push({ sid, score: s * Math.max(1, ctx.matched) });
+    out.push({ sid, score: s * Math.max(1, ctx.matched), tier: ctx.inexact > 0 ? 1 : 0 });
   }
   return out;
 }
@@ -248,7 +262,7 @@ export function evaluateOr(terms: TermMatcher[], view: IndexView, acc: Accumulat
   const out: Scored[] = [];
   for (const sid of acc.touched) {
     if (!view.isLive(sid) || (accept && !accept(sid))) continue;
-    out.push({ sid, score: acc.scores[sid] * acc.counts[sid] });
+    out.push({ sid, score: acc.scores[sid] * acc.counts[sid], tier: 0 });
   }
   return out;
 }
