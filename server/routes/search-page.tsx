@@ -10,6 +10,7 @@ import type { SearchEngine, SearchResult } from '../../search/types.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { listPapers, PaperChunk, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { atomFeed } from '../views/feed.ts';
+import { escapeHtml } from '../math.ts';
 import { CHUNK, intParam } from './page-util.ts';
 
 const MAX_QUERY = 1000;
@@ -145,7 +146,7 @@ export function searchPageRoutes(deps: AppDeps & { translateInfo: () => Translat
   app.get('/arxiv/search/chunk', (c) => {
     const { query, offset } = readQuery(c);
     const outcome = runSearch(search, query, offset, CHUNK);
-    if (!outcome.ok) return c.html(`<p class="error">${outcome.message.replace(/[&<>"']/g, '')}</p>`, outcome.status);
+    if (!outcome.ok) return c.html(`<p class="error">${escapeHtml(outcome.message)}</p>`, outcome.status);
     return c.html(chunkHtml(db, outcome.result, query, offset));
   });
 
