@@ -196,6 +196,11 @@ test('demo JSON twins and unknown names', async () => {
   assert.equal(r.status, 200);
   const body = (await r.json()) as { related: { id: string }[]; relatedQuery: string };
   assert.ok(body.related.some((p) => p.id === SEEDED.topk.id));
+  // A paper whose text is about a demo's topic links to that demo from its page.
+  for (const [name, { id }] of Object.entries(SEEDED)) {
+    const html = await (await fetch(`${srv.url}/arxiv/${id}`)).text();
+    assert.ok(html.includes(`href="/demos/${name}"`), `paper ${id} links to /demos/${name}`);
+  }
   assert.equal((await fetch(`${srv.url}/demos/no-such-demo`)).status, 404);
   assert.equal((await fetch(`${srv.url}/api/demos/no-such-demo`)).status, 404);
   assert.equal((await fetch(`${srv.url}/demos/assets/nope.css`)).status, 404);
