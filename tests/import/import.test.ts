@@ -136,31 +136,50 @@ test('an import killed at random moments resumes to the same database as an unin
     reference.sqlite.close();
 
     const dataDir = join(dir.path, 'killed');
-    const run = (killAfterMs: number | null) =>
+    const dbPath = join(dataDir, 'papers.db');
+    const committed = () => {
+      try {
+        const db = openDb(dbPath);
+        const n = countPapers(db);
+        db.sqlite.close();
+        return n;
+      } catch {
+        return 0;
+      }
+    };
+    // Kills the importer once `killAt` papers are committed (null: let it finish),
+    // so each kill lands mid-import however slow the machine is.
+    const run = (killAt: number | null) =>
       new Promise<number | null>((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/import.ts'), '--quiet', '--batch', '2000', file], {
           cwd: ROOT,
           env: { ...process.env, DATA_DIR: dataDir },
           stdio: 'ignore',
         });
-        if (killAfterMs !== null) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        child.on('exit', (code) => resolve(code));
+        let timer: NodeJS.Timeout | undefined;
+        if (killAt !== null) {
+          const poll = () => {
+            if (committed() >= killAt) child.kill('SIGKILL');
+            else timer = setTimeout(poll, 5);
+          };
+          timer = setTimeout(poll, 5);
+        }
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
       });
-    // Seeded kill moments: from before the first batch to mid-run.
+    // Seeded kill points, each past the previous run's progress.
     let seed = 7;
     const partial: number[] = [];
+    let target = 0;
     for (let i = 0; i < 4; i++) {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      await run(400 + (seed % 1500));
-      try {
-        const db = openDb(join(dataDir, 'papers.db'));
-        partial.push(countPapers(db));
-        db.sqlite.close();
-      } catch {
-        partial.push(0);
-      }
+      target = Math.min(lines.length - 2000, target + 2000 + (seed % 4000));
+      await run(target);
+      partial.push(committed());
     }
-    assert.ok(partial.some((n) => n > 0 && n < lines.length), `some kill must land mid-import: ${partial}`);
+    assert.ok(partial.every((n) => n > 0 && n < lines.length), `every kill must land mid-import: ${partial}`);
     assert.equal(await run(null), 0);
     const db = openDb(join(dataDir, 'papers.db'));
     assert.deepEqual(digest(db), expected);
