@@ -1,6 +1,6 @@
 // A lean evaluator for our query trees over MiniSearch's own index data,
-// scoring exactly as MiniSearch does (BM25 per field, field boosts, times the
-// number of query terms matched). MiniSearch.search() builds a result object
+// scoring as MiniSearch does (BM25 with field boosts, times the number of
+// query terms matched), with BM25F as an option the evaluation chose. MiniSearch.search() builds a result object
 // with match details for every posting of every term before intersecting;
 // here AND walks only the rarest part's postings and probes the others, and
 // OR accumulates term-at-a-time in typed arrays. That is what takes 3-word
@@ -12,6 +12,12 @@ export interface Bm25 {
   k: number;
   b: number;
   d: number;
+  /**
+   * BM25F: add up a word's (boosted) frequencies over the fields, then
+   * saturate once against the whole paper's length, with one paper-level IDF
+   * (what SQLite FTS5's bm25() does). Off: MiniSearch's own sum of per-field BM25.
+   */
+  fielded?: boolean;
 }
 
 export interface ScoreContext {
@@ -69,6 +75,37 @@ export class TermMatcher implements Matcher {
       }
     }
     this.cost = this.parts.reduce((s, p) => s + p.map.size, 0);
+    // Paper-level IDF for BM25F: the largest field list stands in for "papers with the word".
+    let df = 0;
+    for (const p of this.parts) if (p.exact) df = Math.max(df, p.map.size);
+    if (!df) for (const p of this.parts) df = Math.max(df, p.map.size);
+    this.idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    this.fieldIds = [...fieldBoosts.keys()];
+    this.avgLength = this.fieldIds.reduce((a, fid) => a + (view.avgFieldLength[fid] || 0), 0) || 1;
+  }
+
+  private readonly idf: number;
+  private readonly fieldIds: number[];
+  private readonly avgLength: number;
+
+  private scoreFielded(sid: number, ctx: ScoreContext): number {
+    let tf = 0;
+    let hit = false;
+    let exact = false;
+    for (const p of this.parts) {
+      const f = p.map.get(sid);
+      if (f === undefined) continue;
+      hit = true;
+      if (p.exact) exact = true;
+      tf += p.weight * f;
+    }
+    if (!hit) return -1;
+    ctx.matched++;
+    if (!exact) ctx.inexact++;
+    let len = 0;
+    for (const fid of this.fieldIds) len += this.view.fieldLength(sid, fid);
+    const { k, b, d } = this.bm25;
+    return this.idf * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * len) / this.avgLength)));
   }
 
   candidates(): Iterable<number> {
@@ -79,6 +116,7 @@ export class TermMatcher implements Matcher {
   }
 
   score(sid: number, ctx: ScoreContext): number {
+    if (this.bm25.fielded) return this.scoreFielded(sid, ctx);
     let s = 0;
     let hit = false;
     let exact = false;
