@@ -6,13 +6,12 @@
 // that every paper imported during the load is searchable.
 import autocannon from 'autocannon';
 import { parseArgs } from 'node:util';
-import { createReadStream, writeFileSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { openDb } from '../db/client.ts';
 import { importFile } from '../scripts/import.ts';
-import { CORPUS, ROOT, startServer, tempDir } from '../tests/helpers.ts';
+import { ROOT, corpusLines, startServer, tempDir } from '../tests/helpers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,26 +25,13 @@ const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const holdback = Number(values.holdback);
 
-async function readCorpus(): Promise<string[]> {
-  const lines: string[] = [];
-  let rest = '';
-  const gz = createReadStream(CORPUS).pipe(createGunzip());
-  gz.setEncoding('utf8');
-  for await (const chunk of gz) {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop()!;
-    for (const p of parts) if (p) lines.push(p);
-  }
-  return lines;
-}
-
 // A seeded generator, so two runs ask the same questions.
 let seed = 42;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 
 const dir = tempDir('bench-load-');
-const lines = await readCorpus();
+const lines = await corpusLines();
 const served = lines.slice(0, lines.length - holdback);
 const fresh = lines.slice(lines.length - holdback);
 const servedFile = join(dir.path, 'served.jsonl');

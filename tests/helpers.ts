@@ -1,5 +1,6 @@
 // Shared test plumbing: throwaway data directories and a real server process.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,6 +10,22 @@ export const ROOT = join(import.meta.dirname, '..');
 export const SHARED = process.env.SHARED_DIR || join(ROOT, '..', 'shared');
 export const CORPUS = join(SHARED, 'arxiv', 'corpus.jsonl.gz');
 export const FIXTURES = join(SHARED, 'arxiv', 'fixtures');
+
+/** The corpus's raw JSON lines (the first `limit` of them), as the importer reads them. */
+export async function corpusLines(limit = Infinity): Promise<string[]> {
+  const out: string[] = [];
+  let rest = '';
+  const gz = createReadStream(CORPUS).pipe(createGunzip());
+  gz.setEncoding('utf8');
+  for await (const chunk of gz) {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop()!;
+    for (const p of parts) if (p && out.length < limit) out.push(p);
+    if (out.length >= limit) break;
+  }
+  gz.destroy();
+  return out;
+}
 
 export function tempDir(prefix = 'papers-test-'): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

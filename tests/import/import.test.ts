@@ -1,27 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReadStream, writeFileSync } from 'node:fs';
-import { createGunzip, gzipSync } from 'node:zlib';
+import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { openDb, type Db } from '../../db/client.ts';
 import { importFile } from '../../scripts/import.ts';
 import { countPapers, getPaper, maxSeq } from '../../db/queries.ts';
-import { CORPUS, ROOT, tempDir } from '../helpers.ts';
-
-async function corpusLines(limit = Infinity): Promise<string[]> {
-  const out: string[] = [];
-  let rest = '';
-  const gz = createReadStream(CORPUS).pipe(createGunzip());
-  gz.setEncoding('utf8');
-  for await (const chunk of gz) {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop()!;
-    for (const p of parts) if (p && out.length < limit) out.push(p);
-    if (out.length >= limit) break;
-  }
-  return out;
-}
+import { CORPUS, ROOT, corpusLines, tempDir } from '../helpers.ts';
 
 /** Everything a paper is, except when we saw it: equal databases have equal digests. */
 function digest(db: Db): string[] {

@@ -4,10 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import { join } from 'node:path';
-import { CORPUS, ROOT, startServer, tempDir } from '../helpers.ts';
+import { CORPUS, ROOT, corpusLines, startServer, tempDir } from '../helpers.ts';
 import { normalizeSpace } from '../../db/paper.ts';
 
 test('import the corpus, then serve it: /healthz counts every line, /api/papers serves any of them', async () => {
@@ -22,15 +20,7 @@ test('import the corpus, then serve it: /healthz counts every line, /api/papers 
     assert.equal(imported.status, 0, imported.stderr);
     assert.match(imported.stdout, /85000 valid, 0 malformed/);
 
-    const records: { id: string; title: string }[] = [];
-    let rest = '';
-    const gz = createReadStream(CORPUS).pipe(createGunzip());
-    gz.setEncoding('utf8');
-    for await (const chunk of gz) {
-      const parts = (rest + chunk).split('\n');
-      rest = parts.pop()!;
-      for (const p of parts) if (p) records.push(JSON.parse(p));
-    }
+    const records = (await corpusLines()).map((l) => JSON.parse(l) as { id: string; title: string });
 
     server = await startServer({ DATA_DIR: dir.path, SEARCH_ENGINE: 'fts5' }, 120_000);
     const health = await (await fetch(`${server.url}/healthz`)).json();
