@@ -123,7 +123,7 @@ function gkr(at: Float64Array, m: number, n: number, wantVectors: boolean): SvdT
       const uk = k * m;
       if (s[k] !== 0) {
         const ukk = ut[uk + k];
-        for (let j = k + 1; j < nu; j++) axpy(-dot(ut, uk + k, ut, j * m + k, m - k) / ukk, ut, uk + k, ut, j * m + k, m - k);
+        reflectRows(ut, m, uk, k, k + 1, nu);
         for (let i = k; i < m; i++) ut[uk + i] = -ut[uk + i];
         ut[uk + k] += 1;
         ut.fill(0, uk, uk + k);
@@ -137,8 +137,7 @@ function gkr(at: Float64Array, m: number, n: number, wantVectors: boolean): SvdT
     for (let k = n - 1; k >= 0; k--) {
       const vk = k * n;
       if (k < nrt && e[k] !== 0) {
-        const vkk1 = vt[vk + k + 1];
-        for (let j = k + 1; j < nu; j++) axpy(-dot(vt, vk + k + 1, vt, j * n + k + 1, n - k - 1) / vkk1, vt, vk + k + 1, vt, j * n + k + 1, n - k - 1);
+        reflectRows(vt, n, vk, k + 1, k + 1, nu);
       }
       vt.fill(0, vk, vk + n);
       vt[vk + k] = 1;
@@ -280,6 +279,83 @@ function bidiagonalize(a: Float64Array, m: number, n: number, s: Float64Array, e
 }
 
 /**
+ * Applies LINPACK's reflector H = I − v vᵀ/v₀ (v = q[vo+start … vo+len), v₀ its first entry)
+ * to rows from … to−1 of the row-major q on the entries start … len−1, four rows per pass
+ * so v is loaded once for four dot products and four updates.
+ */
+function reflectRows(q: Float64Array, len: number, vo: number, start: number, from: number, to: number): void {
+  const v0 = q[vo + start];
+  let j = from;
+  for (; j + 3 < to; j += 4) {
+    const o0 = j * len, o1 = o0 + len, o2 = o1 + len, o3 = o2 + len;
+    let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+    for (let i = start; i < len; i++) {
+      const v = q[vo + i];
+      d0 += v * q[o0 + i];
+      d1 += v * q[o1 + i];
+      d2 += v * q[o2 + i];
+      d3 += v * q[o3 + i];
+    }
+    const t0 = -d0 / v0, t1 = -d1 / v0, t2 = -d2 / v0, t3 = -d3 / v0;
+    for (let i = start; i < len; i++) {
+      const v = q[vo + i];
+      q[o0 + i] += t0 * v;
+      q[o1 + i] += t1 * v;
+      q[o2 + i] += t2 * v;
+      q[o3 + i] += t3 * v;
+    }
+  }
+  for (; j < to; j++) axpy(-dot(q, vo + start, q, j * len + start, len - start) / v0, q, vo + start, q, j * len + start, len - start);
+}
+
+/**
+ * Applies the rotations j = k … last−1 of one sweep, each to rows (j, j+1) of q in turn, three
+ * at a time: rows j … j+3 are loaded once for three rotations instead of twice per rotation.
+ */
+function rotateChain(q: Float64Array, len: number, k: number, last: number, C: Float64Array, S: Float64Array): void {
+  let j = k;
+  for (; j + 5 < last; j += 6) {
+    const c1 = C[j], s1 = S[j], c2 = C[j + 1], s2 = S[j + 1], c3 = C[j + 2], s3 = S[j + 2];
+    const c4 = C[j + 3], s4 = S[j + 3], c5 = C[j + 4], s5 = S[j + 4], c6 = C[j + 5], s6 = S[j + 5];
+    const o0 = j * len, o1 = o0 + len, o2 = o1 + len, o3 = o2 + len, o4 = o3 + len, o5 = o4 + len, o6 = o5 + len;
+    for (let i = 0; i < len; i++) {
+      const x0 = q[o0 + i], x1 = q[o1 + i];
+      const y1 = c1 * x1 - s1 * x0;
+      q[o0 + i] = c1 * x0 + s1 * x1;
+      const x2 = q[o2 + i];
+      const y2 = c2 * x2 - s2 * y1;
+      q[o1 + i] = c2 * y1 + s2 * x2;
+      const x3 = q[o3 + i];
+      const y3 = c3 * x3 - s3 * y2;
+      q[o2 + i] = c3 * y2 + s3 * x3;
+      const x4 = q[o4 + i];
+      const y4 = c4 * x4 - s4 * y3;
+      q[o3 + i] = c4 * y3 + s4 * x4;
+      const x5 = q[o5 + i];
+      const y5 = c5 * x5 - s5 * y4;
+      q[o4 + i] = c5 * y4 + s5 * x5;
+      const x6 = q[o6 + i];
+      q[o6 + i] = c6 * x6 - s6 * y5;
+      q[o5 + i] = c6 * y5 + s6 * x6;
+    }
+  }
+  for (; j + 2 < last; j += 3) {
+    const c1 = C[j], s1 = S[j], c2 = C[j + 1], s2 = S[j + 1], c3 = C[j + 2], s3 = S[j + 2];
+    const o0 = j * len, o1 = o0 + len, o2 = o1 + len, o3 = o2 + len;
+    for (let i = 0; i < len; i++) {
+      const x0 = q[o0 + i], x1 = q[o1 + i], x2 = q[o2 + i], x3 = q[o3 + i];
+      const y1 = c1 * x1 - s1 * x0;
+      q[o0 + i] = c1 * x0 + s1 * x1;
+      const y2 = c2 * x2 - s2 * y1;
+      q[o1 + i] = c2 * y1 + s2 * x2;
+      q[o3 + i] = c3 * x3 - s3 * y2;
+      q[o2 + i] = c3 * y2 + s3 * x3;
+    }
+  }
+  for (; j < last; j++) rot(q, len, j, j + 1, C[j], S[j]);
+}
+
+/**
  * Implicit shifted QR on the bidiagonal (s, e), rotating the rows of Uᵀ and Vᵀ along when given.
  * `known`: singular values from a previous values-only run, used as shifts.
  */
@@ -289,6 +365,8 @@ function implicitQr(s: Float64Array, e: Float64Array, p: number, ut: Float64Arra
   let guard = 0;
   const maxSweeps = 75 * Math.max(n, 1) + 100;
   const used = known ? new Uint8Array(known.length) : null;
+  // One sweep's rotations, applied to the factors after the sweep (see rotateChain).
+  const cv = new Float64Array(n), sv = new Float64Array(n), cu = new Float64Array(n), su = new Float64Array(n);
   while (p > 0) {
     if (++guard > maxSweeps) throw new Error('SVD did not converge');
     let k: number;
@@ -384,7 +462,8 @@ function implicitQr(s: Float64Array, e: Float64Array, p: number, ut: Float64Arra
         e[j] = cs * e[j] - sn * s[j];
         g = sn * s[j + 1];
         s[j + 1] = cs * s[j + 1];
-        if (vt) rot(vt, n, j, j + 1, cs, sn);
+        cv[j] = cs;
+        sv[j] = sn;
         t = hyp(f, g);
         cs = f / t;
         sn = g / t;
@@ -393,9 +472,12 @@ function implicitQr(s: Float64Array, e: Float64Array, p: number, ut: Float64Arra
         s[j + 1] = -sn * e[j] + cs * s[j + 1];
         g = sn * e[j + 1];
         e[j + 1] = cs * e[j + 1];
-        if (ut && j < m - 1) rot(ut, m, j, j + 1, cs, sn);
+        cu[j] = cs;
+        su[j] = sn;
       }
       e[p - 2] = f;
+      if (vt) rotateChain(vt, n, k, p - 1, cv, sv);
+      if (ut) rotateChain(ut, m, k, p - 1, cu, su);
     } else {
       // Converged: make s[k] non-negative and bubble it into descending order.
       if (s[k] <= 0) {
