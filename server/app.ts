@@ -13,6 +13,8 @@ import { papersRoutes } from './routes/papers.ts';
 import { searchRoutes } from './routes/search.ts';
 import { pagesRoutes } from './routes/pages.ts';
 import { demosRoutes } from './routes/demos.tsx';
+import { adminRoutes } from './routes/admin.ts';
+import type { CrawlTrigger } from '../scripts/crawler/scheduler.ts';
 import type { Translator } from './translate.ts';
 import { errorPage } from './views/errors.tsx';
 
@@ -34,8 +36,10 @@ export interface AppDeps {
   crawlerStatus?: () => CrawlerStatus;
   /** Translated reading (server/translate.ts: translatorFromEnv); absent: the toggle explains how to enable it. */
   translator?: Translator;
-  /** When set, uncached translations with this bearer token skip the per-client budget. */
+  /** When set, uncached translations with this bearer token skip the per-client budget, and /api/admin/* opens to it. */
   adminToken?: string;
+  /** Starts a crawl round now (POST /api/admin/crawl); absent when no crawler runs in this process. */
+  crawlNow?: () => CrawlTrigger;
 }
 
 const MAX_URL_LENGTH = 16_384;
@@ -95,6 +99,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(asset.body, 200, { 'content-type': asset.type, etag: asset.etag, 'cache-control': 'public, max-age=300' });
   });
 
+  app.route('/', adminRoutes(deps));
   app.route('/', searchRoutes(deps));
   app.route('/', papersRoutes(deps));
   app.route('/', pagesRoutes(deps));

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     translator: translatorFromEnv(db, process.env),
     adminToken: process.env.ADMIN_TOKEN || undefined,
     crawlerStatus: scheduler ? () => scheduler.status() : undefined,
+    crawlNow: scheduler ? () => scheduler.runNow(Number(process.env.CRAWL_MIN_GAP_S || 60) * 1000) : undefined,
   });
   const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
     log(`serving http://${host === '0.0.0.0' ? 'localhost' : host}:${info.port} (data: ${db.path}, search: ${search.name}, crawler: ${crawlOn ? 'on' : 'off'})`);

@@ -19,8 +19,12 @@ export interface SchedulerOptions {
 
 export interface Scheduler {
   status(): CrawlerStatus;
+  /** Starts a round now unless one is running or the last one began under `minGapMs` ago. */
+  runNow(minGapMs?: number): CrawlTrigger;
   stop(): Promise<void>;
 }
+
+export type CrawlTrigger = { started: true } | { started: false; reason: 'disabled' | 'running' | 'too soon'; retryAfterMs?: number };
 
 // Errors that mean "we cannot reach arXiv at all", as opposed to one bad list.
 const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -49,6 +53,7 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
   const abort = new AbortController();
   let timer: NodeJS.Timeout | null = null;
   let current: Promise<void> | null = null;
+  let lastStart = 0;
   let config: CrawlerConfig;
   try {
     config = opts.config ?? crawlerConfigFromEnv();
@@ -57,13 +62,14 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
     status.enabled = false;
     status.lastError = describeError(err);
     log(`crawler: disabled: ${status.lastError}`);
-    return { status: () => ({ ...status }), stop: async () => undefined };
+    return { status: () => ({ ...status }), runNow: () => ({ started: false, reason: 'disabled' }), stop: async () => undefined };
   }
   const intervalMs = Math.max(1000, opts.intervalMs);
   const client = new ArxivClient({ ...config, signal: abort.signal });
   const ctx = { db: opts.db, client, config };
 
   async function round(): Promise<void> {
+    lastStart = Date.now();
     status.running = true;
     status.nextRunAt = null;
     const errors: string[] = [];
@@ -97,25 +103,36 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
   function schedule(delayMs: number): void {
     if (abort.signal.aborted) return;
     status.nextRunAt = Date.now() + delayMs;
-    timer = setTimeout(() => {
-      timer = null;
-      current = round()
-        .catch((err) => {
-          // round() handles its own errors; this is the last guard for the server.
-          status.lastError = describeError(err);
-          log(`crawler: unexpected error: ${status.lastError}`);
-        })
-        .finally(() => {
-          current = null;
-          schedule(intervalMs);
-        });
-    }, delayMs);
+    timer = setTimeout(start, delayMs);
     timer.unref();
+  }
+
+  function start(): void {
+    timer = null;
+    current = round()
+      .catch((err) => {
+        // round() handles its own errors; this is the last guard for the server.
+        status.lastError = describeError(err);
+        log(`crawler: unexpected error: ${status.lastError}`);
+      })
+      .finally(() => {
+        current = null;
+        schedule(intervalMs);
+      });
   }
 
   schedule(0);
   return {
     status: () => ({ ...status }),
+    runNow(minGapMs = 60_000) {
+      if (abort.signal.aborted) return { started: false, reason: 'disabled' };
+      if (current || status.running) return { started: false, reason: 'running' };
+      const wait = lastStart + minGapMs - Date.now();
+      if (lastStart && wait > 0) return { started: false, reason: 'too soon', retryAfterMs: wait };
+      if (timer) clearTimeout(timer);
+      start();
+      return { started: true };
+    },
     async stop() {
       abort.abort(new Error('crawler stopped'));
       if (timer) clearTimeout(timer);
