@@ -206,7 +206,13 @@ function starIds(raw: string | undefined): string[] {
   if (!raw) return [];
   const out: string[] = [];
   for (const part of raw.split(',').slice(0, 500)) {
-    const id = parseArxivId(decodeURIComponent(part))?.id;
+    let text = part;
+    try {
+      text = decodeURIComponent(part);
+    } catch {
+      // A stray "%" is not an escape: read the part as written.
+    }
+    const id = parseArxivId(text)?.id;
     if (id && !out.includes(id)) out.push(id);
   }
   return out;
