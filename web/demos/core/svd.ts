@@ -99,14 +99,16 @@ function gkr(at: Float64Array, m: number, n: number, wantVectors: boolean): SvdT
   const nu = n;
   const s = new Float64Array(n);
   const e = new Float64Array(n);
-  const work = new Float64Array(m);
   const ut = wantu ? new Float64Array(nu * m) : null;
   const vt = wantv ? new Float64Array(n * n) : null;
   const a = at;
 
   const nct = Math.min(m - 1, n);
   const nrt = Math.max(0, Math.min(n - 2, m));
-  bidiagonalize(a, m, n, s, e, ut, vt);
+  // Right reflectors: row k holds the vector of step k in entries k+1 … n−1. The left ones
+  // stay where the bidiagonalisation built them, in row k of `a` from entry k on.
+  const hv = vt ? new Float64Array(n * n) : null;
+  bidiagonalize(a, m, n, s, e, hv);
 
   let p = n;
   if (nct < n) s[nct] = a[nct * m + nct];
@@ -115,33 +117,14 @@ function gkr(at: Float64Array, m: number, n: number, wantVectors: boolean): SvdT
   e[p - 1] = 0;
 
   if (ut) {
-    for (let j = nct; j < nu; j++) {
-      ut.fill(0, j * m, (j + 1) * m);
-      ut[j * m + j] = 1;
-    }
-    for (let k = nct - 1; k >= 0; k--) {
-      const uk = k * m;
-      if (s[k] !== 0) {
-        const ukk = ut[uk + k];
-        reflectRows(ut, m, uk, k, k + 1, nu);
-        for (let i = k; i < m; i++) ut[uk + i] = -ut[uk + i];
-        ut[uk + k] += 1;
-        ut.fill(0, uk, uk + k);
-      } else {
-        ut.fill(0, uk, uk + m);
-        ut[uk + k] = 1;
-      }
-    }
+    const tau = new Float64Array(nct);
+    for (let k = 0; k < nct; k++) tau[k] = s[k] !== 0 ? 1 / a[k * m + k] : 0;
+    accumulateReflectors(ut, m, nu, a, m, 0, tau);
   }
-  if (vt) {
-    for (let k = n - 1; k >= 0; k--) {
-      const vk = k * n;
-      if (k < nrt && e[k] !== 0) {
-        reflectRows(vt, n, vk, k + 1, k + 1, nu);
-      }
-      vt.fill(0, vk, vk + n);
-      vt[vk + k] = 1;
-    }
+  if (vt && hv) {
+    const tau = new Float64Array(nrt);
+    for (let k = 0; k < nrt; k++) tau[k] = e[k] !== 0 ? 1 / hv[k * n + k + 1] : 0;
+    accumulateReflectors(vt, n, n, hv, n, 1, tau);
   }
 
   if (ut || vt) {
@@ -161,7 +144,7 @@ function gkr(at: Float64Array, m: number, n: number, wantVectors: boolean): SvdT
  * is only read), and one pass applies both reflectors at once (a rank-2 update) while it also
  * takes the dot products of the next step's column with every other column.
  */
-function bidiagonalize(a: Float64Array, m: number, n: number, s: Float64Array, e: Float64Array, ut: Float64Array | null, vt: Float64Array | null): void {
+function bidiagonalize(a: Float64Array, m: number, n: number, s: Float64Array, e: Float64Array, hv: Float64Array | null): void {
   const nct = Math.min(m - 1, n);
   const nrt = Math.max(0, Math.min(n - 2, m));
   const work = new Float64Array(m);
@@ -196,7 +179,6 @@ function bidiagonalize(a: Float64Array, m: number, n: number, s: Float64Array, e
         e[j] = a[j * m + k];
       }
     }
-    if (ut) for (let i = k; i < m; i++) ut[k * m + i] = a[ak + i];
     const r0 = k + 1;
     let right = false;
     if (k < nrt) {
@@ -209,7 +191,7 @@ function bidiagonalize(a: Float64Array, m: number, n: number, s: Float64Array, e
         e[k + 1] += 1;
       }
       e[k] = -ek;
-      if (vt) for (let i = k + 1; i < n; i++) vt[k * n + i] = e[i];
+      if (hv) for (let i = k + 1; i < n; i++) hv[k * n + i] = e[i];
       if (ek !== 0) {
         right = true;
         // work = Σ_j e_j (a_j + t_j u) = A e + (Σ_j e_j t_j) u on rows r0 … m−1.
@@ -353,6 +335,91 @@ function rotateChain(q: Float64Array, len: number, k: number, last: number, C: F
     }
   }
   for (; j < last; j++) rot(q, len, j, j + 1, C[j], S[j]);
+}
+
+/**
+ * Forms the first `nq` columns of H₀H₁⋯H_{c−1}, stored as the rows of q (each `len` long), where
+ * H_r = I − τ_r v_r v_rᵀ and v_r is src[r·ld + r + δ …] (zero before entry r + δ); c = τ.length.
+ * Blocks of four reflectors are applied at once as I − V T Vᵀ (compact WY), from the last block
+ * back, each only to the columns it can change; per row that is one pass for the four dot
+ * products and one for the update, with V packed so its four entries sit side by side.
+ */
+function accumulateReflectors(q: Float64Array, len: number, nq: number, src: Float64Array, ld: number, delta: number, tau: Float64Array): void {
+  q.fill(0);
+  for (let j = 0; j < nq; j++) q[j * len + j] = 1;
+  const vp = new Float64Array(4 * len);
+  const G = new Float64Array(16), T = new Float64Array(16);
+  for (let k1 = tau.length; k1 > 0; k1 -= 4) {
+    const k0 = Math.max(0, k1 - 4);
+    const s0 = k0 + delta, L = len - s0;
+    if (L <= 0) continue;
+    vp.fill(0, 0, 4 * L);
+    const t4 = [0, 0, 0, 0];
+    for (let r = 0; r < k1 - k0; r++) {
+      const tr = tau[k0 + r];
+      if (tr === 0) continue;
+      t4[r] = tr;
+      const o = (k0 + r) * ld + s0;
+      for (let i = r; i < L; i++) vp[i * 4 + r] = src[o + i];
+    }
+    // T (upper triangular) for H_{k0}⋯H_{k0+3} = I − V T Vᵀ: T_ii = τ_i, T[0:i, i] = −τ_i T[0:i, 0:i] Vᵀ v_i.
+    G.fill(0);
+    for (let i = 0; i < L; i++) {
+      const o = i * 4;
+      for (let r = 0; r < 4; r++) for (let c2 = r + 1; c2 < 4; c2++) G[r * 4 + c2] += vp[o + r] * vp[o + c2];
+    }
+    T.fill(0);
+    for (let c2 = 0; c2 < 4; c2++) {
+      T[c2 * 4 + c2] = t4[c2];
+      for (let r = 0; r < c2; r++) {
+        let t = 0;
+        for (let l = r; l < c2; l++) t += T[r * 4 + l] * G[l * 4 + c2];
+        T[r * 4 + c2] = -t4[c2] * t;
+      }
+    }
+    const T00 = T[0], T01 = T[1], T02 = T[2], T03 = T[3], T11 = T[5], T12 = T[6], T13 = T[7], T22 = T[10], T23 = T[11], T33 = T[15];
+    // Columns before s0 are still e_j there and have zeros in the rows the block touches.
+    let j = s0;
+    for (; j + 1 < nq; j += 2) {
+      const o = j * len + s0, p2 = o + len;
+      let w0 = 0, w1 = 0, w2 = 0, w3 = 0, z0 = 0, z1 = 0, z2 = 0, z3 = 0;
+      for (let i = 0, t = 0; i < L; i++, t += 4) {
+        const x = q[o + i], x2 = q[p2 + i];
+        const v0 = vp[t], v1 = vp[t + 1], v2 = vp[t + 2], v3 = vp[t + 3];
+        w0 += v0 * x; w1 += v1 * x; w2 += v2 * x; w3 += v3 * x;
+        z0 += v0 * x2; z1 += v1 * x2; z2 += v2 * x2; z3 += v3 * x2;
+      }
+      const y0 = T00 * w0 + T01 * w1 + T02 * w2 + T03 * w3;
+      const y1 = T11 * w1 + T12 * w2 + T13 * w3;
+      const y2 = T22 * w2 + T23 * w3;
+      const y3 = T33 * w3;
+      const u0 = T00 * z0 + T01 * z1 + T02 * z2 + T03 * z3;
+      const u1 = T11 * z1 + T12 * z2 + T13 * z3;
+      const u2 = T22 * z2 + T23 * z3;
+      const u3 = T33 * z3;
+      for (let i = 0, t = 0; i < L; i++, t += 4) {
+        const v0 = vp[t], v1 = vp[t + 1], v2 = vp[t + 2], v3 = vp[t + 3];
+        q[o + i] -= v0 * y0 + v1 * y1 + v2 * y2 + v3 * y3;
+        q[p2 + i] -= v0 * u0 + v1 * u1 + v2 * u2 + v3 * u3;
+      }
+    }
+    for (; j < nq; j++) {
+      const o = j * len + s0;
+      let w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+      for (let i = 0, t = 0; i < L; i++, t += 4) {
+        const x = q[o + i];
+        w0 += vp[t] * x;
+        w1 += vp[t + 1] * x;
+        w2 += vp[t + 2] * x;
+        w3 += vp[t + 3] * x;
+      }
+      const y0 = T00 * w0 + T01 * w1 + T02 * w2 + T03 * w3;
+      const y1 = T11 * w1 + T12 * w2 + T13 * w3;
+      const y2 = T22 * w2 + T23 * w3;
+      const y3 = T33 * w3;
+      for (let i = 0, t = 0; i < L; i++, t += 4) q[o + i] -= vp[t] * y0 + vp[t + 1] * y1 + vp[t + 2] * y2 + vp[t + 3] * y3;
+    }
+  }
 }
 
 /**
