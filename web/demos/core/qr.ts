@@ -60,19 +60,53 @@ export function pivotedQr(A: Mat, k = Math.min(A.rows, A.cols)): PivotedQr {
     v[j] = x0 - beta;
     for (let i = j + 1; i < m; i++) v[i] = a[oj + i];
     const vtv = 2 * alpha * (alpha + Math.abs(x0));
-    for (let c = j + 1; c < n; c++) {
-      const o = c * m;
-      let d0 = 0, d1 = 0, i0 = j;
-      for (; i0 + 1 < m; i0 += 2) {
-        d0 += v[i0] * a[o + i0];
-        d1 += v[i0 + 1] * a[o + i0 + 1];
+    // Four columns per pass: v is loaded once for four dot products and four updates, and the
+    // four norm sums are independent chains. Each norm still sums its column from top to
+    // bottom, exactly as a separate pass would.
+    let c = j + 1;
+    for (; c + 3 < n; c += 4) {
+      const o0 = c * m, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m;
+      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+      for (let i = j; i < m; i++) {
+        const vi = v[i];
+        d0 += vi * a[o0 + i];
+        d1 += vi * a[o1 + i];
+        d2 += vi * a[o2 + i];
+        d3 += vi * a[o3 + i];
       }
-      if (i0 < m) d0 += v[i0] * a[o + i0];
-      const f = (2 * (d0 + d1)) / vtv;
-      if (f !== 0) a[o + j] -= f * v[j];
+      const f0 = (2 * d0) / vtv, f1 = (2 * d1) / vtv, f2 = (2 * d2) / vtv, f3 = (2 * d3) / vtv;
+      const vj = v[j];
+      a[o0 + j] -= f0 * vj;
+      a[o1 + j] -= f1 * vj;
+      a[o2 + j] -= f2 * vj;
+      a[o3 + j] -= f3 * vj;
+      let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      for (let i = j + 1; i < m; i++) {
+        const vi = v[i];
+        const x0 = a[o0 + i] - f0 * vi, x1 = a[o1 + i] - f1 * vi, x2 = a[o2 + i] - f2 * vi, x3 = a[o3 + i] - f3 * vi;
+        a[o0 + i] = x0;
+        a[o1 + i] = x1;
+        a[o2 + i] = x2;
+        a[o3 + i] = x3;
+        t0 += x0 * x0;
+        t1 += x1 * x1;
+        t2 += x2 * x2;
+        t3 += x3 * x3;
+      }
+      norms[c] = t0;
+      norms[c + 1] = t1;
+      norms[c + 2] = t2;
+      norms[c + 3] = t3;
+    }
+    for (; c < n; c++) {
+      const o = c * m;
+      let d0 = 0;
+      for (let i = j; i < m; i++) d0 += v[i] * a[o + i];
+      const f = (2 * d0) / vtv;
+      a[o + j] -= f * v[j];
       let t = 0;
       for (let i = j + 1; i < m; i++) {
-        const x = f !== 0 ? (a[o + i] -= f * v[i]) : a[o + i];
+        const x = (a[o + i] -= f * v[i]);
         t += x * x;
       }
       norms[c] = t;
