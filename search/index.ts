@@ -6,7 +6,7 @@ import { dataDir, type Db } from '../db/client.ts';
 import { maxSeq } from '../db/queries.ts';
 import type { SearchEngine, SearchOptions, SearchResult, RelatedResult } from './types.ts';
 import { DEFAULT_TUNING, MiniSearchEngine, miniSearchOptions, type IndexDoc, type MiniSearchTuning } from './minisearch.ts';
-import { loadSnapshot, saveSnapshot } from './snapshot.ts';
+import { loadSnapshot, saveSnapshot, saveSnapshotAsync } from './snapshot.ts';
 import { Fts5Engine } from './fts5.ts';
 import { TOKENIZER_VERSION } from './tokenize.ts';
 
@@ -44,6 +44,9 @@ export class PersistentMiniSearch implements SearchEngine {
   readonly name = 'minisearch' as const;
   private unsaved = 0;
   private lastSave = Date.now();
+  /** A background save in progress: syncs wait, so the index it walks stays still. */
+  private saving: Promise<void> | null = null;
+  private closed = false;
 
   private constructor(
     readonly engine: MiniSearchEngine,
@@ -108,14 +111,43 @@ export class PersistentMiniSearch implements SearchEngine {
     return this.engine.relatedText(text, size);
   }
 
+  /**
+   * Writes the snapshot between requests (a pause after each frame), so a
+   * large index never stalls the server for seconds; resolves when done or
+   * failed (failures are logged, the in-memory index stays good).
+   */
+  saveInBackground(): Promise<void> {
+    if (!this.file || this.closed) return Promise.resolve();
+    if (this.saving) return this.saving;
+    const t = performance.now();
+    const saved = this.unsaved;
+    const pause = () =>
+      new Promise<void>((resolve, reject) => setImmediate(() => (this.closed ? reject(new Error('closed during save')) : resolve())));
+    this.saving = saveSnapshotAsync(this.file, this.engine.ms, { key: snapshotKey(this.tuning), watermark: this.engine.watermark }, pause)
+      .then((bytes) => {
+        this.log(`search: saved snapshot (${(bytes / 1e6).toFixed(1)} MB) in ${Math.round(performance.now() - t)} ms, in the background`);
+        this.unsaved -= saved;
+        this.lastSave = Date.now();
+      })
+      .catch((err: Error) => {
+        if (!this.closed) this.log(`search: could not save snapshot: ${err.message}`);
+      })
+      .finally(() => {
+        this.saving = null;
+      });
+    return this.saving;
+  }
+
   sync(): number {
+    if (this.saving) return 0;
     const n = this.engine.sync();
     this.unsaved += n;
-    if (this.unsaved >= SAVE_AFTER_CHANGES || (this.unsaved > 0 && Date.now() - this.lastSave > SAVE_AFTER_MS)) this.save();
+    if (this.unsaved >= SAVE_AFTER_CHANGES || (this.unsaved > 0 && Date.now() - this.lastSave > SAVE_AFTER_MS)) void this.saveInBackground();
     return n;
   }
 
   close(): void {
+    this.closed = true;
     if (this.unsaved > 0) this.save();
     this.engine.close();
   }

@@ -18,8 +18,9 @@ import { PostingList } from './postings.ts';
 
 const MAGIC = Buffer.from('PAPERSIX1\n');
 const FORMAT = 2;
-const DOCS_PER_FRAME = 5000;
-const TERMS_PER_FRAME = 20000;
+// Small frames: each is one pause point for an asynchronous save.
+const DOCS_PER_FRAME = 1000;
+const TERMS_PER_FRAME = 2000;
 
 export class SnapshotError extends Error {}
 
@@ -29,66 +30,91 @@ export interface SnapshotMeta {
   watermark: number;
 }
 
-function frame(fd: number, kind: number, payload: Buffer): void {
-  const head = Buffer.alloc(5);
-  head.writeUInt8(kind, 0);
-  head.writeUInt32LE(payload.length, 1);
-  writeSync(fd, head);
-  writeSync(fd, payload);
+/** The snapshot's bytes, frame by frame, so a caller can pause between frames. */
+function* snapshotFrames<T>(ms: MiniSearch<T>, meta: SnapshotMeta): Generator<Buffer> {
+  const framed = (kind: number, payload: Buffer) => {
+    const head = Buffer.alloc(5);
+    head.writeUInt8(kind, 0);
+    head.writeUInt32LE(payload.length, 1);
+    return Buffer.concat([head, payload]);
+  };
+  yield MAGIC;
+  yield framed(1, Buffer.from(JSON.stringify({ format: FORMAT, key: meta.key, watermark: meta.watermark, header: headerOf(ms) })));
+  let docs = 0;
+  let batch: unknown[] = [];
+  for (const d of docEntries(ms)) {
+    const s = d.stored as { d?: string; c?: string };
+    batch.push([d.shortId, d.id, s.d ?? '', s.c ?? '', ...d.fieldLength.map((n) => n ?? 0)]);
+    docs++;
+    if (batch.length >= DOCS_PER_FRAME) {
+      yield framed(2, Buffer.from(JSON.stringify(batch)));
+      batch = [];
+    }
+  }
+  if (batch.length) yield framed(2, Buffer.from(JSON.stringify(batch)));
+  let terms = 0;
+  let names: string[] = [];
+  let nums: number[] = [];
+  const termFrame = () => {
+    const json = Buffer.from(JSON.stringify(names));
+    const pad = (4 - ((4 + json.length) % 4)) % 4;
+    const body = Buffer.alloc(4 + json.length + pad + nums.length * 4);
+    body.writeUInt32LE(json.length, 0);
+    json.copy(body, 4);
+    const u32 = new Uint32Array(body.buffer, body.byteOffset + 4 + json.length + pad, nums.length);
+    u32.set(nums);
+    names = [];
+    nums = [];
+    return framed(3, body);
+  };
+  for (const [term, fields] of termEntries(ms)) {
+    names.push(term);
+    nums.push(fields.size);
+    for (const [fid, postings] of fields) {
+      nums.push(fid, postings.size);
+      if (postings instanceof PostingList) for (const v of postings.packed()) nums.push(v);
+      else for (const [sid, freq] of postings) nums.push(((sid << 8) | Math.min(freq, 255)) >>> 0);
+    }
+    terms++;
+    if (names.length >= TERMS_PER_FRAME) yield termFrame();
+  }
+  if (names.length) yield termFrame();
+  yield framed(9, Buffer.from(JSON.stringify({ docs, terms })));
 }
 
-/** Writes the snapshot atomically; returns its size in bytes. */
+/**
+ * Writes the snapshot atomically (temp file, fsync, rename); returns its size
+ * in bytes. With `pause`, awaits it between frames so a server keeps
+ * answering while a large index is written; the index must not change
+ * meanwhile (PersistentMiniSearch holds its syncs back).
+ */
+export async function saveSnapshotAsync<T>(file: string, ms: MiniSearch<T>, meta: SnapshotMeta, pause: () => Promise<void>): Promise<number> {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.bg.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    for (const buf of snapshotFrames(ms, meta)) {
+      writeSync(fd, buf);
+      await pause();
+    }
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+  return statSync(file).size;
+}
+
+/** Writes the snapshot atomically in one go; returns its size in bytes. */
 export function saveSnapshot<T>(file: string, ms: MiniSearch<T>, meta: SnapshotMeta): number {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, MAGIC);
-    const header = Buffer.from(JSON.stringify({ format: FORMAT, key: meta.key, watermark: meta.watermark, header: headerOf(ms) }));
-    frame(fd, 1, header);
-    let docs = 0;
-    let batch: unknown[] = [];
-    const flushDocs = () => {
-      if (!batch.length) return;
-      frame(fd, 2, Buffer.from(JSON.stringify(batch)));
-      batch = [];
-    };
-    for (const d of docEntries(ms)) {
-      const s = d.stored as { d?: string; c?: string };
-      batch.push([d.shortId, d.id, s.d ?? '', s.c ?? '', ...d.fieldLength.map((n) => n ?? 0)]);
-      docs++;
-      if (batch.length >= DOCS_PER_FRAME) flushDocs();
-    }
-    flushDocs();
-    let terms = 0;
-    let names: string[] = [];
-    let nums: number[] = [];
-    const flushTerms = () => {
-      if (!names.length) return;
-      const json = Buffer.from(JSON.stringify(names));
-      const pad = (4 - ((4 + json.length) % 4)) % 4;
-      const body = Buffer.alloc(4 + json.length + pad + nums.length * 4);
-      body.writeUInt32LE(json.length, 0);
-      json.copy(body, 4);
-      const u32 = new Uint32Array(body.buffer, body.byteOffset + 4 + json.length + pad, nums.length);
-      u32.set(nums);
-      frame(fd, 3, body);
-      names = [];
-      nums = [];
-    };
-    for (const [term, fields] of termEntries(ms)) {
-      names.push(term);
-      nums.push(fields.size);
-      for (const [fid, postings] of fields) {
-        nums.push(fid, postings.size);
-        if (postings instanceof PostingList) for (const v of postings.packed()) nums.push(v);
-        else for (const [sid, freq] of postings) nums.push(((sid << 8) | Math.min(freq, 255)) >>> 0);
-      }
-      terms++;
-      if (names.length >= TERMS_PER_FRAME) flushTerms();
-    }
-    flushTerms();
-    frame(fd, 9, Buffer.from(JSON.stringify({ docs, terms })));
+    for (const buf of snapshotFrames(ms, meta)) writeSync(fd, buf);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

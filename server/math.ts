@@ -215,7 +215,12 @@ export function typesetCached(tex: string, display: boolean, db?: Db): Typeset {
   let t = db ? getMathCached(db, key) : null;
   if (!t) {
     t = typeset(tex, display);
-    if (db) putMathCached(db, key, t.html, t.ok);
+    try {
+      if (db) putMathCached(db, key, t.html, t.ok);
+    } catch {
+      // Another writer holds the database (or the disk is full): the page still
+      // renders, memory keeps the result and the background pass stores it later.
+    }
   }
   remember(key, t);
   return t;
@@ -275,7 +280,7 @@ export function fillMathCache(db: Db, opts: { limit?: number } = {}): number {
  * formulas or 25× as many cache lookups each), so a running server keeps answering.
  */
 export function fillMathCacheInBackground(db: Db, opts: { slice?: number; log?: (s: string) => void } = {}): Promise<number> {
-  const slice = opts.slice ?? 20;
+  const slice = opts.slice ?? 5;
   let total = 0;
   return new Promise((resolve) => {
     const step = () => {
