@@ -125,13 +125,20 @@ export function pivotedQr(A: Mat, k = Math.min(A.rows, A.cols)): PivotedQr {
 export function solveUpper(R: Mat, k: number, B: Mat): Mat {
   const n = R.cols, p = B.cols;
   const X = zeros(k, p);
+  const x = X.data, r = R.data;
+  // Row-oriented back substitution: row i of X is (row i of B − Σ_{l>i} R_il · row l of X) / R_ii,
+  // so every inner loop runs along contiguous rows.
   for (let i = k - 1; i >= 0; i--) {
-    const d = R.data[i * n + i];
-    for (let c = 0; c < p; c++) {
-      let t = B.data[i * p + c];
-      for (let l = i + 1; l < k; l++) t -= R.data[i * n + l] * X.data[l * p + c];
-      X.data[i * p + c] = t / d;
+    const xi = i * p;
+    x.set(B.data.subarray(xi, xi + p), xi);
+    for (let l = i + 1; l < k; l++) {
+      const f = r[i * n + l];
+      if (f === 0) continue;
+      const xl = l * p;
+      for (let c = 0; c < p; c++) x[xi + c] -= f * x[xl + c];
     }
+    const d = r[i * n + i];
+    for (let c = 0; c < p; c++) x[xi + c] /= d;
   }
   return X;
 }
