@@ -207,6 +207,13 @@ function bidiagonalize(a: Float64Array, m: number, n: number, s: Float64Array, e
         for (let j = k + 1; j < n; j++) c += e[j] * tv[j];
         for (let i = r0; i < m; i++) work[i] = c * a[ak + i];
         let j = k + 1;
+        for (; j + 7 < n; j += 8) {
+          const o0 = j * m, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m, o4 = o3 + m, o5 = o4 + m, o6 = o5 + m, o7 = o6 + m;
+          const e0 = e[j], e1 = e[j + 1], e2 = e[j + 2], e3 = e[j + 3], e4 = e[j + 4], e5 = e[j + 5], e6 = e[j + 6], e7 = e[j + 7];
+          for (let i = r0; i < m; i++) {
+            work[i] += e0 * a[o0 + i] + e1 * a[o1 + i] + e2 * a[o2 + i] + e3 * a[o3 + i] + e4 * a[o4 + i] + e5 * a[o5 + i] + e6 * a[o6 + i] + e7 * a[o7 + i];
+          }
+        }
         for (; j + 3 < n; j += 4) {
           const o0 = j * m, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m;
           const e0 = e[j], e1 = e[j + 1], e2 = e[j + 2], e3 = e[j + 3];
@@ -233,6 +240,26 @@ function bidiagonalize(a: Float64Array, m: number, n: number, s: Float64Array, e
     if (r0 < nct) {
       fused = true;
       let j = r0 + 1;
+      for (; j + 2 < n; j += 3) {
+        const o0 = j * m, o1 = o0 + m, o2 = o1 + m;
+        const t0 = tv[j], f0 = fv[j], t1 = tv[j + 1], f1 = fv[j + 1], t2 = tv[j + 2], f2 = fv[j + 2];
+        let d0 = 0, d1 = 0, d2 = 0;
+        for (let i = r0; i < m; i++) {
+          const u = a[ak + i], w = work[i], x = a[x0 + i];
+          const v0 = a[o0 + i] + t0 * u + f0 * w;
+          const v1 = a[o1 + i] + t1 * u + f1 * w;
+          const v2 = a[o2 + i] + t2 * u + f2 * w;
+          a[o0 + i] = v0;
+          a[o1 + i] = v1;
+          a[o2 + i] = v2;
+          d0 += x * v0;
+          d1 += x * v1;
+          d2 += x * v2;
+        }
+        rdot[j] = d0;
+        rdot[j + 1] = d1;
+        rdot[j + 2] = d2;
+      }
       for (; j + 1 < n; j += 2) {
         const o0 = j * m, o1 = o0 + m;
         const t0 = tv[j], f0 = fv[j], t1 = tv[j + 1], f1 = fv[j + 1];
