@@ -28,6 +28,10 @@ interface SvdT {
  * singular values by about 1e-14 relatively here but saves a quarter of the QR sweeps, and the
  * sweeps (rotations applied to U and V) are most of the cost.
  */
+/** Norms below this are rescaled by UNDERFLOW_RESCALE before a reflector is formed from them. */
+const TINY_NORM = 2 ** -500;
+const UNDERFLOW_RESCALE = 2 ** 600;
+
 const DEFLATE_TOL = Math.max(10, Math.min(100, EPS ** -0.125)) * EPS;
 
 function hyp(a: number, b: number): number {
@@ -165,8 +169,19 @@ function bidiagonalize(a: Float64Array, m: number, n: number, s: Float64Array, e
     // rdot[j] = x·a_j for the raw column x; usable when dividing by the norm stays in range.
     const useFused = fused && sk > 1e-150 && sk < 1e150;
     if (sk !== 0) {
-      if (a[ak + k] < 0) sk = -sk;
-      const inv = 1 / sk;
+      // The reflector only needs the direction: a column near underflow is first scaled up by
+      // a power of two (exact), so its norm and the normalised vector are accurate and the
+      // reflector stays orthogonal (as LAPACK's dlarfg does).
+      let nk = sk;
+      if (sk < TINY_NORM) {
+        for (let i = k; i < m; i++) a[ak + i] *= UNDERFLOW_RESCALE;
+        nk = colNorm(a, ak + k, ak + m);
+      }
+      if (a[ak + k] < 0) {
+        sk = -sk;
+        nk = -nk;
+      }
+      const inv = 1 / nk;
       for (let i = k; i < m; i++) a[ak + i] *= inv;
       a[ak + k] += 1;
     }
@@ -193,8 +208,16 @@ function bidiagonalize(a: Float64Array, m: number, n: number, s: Float64Array, e
       // Reflector from the right that zeroes row k beyond the superdiagonal.
       let ek = colNorm(e, k + 1, n);
       if (ek !== 0) {
-        if (e[k + 1] < 0) ek = -ek;
-        const inv = 1 / ek;
+        let nk = ek;
+        if (ek < TINY_NORM) {
+          for (let i = k + 1; i < n; i++) e[i] *= UNDERFLOW_RESCALE;
+          nk = colNorm(e, k + 1, n);
+        }
+        if (e[k + 1] < 0) {
+          ek = -ek;
+          nk = -nk;
+        }
+        const inv = 1 / nk;
         for (let i = k + 1; i < n; i++) e[i] *= inv;
         e[k + 1] += 1;
       }
@@ -467,6 +490,11 @@ function implicitQr(s: Float64Array, e: Float64Array, p: number, ut: Float64Arra
   let guard = 0;
   const maxSweeps = 75 * Math.max(n, 1) + 100;
   const used = known ? new Uint8Array(known.length) : null;
+  // A known value is only trusted as a shift for the first two sweeps after a deflation, and
+  // only above the noise level: singular values below max(m,n)·eps·σ₁ are rounding noise and
+  // need not agree between two runs, and a wrong shift would stall the iteration.
+  const noise = known && known.length ? known[0] * Math.max(m, n) * EPS : 0;
+  let sinceDeflation = 0;
   // One sweep's rotations, applied to the factors after the sweep (see rotateChain).
   const cv = new Float64Array(n), sv = new Float64Array(n), cu = new Float64Array(n), su = new Float64Array(n);
   while (p > 0) {
@@ -541,16 +569,18 @@ function implicitQr(s: Float64Array, e: Float64Array, p: number, ut: Float64Arra
         shift = c / (b + shift);
       }
       let f = (sk + sp) * (sk - sp) + shift;
-      if (known && used) {
+      sinceDeflation++;
+      if (known && used && sinceDeflation <= 2) {
         // The remaining singular value nearest to the Wilkinson estimate μ² = sp² − shift.
-        const mu2 = (sp * sp - shift) * scale * scale;
+        const mu2 = sp * sp - shift;
         let best = -1, bd = Infinity;
         for (let i = 0; i < known.length; i++) {
           if (used[i]) continue;
-          const d = Math.abs(known[i] * known[i] - mu2);
+          const kn = known[i] / scale;
+          const d = Math.abs(kn * kn - mu2);
           if (d < bd) { bd = d; best = i; }
         }
-        if (best >= 0) {
+        if (best >= 0 && known[best] > noise) {
           const sig = known[best] / scale;
           f = (sk + sig) * (sk - sig);
         }
@@ -607,6 +637,7 @@ function implicitQr(s: Float64Array, e: Float64Array, p: number, ut: Float64Arra
         if (best >= 0) used[best] = 1;
       }
       guard = 0;
+      sinceDeflation = 0;
       p--;
     }
   }
