@@ -35,6 +35,9 @@ const UNDERFLOW_RESCALE = 2 ** 600;
 const DEFLATE_TOL = Math.max(10, Math.min(100, EPS ** -0.125)) * EPS;
 
 function hyp(a: number, b: number): number {
+  // Plain √(a²+b²) whenever the squares can neither overflow nor lose digits to underflow.
+  const q = a * a + b * b;
+  if (q > 1e-290 && q < 1e290) return Math.sqrt(q);
   const x = Math.abs(a), y = Math.abs(b);
   if (x > y) {
     const r = y / x;
