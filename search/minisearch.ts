@@ -97,6 +97,8 @@ export class MiniSearchEngine implements SearchEngine {
   private readonly view: IndexView;
   private readonly all: AllMatcher;
   private readonly acc = new Accumulator();
+  /** Variants per query word; new papers can bring new variants, so a sync that changes anything clears it. */
+  private readonly variantCache = new Map<string, Variant[]>();
 
   constructor(
     private readonly db: Db,
@@ -144,6 +146,7 @@ export class MiniSearchEngine implements SearchEngine {
       this.upsert(rows);
       n += rows.length;
     }
+    if (n) this.variantCache.clear();
     this.watermark = top;
     return n;
   }
@@ -165,6 +168,15 @@ export class MiniSearchEngine implements SearchEngine {
 
   /** The word itself, plus the indexed words that share its stem (found by prefix in the radix tree). */
   variants(word: string): Variant[] {
+    const cached = this.variantCache.get(word);
+    if (cached) return cached;
+    const out = this.findVariants(word);
+    if (this.variantCache.size >= 50_000) this.variantCache.clear();
+    this.variantCache.set(word, out);
+    return out;
+  }
+
+  private findVariants(word: string): Variant[] {
     const out: Variant[] = [{ term: word, weight: 1 }];
     if (!this.tuning.useStem || !/^\p{L}+$/u.test(word)) return out;
     const s = stem(word);
