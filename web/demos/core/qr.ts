@@ -66,14 +66,31 @@ export function pivotedQr(A: Mat, k = Math.min(A.rows, A.cols)): PivotedQr {
     let c = j + 1;
     for (; c + 3 < n; c += 4) {
       const o0 = c * m, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m;
-      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-      for (let i = j; i < m; i++) {
+      // Two partial sums per column so the additions are not one serial chain.
+      let d0 = 0, d1 = 0, d2 = 0, d3 = 0, e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+      let i = j;
+      for (; i + 1 < m; i += 2) {
+        const vi = v[i], wi = v[i + 1];
+        d0 += vi * a[o0 + i];
+        d1 += vi * a[o1 + i];
+        d2 += vi * a[o2 + i];
+        d3 += vi * a[o3 + i];
+        e0 += wi * a[o0 + i + 1];
+        e1 += wi * a[o1 + i + 1];
+        e2 += wi * a[o2 + i + 1];
+        e3 += wi * a[o3 + i + 1];
+      }
+      if (i < m) {
         const vi = v[i];
         d0 += vi * a[o0 + i];
         d1 += vi * a[o1 + i];
         d2 += vi * a[o2 + i];
         d3 += vi * a[o3 + i];
       }
+      d0 += e0;
+      d1 += e1;
+      d2 += e2;
+      d3 += e3;
       const f0 = (2 * d0) / vtv, f1 = (2 * d1) / vtv, f2 = (2 * d2) / vtv, f3 = (2 * d3) / vtv;
       const vj = v[j];
       a[o0 + j] -= f0 * vj;
