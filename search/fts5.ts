@@ -208,6 +208,18 @@ export class Fts5Engine implements SearchEngine {
       extra += ' AND p.id IN (SELECT value FROM json_each(?))';
       params.push(JSON.stringify([...within]));
     }
+    if (!extra) {
+      // No filter: rank on the FTS table alone and join only the page's rows to
+      // papers (joining every match cost a B-tree lookup per match: 10x at 1 M papers).
+      // The total then comes from count(), which needs no bm25().
+      return this.db.sqlite
+        .prepare(
+          `SELECT p.id AS id, s.score AS score, -1 AS total FROM
+             (SELECT rowid, -${this.bm25()} AS score FROM ${TABLE} WHERE ${TABLE} MATCH ? ORDER BY score DESC, rowid LIMIT ? OFFSET ?) s
+           JOIN papers p ON p.rowid = s.rowid ORDER BY s.score DESC, s.rowid`,
+        )
+        .all(match, limit, offset) as Row[];
+    }
     return this.db.sqlite
       .prepare(
         // bm25() cannot run inside a window query; the CTE scores first, then counts.
@@ -227,10 +239,10 @@ export class Fts5Engine implements SearchEngine {
       extra += ' AND p.id IN (SELECT value FROM json_each(?))';
       params.push(JSON.stringify([...within]));
     }
-    return this.db.sqlite
-      .prepare(`SELECT count(*) FROM ${TABLE} JOIN papers p ON p.rowid = ${TABLE}.rowid WHERE ${TABLE} MATCH ?${extra}`)
-      .pluck()
-      .get(...params) as number;
+    const sql = extra
+      ? `SELECT count(*) FROM ${TABLE} JOIN papers p ON p.rowid = ${TABLE}.rowid WHERE ${TABLE} MATCH ?${extra}`
+      : `SELECT count(*) FROM ${TABLE} WHERE ${TABLE} MATCH ?`;
+    return this.db.sqlite.prepare(sql).pluck().get(...params) as number;
   }
 
   /** Queries without a positive word: filters and exclusions over all papers, newest first. */
@@ -265,14 +277,16 @@ export class Fts5Engine implements SearchEngine {
     }
     const match = toFts5(root);
     const wide = this.tuning.useStem ? toFts5Expanded(root, (w) => this.variants(w)) : match;
+    // A window total of -1 means the page query did not count (see matchPage).
+    const totalOf = (rows: Row[], expr: string) => (rows.length && rows[0].total >= 0 ? rows[0].total : this.count(expr, f, within));
     const rowsA = this.matchPage(match, f, within, limit, offset);
-    const totalA = rowsA.length ? rowsA[0].total : this.count(match, f, within);
+    const totalA = totalOf(rowsA, match);
     if (wide === match) return { rows: rowsA, total: totalA };
     // Exact matches first, then the papers that only have variants of the words.
     const rest = `(${wide}) NOT (${match})`;
     const needB = limit - rowsA.length;
     const rowsB = needB > 0 ? this.matchPage(rest, f, within, needB, Math.max(0, offset - totalA)) : [];
-    const totalB = rowsB.length ? rowsB[0].total : this.count(rest, f, within);
+    const totalB = totalOf(rowsB, rest);
     return { rows: [...rowsA, ...rowsB], total: totalA + totalB };
   }
 
