@@ -22,6 +22,7 @@
 // are not loaded, macro definitions (newcommand) are off so one abstract cannot
 // redefine another's macros, and the safe extension filters what remains.
 // Prose outside math is always HTML-escaped.
+import { performance as perfHooks } from 'node:perf_hooks';
 import { mathjax } from 'mathjax-full/js/mathjax.js';
 import { TeX } from 'mathjax-full/js/input/tex.js';
 import { CHTML } from 'mathjax-full/js/output/chtml.js';
@@ -277,13 +278,26 @@ export function fillMathCache(db: Db, opts: { limit?: number } = {}): number {
 
 /**
  * Runs the pass in short slices on the event loop (at most `slice` new
- * formulas or 25× as many cache lookups each), so a running server keeps answering.
+ * formulas or 25× as many cache lookups each), so a running server keeps
+ * answering. It yields to readers: when other work (requests) kept the loop
+ * busy for more than a fifth of the time since its last slice, it waits
+ * `backoffMs` before looking again, so under load it nearly stops and pages
+ * typeset what they need on first view.
  */
-export function fillMathCacheInBackground(db: Db, opts: { slice?: number; log?: (s: string) => void } = {}): Promise<number> {
-  const slice = opts.slice ?? 5;
+export function fillMathCacheInBackground(db: Db, opts: { slice?: number; backoffMs?: number; log?: (s: string) => void } = {}): Promise<number> {
+  const slice = opts.slice ?? 20;
+  const backoffMs = opts.backoffMs ?? 100;
   let total = 0;
   return new Promise((resolve) => {
+    let mark = perfHooks.eventLoopUtilization();
+    const later = (ms: number) => {
+      mark = perfHooks.eventLoopUtilization();
+      if (ms) setTimeout(step, ms);
+      else setImmediate(step);
+    };
     const step = () => {
+      const others = perfHooks.eventLoopUtilization(mark);
+      if (others.active > 2 && others.utilization > 0.2) return later(backoffMs);
       let r: { typeset: number; finished: boolean };
       try {
         r = fillSlice(db, slice, slice * 25, 200);
@@ -296,8 +310,8 @@ export function fillMathCacheInBackground(db: Db, opts: { slice?: number; log?: 
         if (total) opts.log?.(`math cache: typeset ${total} formulas`);
         return resolve(total);
       }
-      setImmediate(step);
+      later(0);
     };
-    setImmediate(step);
+    later(0);
   });
 }

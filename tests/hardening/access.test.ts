@@ -164,7 +164,7 @@ test('no GET changes what the site holds, on any page family, with or without a 
   const app = createApp({ db: seed.db, search, assets, adminToken: TOKEN, translator: new Translator(seed.db, null) });
   const before = stateDigest(seed.db);
   for (const path of everyFamily(seed)) {
-    for (const headers of [{}, { authorization: `Bearer ${TOKEN}` }]) {
+    for (const headers of [{}, { authorization: `Bearer ${TOKEN}` }] as Record<string, string>[]) {
       const r = await app.request(path, { headers });
       assert.ok(r.status < 500, `${path}: ${r.status}`);
       await r.arrayBuffer();
