@@ -26,18 +26,38 @@ export function pivotedQr(A: Mat, k = Math.min(A.rows, A.cols)): PivotedQr {
   const idx = Array.from({ length: n }, (_, i) => i);
   const rdiagAbs: number[] = [];
   const v = new Float64Array(m);
-  // norms[c] = Σ_{i≥j} a[c][i]², recomputed exactly (not downdated) at every step; the
-  // recomputation rides along in the update loop of the previous step, summing the same
-  // entries in the same order as a separate pass would.
+  // norms[c] estimates Σ_{i≥j} a[c][i]² at step j: exact at the start, then downdated, and
+  // summed exactly again (top to bottom, as a separate pass would) whenever it matters.
   const norms = new Float64Array(n);
   for (let c = 0; c < n; c++) {
     let t = 0;
     for (let i = 0; i < m; i++) t += a[c * m + i] * a[c * m + i];
     norms[c] = t;
   }
+  // errs[c] bounds |norms[c] − the exact sum|: 0 after an exact sum, growing with each downdate.
+  const errs = new Float64Array(n);
+  // Per downdate, the error grows by at most this times the norm (a generous multiple of the
+  // rounding-error bound of one Householder update plus the two sums).
+  const slack = 32 * (m + 8) * 2 ** -52;
   for (let j = 0; j < steps; j++) {
-    let best = j, bv = -1;
-    for (let c = j; c < n; c++) if (norms[c] > bv) { bv = norms[c]; best = c; }
+    // The pivot is the column with the largest exact sum Σ_{i≥j} a_c[i]² (first index on ties).
+    // Only columns whose downdated estimate could reach the largest lower bound can be it; just
+    // those are summed exactly, so the choice is the one exact sums of every column would give
+    // while the update pass does not have to add up norms.
+    let floor = -Infinity;
+    for (let c = j; c < n; c++) if (norms[c] - errs[c] > floor) floor = norms[c] - errs[c];
+    let best = -1, bv = -1;
+    for (let c = j; c < n; c++) {
+      if (norms[c] + errs[c] < floor) continue;
+      if (errs[c] !== 0) {
+        const o = c * m;
+        let t = 0;
+        for (let i = j; i < m; i++) t += a[o + i] * a[o + i];
+        norms[c] = t;
+        errs[c] = 0;
+      }
+      if (norms[c] > bv) { bv = norms[c]; best = c; }
+    }
     if (best !== j) {
       const oj = j * m, ob = best * m;
       for (let i = 0; i < m; i++) {
@@ -49,11 +69,16 @@ export function pivotedQr(A: Mat, k = Math.min(A.rows, A.cols)): PivotedQr {
       idx[j] = idx[best];
       idx[best] = t;
       norms[best] = norms[j];
+      errs[best] = errs[j];
     }
     const oj = j * m;
     const alpha = Math.sqrt(bv);
     rdiagAbs.push(alpha);
-    if (alpha === 0) continue;
+    if (alpha === 0) {
+      // The largest remaining column is zero, so all are: every later step is the same no-op.
+      for (let r = j + 1; r < steps; r++) rdiagAbs.push(0);
+      break;
+    }
     const x0 = a[oj + j];
     const beta = x0 >= 0 ? -alpha : alpha;
     // v = x − βe₁; vᵀv = 2α(α + |x₀|).
@@ -97,23 +122,13 @@ export function pivotedQr(A: Mat, k = Math.min(A.rows, A.cols)): PivotedQr {
       a[o1 + j] -= f1 * vj;
       a[o2 + j] -= f2 * vj;
       a[o3 + j] -= f3 * vj;
-      let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
       for (let i = j + 1; i < m; i++) {
         const vi = v[i];
-        const x0 = a[o0 + i] - f0 * vi, x1 = a[o1 + i] - f1 * vi, x2 = a[o2 + i] - f2 * vi, x3 = a[o3 + i] - f3 * vi;
-        a[o0 + i] = x0;
-        a[o1 + i] = x1;
-        a[o2 + i] = x2;
-        a[o3 + i] = x3;
-        t0 += x0 * x0;
-        t1 += x1 * x1;
-        t2 += x2 * x2;
-        t3 += x3 * x3;
+        a[o0 + i] -= f0 * vi;
+        a[o1 + i] -= f1 * vi;
+        a[o2 + i] -= f2 * vi;
+        a[o3 + i] -= f3 * vi;
       }
-      norms[c] = t0;
-      norms[c + 1] = t1;
-      norms[c + 2] = t2;
-      norms[c + 3] = t3;
     }
     for (; c < n; c++) {
       const o = c * m;
@@ -121,12 +136,13 @@ export function pivotedQr(A: Mat, k = Math.min(A.rows, A.cols)): PivotedQr {
       for (let i = j; i < m; i++) d0 += v[i] * a[o + i];
       const f = (2 * d0) / vtv;
       a[o + j] -= f * v[j];
-      let t = 0;
-      for (let i = j + 1; i < m; i++) {
-        const x = (a[o + i] -= f * v[i]);
-        t += x * x;
-      }
-      norms[c] = t;
+      for (let i = j + 1; i < m; i++) a[o + i] -= f * v[i];
+    }
+    // Downdate: the sum over rows ≥ j+1 is the old sum minus the new row-j entry squared.
+    for (let c2 = j + 1; c2 < n; c2++) {
+      const r = a[c2 * m + j], prev = norms[c2];
+      norms[c2] = prev - r * r;
+      errs[c2] += slack * (Math.abs(prev) + errs[c2]) + 1e-290;
     }
     a[oj + j] = beta;
     for (let i = j + 1; i < m; i++) a[oj + i] = 0;
