@@ -10,6 +10,9 @@ import { hasFilters, hasPositive, parseQuery, type QueryFilters, type QueryNode 
 import { keywords, type Keyword } from './keywords.ts';
 import { stem, terms } from './tokenize.ts';
 
+/** Same-stem variants are searched only when the exact words match fewer papers than this. */
+export const VARIANTS_BELOW = 100;
+
 /** How many FTS5 candidates related papers are re-ranked from. */
 const RELATED_POOL = 200;
 
@@ -19,7 +22,8 @@ export interface Fts5Tuning {
   /**
    * Words are indexed as written; with stemming on, papers that have only a
    * same-stem variant of a query word ("quantization" for "quantized") follow
-   * the exact matches (FTS5 cannot weight alternatives, so they come after).
+   * the exact matches (FTS5 cannot weight alternatives, so they come after),
+   * when the exact words find fewer than VARIANTS_BELOW papers.
    */
   useStem: boolean;
   /** bm25() column weights: title, abstract, authors. */
@@ -281,7 +285,9 @@ export class Fts5Engine implements SearchEngine {
     const totalOf = (rows: Row[], expr: string) => (rows.length && rows[0].total >= 0 ? rows[0].total : this.count(expr, f, within));
     const rowsA = this.matchPage(match, f, within, limit, offset);
     const totalA = totalOf(rowsA, match);
-    if (wide === match) return { rows: rowsA, total: totalA };
+    // Variants cost a second and third pass over OR-expanded lists (3x at 1 M papers),
+    // so they are added only when the words as typed find few papers.
+    if (wide === match || totalA >= VARIANTS_BELOW) return { rows: rowsA, total: totalA };
     // Exact matches first, then the papers that only have variants of the words.
     const rest = `(${wide}) NOT (${match})`;
     const needB = limit - rowsA.length;
