@@ -138,9 +138,9 @@ export class PersistentMiniSearch implements SearchEngine {
     return this.saving;
   }
 
-  sync(): number {
+  sync(maxRows?: number): number {
     if (this.saving) return 0;
-    const n = this.engine.sync();
+    const n = this.engine.sync(maxRows);
     this.unsaved += n;
     if (this.unsaved >= SAVE_AFTER_CHANGES || (this.unsaved > 0 && Date.now() - this.lastSave > SAVE_AFTER_MS)) void this.saveInBackground();
     return n;

@@ -137,10 +137,18 @@ export class MiniSearchEngine implements SearchEngine {
     }
   }
 
-  sync(): number {
+  /** Indexes rows changed above the watermark: all of them, or about `maxRows` (whole change steps) so a server can pause between. */
+  sync(maxRows = Infinity): number {
     if (this.closed) return 0;
-    const top = maxSeq(this.db);
+    let top = maxSeq(this.db);
     if (top <= this.watermark) return 0;
+    if (Number.isFinite(maxRows)) {
+      const at = this.db.sqlite
+        .prepare('SELECT seq FROM papers WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?')
+        .pluck()
+        .get(this.watermark, Math.max(0, Math.floor(maxRows) - 1)) as number | undefined;
+      if (at !== undefined) top = Math.min(top, at);
+    }
     let n = 0;
     for (const rows of changedSince(this.db, this.watermark, 5000, top)) {
       this.upsert(rows);

@@ -35,7 +35,10 @@ export interface SearchEngine {
   /** Papers like this one, itself excluded; null when the id is unknown. */
   related(id: string, size: number): RelatedResult | null;
   relatedText(text: string, size: number): RelatedResult;
-  /** Brings the engine up to date with rows changed since its watermark; returns how many. */
-  sync(): number;
+  /**
+   * Brings the engine up to date with rows changed since its watermark; returns how many.
+   * With `maxRows`, an engine may stop after about that many (the rest on the next call).
+   */
+  sync(maxRows?: number): number;
   close(): void;
 }

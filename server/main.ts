@@ -24,13 +24,24 @@ async function main(): Promise<void> {
   const search = await openSearch(db, { log });
   // Rows written by a crawl or import in another process become searchable here.
   const syncMs = Number(process.env.SEARCH_SYNC_MS || 2000);
-  const syncTimer = setInterval(() => {
+  // In slices of a few hundred papers with the event loop free in between, so
+  // a big import never stalls readers for seconds.
+  const SYNC_SLICE = 300;
+  let syncing = false;
+  const syncSlice = (total: number) => {
     try {
-      const n = search.sync();
-      if (n) log(`search: indexed ${n} changed papers`);
+      const n = search.sync(SYNC_SLICE);
+      if (n >= SYNC_SLICE) return void setImmediate(() => syncSlice(total + n));
+      if (total + n) log(`search: indexed ${total + n} changed papers`);
     } catch (err) {
       log(`search: sync failed, will retry: ${(err as Error).message}`);
     }
+    syncing = false;
+  };
+  const syncTimer = setInterval(() => {
+    if (syncing) return;
+    syncing = true;
+    syncSlice(0);
   }, syncMs);
   syncTimer.unref();
 
