@@ -19,19 +19,9 @@ import { importFile } from '../../scripts/import.ts';
 import { openSearch, PersistentMiniSearch } from '../../search/index.ts';
 import { createApp } from '../../server/app.ts';
 import { CORPUS, ROOT, startServer, tempDir } from '../helpers.ts';
+import { assertIndexesAgree, rng } from './agree.ts';
 
 const SEED = Number(process.env.FAULT_SEED || 1234);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function corpusLines(n: number): Promise<string[]> {
   const out: string[] = [];
@@ -47,36 +37,6 @@ async function corpusLines(n: number): Promise<string[]> {
 /** Ids and versions, the identity of the collection. */
 function idsAndVersions(db: Db): string[] {
   return (db.sqlite.prepare('SELECT id, version FROM papers ORDER BY id').raw().all() as [string, number | null][]).map(([id, v]) => `${id} ${v}`);
-}
-
-/** FTS5 (before anything could rebuild it) and MiniSearch both hold exactly the database's papers. */
-async function assertIndexesAgree(dataDir: string, label: string): Promise<void> {
-  const db = openDb(join(dataDir, 'papers.db'));
-  try {
-    const n = countPapers(db);
-    const ids = db.sqlite.prepare('SELECT id FROM papers').pluck().all() as string[];
-    // The FTS5 triggers wrote the index inside each import transaction; a kill cannot split them.
-    const indexed = db.sqlite.prepare('SELECT count(*) FROM papers_fts_docsize').pluck().get() as number;
-    assert.equal(indexed, n, `${label}: FTS5 rows`);
-    db.sqlite.exec("INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')");
-    const logs: string[] = [];
-    const ms = await openSearch(db, { engine: 'minisearch', dataDir, log: (l) => logs.push(l) });
-    assert.ok(ms instanceof PersistentMiniSearch);
-    assert.equal(ms.engine.size, n, `${label}: MiniSearch documents (${logs.join('; ')})`);
-    assert.ok(ids.every((id) => ms.engine.ms.has(id)), `${label}: every paper is in MiniSearch`);
-    // Spot-check: a paper's own id finds it in both engines.
-    const fts = await openSearch(db, { engine: 'fts5', dataDir });
-    const pick = rng(SEED);
-    for (let i = 0; i < 25; i++) {
-      const id = ids[Math.floor(pick() * ids.length)];
-      assert.equal(ms.search(id).hits[0]?.id, id, `${label}: minisearch finds ${id}`);
-      assert.equal(fts.search(id).hits[0]?.id, id, `${label}: fts5 finds ${id}`);
-    }
-    ms.close();
-    fts.close();
-  } finally {
-    db.sqlite.close();
-  }
 }
 
 test('importer SIGKILLed at seeded moments under a live server: same database as one clean run, indexes agree', async () => {
