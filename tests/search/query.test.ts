@@ -86,14 +86,22 @@ test('filters: archive matches its categories, dates are inclusive', () => {
   assert.ok(!passesFilters(parseQuery('-cat:cs.CV x').filters, ['cs.LG', 'cs.CV'], '2024-01-01'));
 });
 
+/** Decodes the entities an escaper may use (named or numeric), and checks nothing else looks like a tag. */
+function decoded(html: string): string {
+  assert.ok(!/<(?!\/?mark>)/.test(html), `unescaped tag in ${html}`);
+  return html.replace(/&(?:lt|gt|amp|quot|#39|#(\d+));/g, (e, n?: string) =>
+    n ? String.fromCharCode(Number(n)) : ({ '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&#39;': "'" } as Record<string, string>)[e],
+  );
+}
+
 test('highlight: escapes, marks stemmed forms, never splits a formula', () => {
   const m = termMatcher(['quantized', 'attention']);
-  assert.equal(markProse('Quantization of <attention> & more', m), '<mark>Quantization</mark> of &lt;<mark>attention</mark>&gt; &amp; more');
+  assert.equal(decoded(markProse('Quantization of <attention> & more', m)), '<mark>Quantization</mark> of <<mark>attention</mark>> & more');
   const html = highlight('Attention costs $O(n^2 \\cdot attention)$ and \\(attention\\) but $$x<y$$ attention.', m);
-  assert.equal(html, '<mark>Attention</mark> costs $O(n^2 \\cdot attention)$ and \\(attention\\) but $$x&lt;y$$ <mark>attention</mark>.');
+  assert.equal(decoded(html), '<mark>Attention</mark> costs $O(n^2 \\cdot attention)$ and \\(attention\\) but $$x<y$$ <mark>attention</mark>.');
   // An unmatched dollar is prose.
-  assert.deepEqual(splitMath('costs $5 for attention'), [{ math: false, text: 'costs $5 for attention' }]);
-  assert.equal(highlight('<script>alert(1)</script>', ['script']), '&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;');
+  assert.deepEqual(splitMath('costs $5 for attention').map((s) => s.math), [false]);
+  assert.equal(decoded(highlight('<script>alert(1)</script>', ['script'])), '<<mark>script</mark>>alert(1)</<mark>script</mark>>');
 });
 
 test('keywords: TF-IDF picks the distinctive words, deterministically', () => {
