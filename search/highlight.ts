@@ -3,73 +3,19 @@
 // \(…\), \[…\]) pass through verbatim (escaped, never marked) so a
 // typesetter downstream still sees them whole. Pure functions, no I/O.
 import { isIndexable, stem, words } from './tokenize.ts';
+import { escapeHtml, splitTeX } from './tex.ts';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
-}
+export { escapeHtml };
 
 export interface Segment {
   math: boolean;
+  /** The exact span of the input (formulas with their delimiters). */
   text: string;
 }
 
-/**
- * Splits text into prose and formula segments. An opening delimiter without
- * its closing one is prose (arXiv abstracts do contain lone dollar signs).
- */
+/** Prose and formula spans of `text`, verbatim, as search/tex.ts splits them. */
 export function splitMath(text: string): Segment[] {
-  const out: Segment[] = [];
-  let prose = '';
-  let i = 0;
-  const pushProse = () => {
-    if (prose) out.push({ math: false, text: prose });
-    prose = '';
-  };
-  while (i < text.length) {
-    const ch = text[i];
-    let open = '';
-    let close = '';
-    if (ch === '\\' && (text[i + 1] === '(' || text[i + 1] === '[')) {
-      open = text.slice(i, i + 2);
-      close = text[i + 1] === '(' ? '\\)' : '\\]';
-    } else if (ch === '\\' && text[i + 1] === '$') {
-      prose += '\\$';
-      i += 2;
-      continue;
-    } else if (ch === '$') {
-      open = text[i + 1] === '$' ? '$$' : '$';
-      close = open;
-    }
-    if (open) {
-      const end = findClose(text, close, i + open.length);
-      if (end > i + open.length || (end >= 0 && open !== '$')) {
-        pushProse();
-        out.push({ math: true, text: text.slice(i, end + close.length) });
-        i = end + close.length;
-        continue;
-      }
-    }
-    prose += ch;
-    i++;
-  }
-  pushProse();
-  return out;
-}
-
-function findClose(text: string, close: string, from: number): number {
-  let j = from;
-  while (j < text.length) {
-    const k = text.indexOf(close, j);
-    if (k < 0) return -1;
-    // `\$` inside a formula is a literal dollar, not the end.
-    if (close === '$' || close === '$$') {
-      if (text[k - 1] === '\\') { j = k + 1; continue; }
-    }
-    return k;
-  }
-  return -1;
+  return splitTeX(text).map((seg) => ({ math: seg.kind === 'math', text: seg.source }));
 }
 
 /** Decides whether a word of the text is one the query matched. */

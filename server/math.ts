@@ -42,77 +42,10 @@ export const TEX_PACKAGES: readonly string[] = AllPackages.filter((p) => !UNSAFE
 /** Formulas longer than this are shown as source: nobody writes them on purpose in an abstract. */
 const MAX_TEX_LENGTH = 2000;
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-// ---------- splitting prose from math (pure) ----------
-
-export type Segment = { kind: 'text'; text: string } | { kind: 'math'; tex: string; display: boolean; source: string };
-
-const OPENERS: ReadonlyArray<{ open: string; close: string; display: boolean }> = [
-  { open: '$$', close: '$$', display: true },
-  { open: '\\[', close: '\\]', display: true },
-  { open: '\\(', close: '\\)', display: false },
-  { open: '$', close: '$', display: false },
-];
-
-/**
- * Splits text into prose and formulas delimited by `$…$`, `$$…$$`, `\(…\)`
- * or `\[…\]`. `\$` is a literal dollar sign. A delimiter without its closing
- * partner stays prose, as does an empty formula.
- */
-export function splitTeX(input: string): Segment[] {
-  const out: Segment[] = [];
-  let text = '';
-  let i = 0;
-  const flush = () => {
-    if (text) out.push({ kind: 'text', text });
-    text = '';
-  };
-  while (i < input.length) {
-    const ch = input[i];
-    if (ch === '\\' && input[i + 1] === '$') {
-      text += '$';
-      i += 2;
-      continue;
-    }
-    if (ch === '$' || (ch === '\\' && (input[i + 1] === '(' || input[i + 1] === '['))) {
-      const d = OPENERS.find((o) => input.startsWith(o.open, i));
-      if (d) {
-        const start = i + d.open.length;
-        const end = findClose(input, start, d.close);
-        if (end > start && input.slice(start, end).trim()) {
-          flush();
-          const tex = input.slice(start, end);
-          out.push({ kind: 'math', tex: tex.trim(), display: d.display, source: d.open + tex + d.close });
-          i = end + d.close.length;
-          continue;
-        }
-      }
-    }
-    text += ch;
-    i++;
-  }
-  flush();
-  return out;
-}
-
-function findClose(s: string, from: number, close: string): number {
-  for (let j = from; j < s.length; j++) {
-    if (s[j] === '\\') {
-      if (close !== '$' && close !== '$$' && s.startsWith(close, j)) return j;
-      j++; // skip the escaped character (\$ inside math is not a delimiter)
-      continue;
-    }
-    if (s.startsWith(close, j)) {
-      // `$$` never closes an inline `$` formula: a single `$` does.
-      if (close === '$' && s[j + 1] === '$') return -1;
-      return j;
-    }
-  }
-  return -1;
-}
+// Prose and formulas are told apart by one splitter shared with search
+// highlighting, so a span is math for the typesetter exactly when it is for the highlighter.
+export { escapeHtml, splitTeX, type Segment } from '../search/tex.ts';
+import { escapeHtml, splitTeX } from '../search/tex.ts';
 
 // ---------- typesetting one formula ----------
 
