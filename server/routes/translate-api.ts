@@ -11,6 +11,7 @@ import { ARXIV_ID_PATTERN, parseArxivId, type Paper } from '../../db/paper.ts';
 import { mathHtml } from '../math.ts';
 import { Translator, TranslationError } from '../translate.ts';
 import { clientKey, RateLimiter } from './page-util.ts';
+import { bearerToken, tokenMatches } from './admin.ts';
 
 const MAX_BATCH = 25;
 /** New (uncached) paper translations a client may ask for per window. */
@@ -35,8 +36,7 @@ export function translateRoutes(deps: AppDeps & { translator: Translator; adminT
       if (!translator.provider) {
         return c.json({ error: 'translation is not configured', howto: 'set TRANSLATE_API_URL, TRANSLATE_API_KEY and TRANSLATE_MODEL' }, 503);
       }
-      const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '');
-      const admin = !!deps.adminToken && bearer === deps.adminToken;
+      const admin = tokenMatches(bearerToken(c), deps.adminToken);
       if (!admin && !limiter.take(clientKey(c), uncached.length)) {
         return c.json({ error: 'too many new translations from this client; try again in a few minutes' }, 429);
       }
