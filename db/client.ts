@@ -41,3 +41,19 @@ export function openDb(path = join(dataDir(), 'papers.db')): Db {
   migrate(orm, { migrationsFolder: MIGRATIONS });
   return { sqlite, orm, path };
 }
+
+/**
+ * Wraps a function that prepares a module's statements so they are prepared
+ * once per connection (preparing costs more than running most of them).
+ */
+export function preparedPerConnection<T>(prepare: (sqlite: Sqlite) => T): (sqlite: Sqlite) => T {
+  const cache = new WeakMap<Sqlite, T>();
+  return (sqlite) => {
+    let s = cache.get(sqlite);
+    if (s === undefined) {
+      s = prepare(sqlite);
+      cache.set(sqlite, s);
+    }
+    return s;
+  };
+}

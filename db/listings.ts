@@ -1,6 +1,6 @@
 // SQL for the reading pages: category listings (announcement days, with a
 // newest-first fallback), category counts, the math cache and translations.
-import type { Db, Sqlite } from './client.ts';
+import { type Db, type Sqlite, preparedPerConnection } from './client.ts';
 import { maxSeq, type AnnounceType } from './queries.ts';
 
 /** A category set from a URL: `cs.CL,cs.LG-cs.CV` includes two and excludes one. Archive names (`cs`) cover all their categories. */
@@ -14,8 +14,6 @@ export interface ListedEntry {
   /** Null in the newest-first fallback (no announcement rows). */
   type: AnnounceType | null;
 }
-
-const statements = new WeakMap<Sqlite, ReturnType<typeof prepare>>();
 
 function prepare(sqlite: Sqlite) {
   return {
@@ -46,14 +44,7 @@ function prepare(sqlite: Sqlite) {
   };
 }
 
-function stmts(sqlite: Sqlite) {
-  let s = statements.get(sqlite);
-  if (!s) {
-    s = prepare(sqlite);
-    statements.set(sqlite, s);
-  }
-  return s;
-}
+const stmts = preparedPerConnection(prepare);
 
 // ---------- math cache ----------
 

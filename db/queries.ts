@@ -1,7 +1,7 @@
 // Named, typed queries for papers, announcements and crawl state. Every
 // ingest path (crawler, importer) writes through ingestBatch, so "newer
 // version wins, a re-crawl adds nothing" is decided in one place: mergePaper.
-import type { Db, Sqlite } from './client.ts';
+import { type Db, type Sqlite, preparedPerConnection } from './client.ts';
 import { type Paper, sortDateOf } from './paper.ts';
 
 export type AnnounceType = 'new' | 'cross' | 'replace' | 'replace-cross';
@@ -116,14 +116,13 @@ export function paperFromRow(r: RawPaperRow): Paper {
   };
 }
 
-/** Prepared statements, cached per connection. */
-const statements = new WeakMap<Sqlite, ReturnType<typeof prepare>>();
-
 function prepare(sqlite: Sqlite) {
   return {
     get: sqlite.prepare(`SELECT ${PAPER_COLUMNS} FROM papers WHERE id = ?`),
     getMany: sqlite.prepare(`SELECT ${PAPER_COLUMNS} FROM papers WHERE id IN (SELECT value FROM json_each(?))`),
     maxSeq: sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM papers').pluck(),
+    changed: sqlite.prepare(`SELECT ${PAPER_COLUMNS} FROM papers WHERE seq > ? AND seq <= ? ORDER BY seq`),
+    nthChangeAfter: sqlite.prepare('SELECT seq FROM papers WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?').pluck(),
     upsert: sqlite.prepare(
       `INSERT INTO papers (id, version, title, abstract, authors, categories, primary_category, published, updated,
          sort_date, comments, journal_ref, doi, license, seen_at, seq)
@@ -157,14 +156,7 @@ function prepare(sqlite: Sqlite) {
   };
 }
 
-function stmts(sqlite: Sqlite) {
-  let s = statements.get(sqlite);
-  if (!s) {
-    s = prepare(sqlite);
-    statements.set(sqlite, s);
-  }
-  return s;
-}
+const stmts = preparedPerConnection(prepare);
 
 export function getPaper(db: Db, id: string): Paper | null {
   const row = stmts(db.sqlite).get.get(id) as RawPaperRow | undefined;
@@ -185,6 +177,16 @@ export function countPapers(db: Db): number {
 
 export function maxSeq(db: Db): number {
   return stmts(db.sqlite).maxSeq.get() as number;
+}
+
+/** The seq of the n-th changed row after `watermark` (1-based), or null when fewer rows changed. */
+export function nthChangeAfter(db: Db, watermark: number, n: number): number | null {
+  return (stmts(db.sqlite).nthChangeAfter.get(watermark, Math.max(0, n - 1)) as number | undefined) ?? null;
+}
+
+/** Papers changed after `watermark` up to `top` (seq values), oldest change first; streamed. */
+export function* papersChangedSince(db: Db, watermark: number, top: number): Generator<Paper> {
+  for (const r of stmts(db.sqlite).changed.iterate(watermark, top) as IterableIterator<RawPaperRow>) yield paperFromRow(r);
 }
 
 export interface IngestBatch {

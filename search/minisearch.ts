@@ -4,7 +4,7 @@
 // two tiny stored fields (date, categories).
 import MiniSearch from 'minisearch';
 import type { Db } from '../db/client.ts';
-import { getPaper, getPapers, maxSeq } from '../db/queries.ts';
+import { getPaper, getPapers, maxSeq, nthChangeAfter } from '../db/queries.ts';
 import type { Paper } from '../db/paper.ts';
 import { sortDateOf } from '../db/paper.ts';
 import type { RelatedResult, SearchEngine, SearchHit, SearchOptions, SearchResult } from './types.ts';
@@ -143,11 +143,8 @@ export class MiniSearchEngine implements SearchEngine {
     let top = maxSeq(this.db);
     if (top <= this.watermark) return 0;
     if (Number.isFinite(maxRows)) {
-      const at = this.db.sqlite
-        .prepare('SELECT seq FROM papers WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?')
-        .pluck()
-        .get(this.watermark, Math.max(0, Math.floor(maxRows) - 1)) as number | undefined;
-      if (at !== undefined) top = Math.min(top, at);
+      const at = nthChangeAfter(this.db, this.watermark, Math.floor(maxRows));
+      if (at !== null) top = Math.min(top, at);
     }
     let n = 0;
     for (const rows of changedSince(this.db, this.watermark, 5000, top)) {
