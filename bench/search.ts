@@ -26,7 +26,7 @@ import { DEFAULT_FTS5_TUNING, Fts5Engine, type Fts5Tuning } from '../search/fts5
 import { loadSnapshot, saveSnapshot } from '../search/snapshot.ts';
 import { miniSearchOptions, type IndexDoc } from '../search/minisearch.ts';
 import { snapshotKey } from '../search/index.ts';
-import { startServer } from '../tests/helpers.ts';
+import { rng, startServer } from '../tests/helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const CORPUS = join(process.env.SHARED_DIR || join(ROOT, '..', 'shared'), 'arxiv', 'corpus.jsonl.gz');
@@ -35,17 +35,6 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 // ---------- small helpers ----------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pct(xs: number[], p: number): number {
   if (!xs.length) return NaN;
@@ -71,7 +60,7 @@ export interface KnownItem {
 
 /** 3-5 distinct content words (no stop words, letters only, 3+ long) from each sampled abstract. */
 export function knownItemQueries(db: Db, n: number, seed: number): KnownItem[] {
-  const rnd = mulberry32(seed);
+  const rnd = rng(seed);
   const ids = db.sqlite.prepare('SELECT id FROM papers ORDER BY id').pluck().all() as string[];
   const out: KnownItem[] = [];
   const used = new Set<string>();
@@ -317,7 +306,7 @@ async function writeSynthetic(file: string, n: number, seed: number): Promise<vo
   const real = await readCorpus();
   const sentences: string[] = [];
   for (const r of real) for (const s of r.abstract.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+(?=[A-Z])/)) if (s.length > 20) sentences.push(s);
-  const rnd = mulberry32(seed);
+  const rnd = rng(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
   const months: string[] = [];
   for (let y = 8; y <= 26; y++) for (let m = 1; m <= 12; m++) months.push(`${String(y).padStart(2, '0')}${String(m).padStart(2, '0')}`);

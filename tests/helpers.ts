@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
+/** Seeded random numbers (mulberry32), the same generator the demos use. */
+export { rng } from '../web/demos/core/random.ts';
+
 export const ROOT = join(import.meta.dirname, '..');
 export const SHARED = process.env.SHARED_DIR || join(ROOT, '..', 'shared');
 export const CORPUS = join(SHARED, 'arxiv', 'corpus.jsonl.gz');

@@ -8,23 +8,12 @@ import { openDb } from '../../db/client.ts';
 import { getCrawlState } from '../../db/queries.ts';
 import type { OaiResume } from '../../scripts/crawler/crawls.ts';
 import { type FixtureServer, startFixtureServer } from '../../scripts/fixture-server.ts';
-import { ROOT, SHARED, tempDir } from '../helpers.ts';
+import { ROOT, SHARED, rng, tempDir } from '../helpers.ts';
 import { oaiFixtureIds } from './harness.ts';
 
 const SEED = Number(process.env.CRAWL_TEST_SEED || 20260427);
 const ARGS = ['--source', 'oai', '--set', 'physics:hep-th', '--from', '2016-01-01'];
 
-/** mulberry32: small, seeded, good enough to pick kill moments reproducibly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   code: number | null;
