@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
 
 /** Seeded random numbers (mulberry32), the same generator the demos use. */
 export { rng } from '../web/demos/core/random.ts';
@@ -93,4 +95,52 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
         setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
       }),
   };
+}
+
+/** Papers committed so far in `dataDir` (read-only, so it never takes a lock the importer needs). */
+export function committedPapers(dataDir: string): number {
+  const path = join(dataDir, 'papers.db');
+  if (!existsSync(path)) return 0;
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare('SELECT count(*) FROM papers').pluck().get() as number;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0; // not migrated yet
+  }
+}
+
+/**
+ * Runs the import CLI on `file` into `dataDir`. With `killAt`, SIGKILLs it as
+ * soon as that many papers are committed, so a kill lands mid-import however
+ * fast or slow the machine is.
+ */
+export function runImporter(
+  file: string,
+  dataDir: string,
+  opts: { batch?: number; killAt?: number | null } = {},
+): Promise<{ code: number | null; signal: string | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'scripts/import.ts'), '--quiet', '--batch', String(opts.batch ?? 2000), file],
+      { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir }, stdio: 'ignore' },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const killAt = opts.killAt;
+    if (killAt != null) {
+      const poll = () => {
+        if (committedPapers(dataDir) >= killAt) child.kill('SIGKILL');
+        else timer = setTimeout(poll, 3);
+      };
+      timer = setTimeout(poll, 3);
+    }
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
 }

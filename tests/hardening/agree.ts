@@ -5,17 +5,8 @@ import { openDb } from '../../db/client.ts';
 import { countPapers } from '../../db/queries.ts';
 import { openSearch, PersistentMiniSearch } from '../../search/index.ts';
 
-/** mulberry32: small, seeded, good enough to pick fault moments reproducibly. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../helpers.ts';
+import { rng } from '../helpers.ts';
 
 /** FTS5 (before anything could rebuild it) and MiniSearch both hold exactly the database's papers. */
 export async function assertIndexesAgree(dataDir: string, label: string, seed = 1234): Promise<void> {

@@ -6,11 +6,8 @@
 // search index agrees with the database, and each fault leaves a log line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync, readFileSync, symlinkSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
-import { createInterface } from 'node:readline';
+import { existsSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { openDb, type Db } from '../../db/client.ts';
 import { countPapers, getPaper, ingestBatch } from '../../db/queries.ts';
@@ -18,21 +15,10 @@ import { paperFromSnapshot } from '../../scripts/snapshot.ts';
 import { importFile } from '../../scripts/import.ts';
 import { openSearch, PersistentMiniSearch } from '../../search/index.ts';
 import { createApp } from '../../server/app.ts';
-import { CORPUS, ROOT, startServer, tempDir } from '../helpers.ts';
+import { committedPapers, corpusLines, runImporter, startServer, tempDir } from '../helpers.ts';
 import { assertIndexesAgree, rng } from './agree.ts';
 
 const SEED = Number(process.env.FAULT_SEED || 1234);
-
-async function corpusLines(n: number): Promise<string[]> {
-  const out: string[] = [];
-  const rl = createInterface({ input: createReadStream(CORPUS).pipe(createGunzip()), crlfDelay: Infinity });
-  for await (const line of rl) {
-    if (line.trim()) out.push(line);
-    if (out.length >= n) break;
-  }
-  rl.close();
-  return out;
-}
 
 /** Ids and versions, the identity of the collection. */
 function idsAndVersions(db: Db): string[] {
@@ -59,34 +45,8 @@ test('importer SIGKILLed at seeded moments under a live server: same database as
     seedDb.sqlite.close();
     server = await startServer({ DATA_DIR: dataDir, SEARCH_ENGINE: 'minisearch', SEARCH_SYNC_MS: '100', MATH_FILL_MS: '600000' });
 
-    const committed = () => {
-      const db = new Database(join(dataDir, 'papers.db'), { readonly: true });
-      try {
-        return db.prepare('SELECT count(*) FROM papers').pluck().get() as number;
-      } finally {
-        db.close();
-      }
-    };
-    const run = (killAt: number | null) =>
-      new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/import.ts'), '--quiet', '--batch', '500', file], {
-          cwd: ROOT,
-          env: { ...process.env, DATA_DIR: dataDir },
-          stdio: 'ignore',
-        });
-        let timer: NodeJS.Timeout | undefined;
-        if (killAt !== null) {
-          const poll = () => {
-            if (committed() >= killAt) child.kill('SIGKILL');
-            else timer = setTimeout(poll, 3);
-          };
-          timer = setTimeout(poll, 3);
-        }
-        child.on('exit', (code, signal) => {
-          clearTimeout(timer);
-          resolve({ code, signal });
-        });
-      });
+    const committed = () => committedPapers(dataDir);
+    const run = (killAt: number | null) => runImporter(file, dataDir, { batch: 500, killAt });
     const pick = rng(SEED);
     let target = 0;
     const kills: number[] = [];

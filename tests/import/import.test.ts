@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { openDb, type Db } from '../../db/client.ts';
 import { importFile } from '../../scripts/import.ts';
 import { countPapers, getPaper, maxSeq } from '../../db/queries.ts';
-import { CORPUS, ROOT, corpusLines, tempDir } from '../helpers.ts';
+import { CORPUS, ROOT, committedPapers, corpusLines, runImporter, tempDir } from '../helpers.ts';
 
 /** Everything a paper is, except when we saw it: equal databases have equal digests. */
 function digest(db: Db): string[] {
@@ -122,39 +122,8 @@ test('an import killed at random moments resumes to the same database as an unin
     reference.sqlite.close();
 
     const dataDir = join(dir.path, 'killed');
-    const dbPath = join(dataDir, 'papers.db');
-    const committed = () => {
-      try {
-        const db = openDb(dbPath);
-        const n = countPapers(db);
-        db.sqlite.close();
-        return n;
-      } catch {
-        return 0;
-      }
-    };
-    // Kills the importer once `killAt` papers are committed (null: let it finish),
-    // so each kill lands mid-import however slow the machine is.
-    const run = (killAt: number | null) =>
-      new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/import.ts'), '--quiet', '--batch', '2000', file], {
-          cwd: ROOT,
-          env: { ...process.env, DATA_DIR: dataDir },
-          stdio: 'ignore',
-        });
-        let timer: NodeJS.Timeout | undefined;
-        if (killAt !== null) {
-          const poll = () => {
-            if (committed() >= killAt) child.kill('SIGKILL');
-            else timer = setTimeout(poll, 5);
-          };
-          timer = setTimeout(poll, 5);
-        }
-        child.on('exit', (code) => {
-          clearTimeout(timer);
-          resolve(code);
-        });
-      });
+    const committed = () => committedPapers(dataDir);
+    const run = (killAt: number | null) => runImporter(file, dataDir, { batch: 2000, killAt }).then((r) => r.code);
     // Seeded kill points, each past the previous run's progress.
     let seed = 7;
     const partial: number[] = [];
