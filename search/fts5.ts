@@ -204,7 +204,8 @@ export class Fts5Engine implements SearchEngine {
     return `bm25(${TABLE}, ${this.tuning.weights.join(', ')})`;
   }
 
-  private matchPage(match: string, f: QueryFilters, within: ReadonlySet<string> | undefined, limit: number, offset: number): Row[] {
+  /** The SQL that restricts a MATCH to the query's filters and an optional id set, with its parameters. */
+  private restriction(match: string, f: QueryFilters, within: ReadonlySet<string> | undefined): { extra: string; params: (string | number)[] } {
     const fs = filterSql(f);
     let extra = fs.where;
     const params: (string | number)[] = [match, ...fs.params];
@@ -212,6 +213,11 @@ export class Fts5Engine implements SearchEngine {
       extra += ' AND p.id IN (SELECT value FROM json_each(?))';
       params.push(JSON.stringify([...within]));
     }
+    return { extra, params };
+  }
+
+  private matchPage(match: string, f: QueryFilters, within: ReadonlySet<string> | undefined, limit: number, offset: number): Row[] {
+    const { extra, params } = this.restriction(match, f, within);
     if (!extra) {
       // No filter: rank on the FTS table alone and join only the page's rows to
       // papers (joining every match cost a B-tree lookup per match: 10x at 1 M papers).
@@ -236,13 +242,7 @@ export class Fts5Engine implements SearchEngine {
   }
 
   private count(match: string, f: QueryFilters, within: ReadonlySet<string> | undefined): number {
-    const fs = filterSql(f);
-    let extra = fs.where;
-    const params: (string | number)[] = [match, ...fs.params];
-    if (within) {
-      extra += ' AND p.id IN (SELECT value FROM json_each(?))';
-      params.push(JSON.stringify([...within]));
-    }
+    const { extra, params } = this.restriction(match, f, within);
     const sql = extra
       ? `SELECT count(*) FROM ${TABLE} JOIN papers p ON p.rowid = ${TABLE}.rowid WHERE ${TABLE} MATCH ?${extra}`
       : `SELECT count(*) FROM ${TABLE} WHERE ${TABLE} MATCH ?`;

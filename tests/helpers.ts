@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { chromium, type Browser } from 'playwright-core';
 
 /** Seeded random numbers (mulberry32), the same generator the demos use. */
 export { rng } from '../web/demos/core/random.ts';
@@ -142,5 +143,13 @@ export function runImporter(
       clearTimeout(timer);
       resolve({ code, signal });
     });
+  });
+}
+
+/** Debian's Chromium, headless, with the flags this machine's closed network needs. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
 }

@@ -5,8 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT, tempDir, startServer, type RunningServer } from '../helpers.ts';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT, launchChromium, tempDir, startServer, type RunningServer } from '../helpers.ts';
 import { openDb } from '../../db/client.ts';
 import { ingestBatch } from '../../db/queries.ts';
 import type { Paper } from '../../db/paper.ts';
@@ -35,10 +35,7 @@ before(async () => {
   ingestBatch(db, { papers: Object.values(SEEDED).map((s) => paper(s.id, s.title)) });
   db.sqlite.close();
   srv = await startServer({ DATA_DIR: dir.path });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

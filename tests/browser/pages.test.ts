@@ -5,8 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT, tempDir } from '../helpers.ts';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT, launchChromium, tempDir } from '../helpers.ts';
 import { seedDb, HOSTILE, DAY1, type Seeded } from '../pages/fixture.ts';
 import { startPagesServer, type PagesServer } from '../pages/server.ts';
 import { startStubLlm, type StubLlm } from '../pages/stub-llm.ts';
@@ -25,10 +25,7 @@ before(async () => {
   seed = await seedDb(dir.path);
   llm = await startStubLlm({ mangle: (t) => t.includes('holds') });
   srv = await startPagesServer(seed.db, { env: { TRANSLATE_API_URL: llm.url, TRANSLATE_MODEL: 'stub-1' } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

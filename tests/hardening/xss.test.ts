@@ -8,11 +8,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { openDb, type Db } from '../../db/client.ts';
 import { ingestBatch, type Announcement } from '../../db/queries.ts';
 import type { Paper } from '../../db/paper.ts';
-import { tempDir } from '../helpers.ts';
+import { launchChromium, tempDir } from '../helpers.ts';
 import { startPagesServer, type PagesServer } from '../pages/server.ts';
 
 /** Each calls window.__xss(n) (or a dialog) if it ever runs. */
@@ -100,10 +100,7 @@ before(async () => {
   const r = ingestBatch(db, { papers, announcements });
   assert.equal(r.added, papers.length, 'every hostile record is stored (the ingest path accepts any text)');
   srv = await startPagesServer(db);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
