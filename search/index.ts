@@ -65,7 +65,7 @@ export class PersistentMiniSearch implements SearchEngine {
         if (!snap) log(`search: no snapshot at ${file}, building the index`);
         else if (snap.meta.watermark > maxSeq(db)) log(`search: snapshot is ahead of the database (another database?), rebuilding`);
         else {
-          engine = new MiniSearchEngine(db, snap.ms, snap.meta.watermark, tuning);
+          engine = new MiniSearchEngine(db, snap.ms, snap.sequences, snap.meta.watermark, tuning);
           log(`search: loaded snapshot (${engine.size} papers, ${(snap.bytes / 1e6).toFixed(1)} MB) in ${Math.round(performance.now() - t)} ms`);
         }
       } catch (err) {
@@ -90,7 +90,7 @@ export class PersistentMiniSearch implements SearchEngine {
     if (!this.file) return;
     const t = performance.now();
     try {
-      const bytes = saveSnapshot(this.file, this.engine.ms, { key: snapshotKey(this.tuning), watermark: this.engine.watermark });
+      const bytes = saveSnapshot(this.file, this.engine.ms, this.engine.sequences, { key: snapshotKey(this.tuning), watermark: this.engine.watermark });
       this.log(`search: saved snapshot (${(bytes / 1e6).toFixed(1)} MB) in ${Math.round(performance.now() - t)} ms`);
       this.unsaved = 0;
       this.lastSave = Date.now();
@@ -123,7 +123,7 @@ export class PersistentMiniSearch implements SearchEngine {
     const saved = this.unsaved;
     const pause = () =>
       new Promise<void>((resolve, reject) => setImmediate(() => (this.closed ? reject(new Error('closed during save')) : resolve())));
-    this.saving = saveSnapshotAsync(this.file, this.engine.ms, { key: snapshotKey(this.tuning), watermark: this.engine.watermark }, pause)
+    this.saving = saveSnapshotAsync(this.file, this.engine.ms, this.engine.sequences, { key: snapshotKey(this.tuning), watermark: this.engine.watermark }, pause)
       .then((bytes) => {
         this.log(`search: saved snapshot (${(bytes / 1e6).toFixed(1)} MB) in ${Math.round(performance.now() - t)} ms, in the background`);
         this.unsaved -= saved;

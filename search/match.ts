@@ -1,17 +1,22 @@
-// Exact evaluation of a query tree against one paper's text. The in-process
-// index has no word positions, so phrases are found as "all words present"
-// and then confirmed here; this is also the reference semantics tests use.
+// Exact evaluation of a query tree against one paper's words. A word matches
+// any word with the same Porter stem ("quantized" finds "quantization"); a
+// phrase matches its words exactly as written (after folding), next to each
+// other, as in FTS5. The in-process index finds a phrase's papers as "all
+// words present" and confirms the order with compileMatch over its stored
+// word sequences (search/sequences.ts); docMatches is the reference
+// semantics tests use.
 import type { Paper } from '../db/paper.ts';
 import type { Field, QueryNode } from './query.ts';
-import { termOf, terms } from './tokenize.ts';
+import { stem, termOf, terms } from './tokenize.ts';
 
+/** A paper's index terms per field, unstemmed, in order. */
 export type DocTerms = Record<Field, string[]>;
 
-export function docTerms(p: Pick<Paper, 'title' | 'abstract' | 'authors'>, useStem = true): DocTerms {
+export function docTerms(p: Pick<Paper, 'title' | 'abstract' | 'authors'>): DocTerms {
   return {
-    title: terms(p.title, 'title', useStem),
-    abstract: terms(p.abstract, 'abstract', useStem),
-    authors: terms(p.authors.join(', '), 'authors', useStem),
+    title: terms(p.title, 'title', false),
+    abstract: terms(p.abstract, 'abstract', false),
+    authors: terms(p.authors.join(', '), 'authors', false),
   };
 }
 
@@ -31,24 +36,50 @@ export function phraseTerms(words: readonly string[], field: Field | null, useSt
   return words.flatMap((w) => termOf(w, field ?? 'abstract', useStem) ?? []);
 }
 
-export function docMatches(node: QueryNode, doc: DocTerms, useStem = true): boolean {
+/** A leaf of a compiled tree: one word (matched by stem) or a phrase (matched exactly), unstemmed. */
+export interface Leaf {
+  terms: string[];
+  field: Field | null;
+  phrase: boolean;
+}
+
+/**
+ * Compiles a tree once into a test that many papers can be put through:
+ * `encode` prepares each leaf for the paper store, `has` answers it for one
+ * paper. A leaf whose words the index drops (stop words) matches nothing.
+ */
+export function compileMatch<S>(node: QueryNode, encode: (leaf: Leaf) => S): (has: (leaf: S) => boolean) => boolean {
   switch (node.kind) {
-    case 'term': {
-      const t = termOf(node.word, node.field ?? 'abstract', useStem);
-      if (!t) return false;
-      return (node.field ? [node.field] : ALL_FIELDS).some((f) => doc[f].includes(t));
-    }
+    case 'term':
     case 'phrase': {
-      const seq = phraseTerms(node.words, node.field, useStem);
-      return (node.field ? [node.field] : ALL_FIELDS).some((f) => hasSequence(doc[f], seq));
+      const seq = phraseTerms(node.kind === 'term' ? [node.word] : node.words, node.field, false);
+      if (!seq.length) return () => false;
+      // A phrase that keeps one word after stop words is that word.
+      const leaf = encode({ terms: seq, field: node.field, phrase: seq.length > 1 });
+      return (has) => has(leaf);
     }
-    case 'and':
-      return node.children.every((c) => docMatches(c, doc, useStem));
-    case 'or':
-      return node.children.some((c) => docMatches(c, doc, useStem));
-    case 'not':
-      return !docMatches(node.child, doc, useStem);
+    case 'and': {
+      const kids = node.children.map((c) => compileMatch(c, encode));
+      return (has) => kids.every((k) => k(has));
+    }
+    case 'or': {
+      const kids = node.children.map((c) => compileMatch(c, encode));
+      return (has) => kids.some((k) => k(has));
+    }
+    case 'not': {
+      const kid = compileMatch(node.child, encode);
+      return (has) => !kid(has);
+    }
   }
+}
+
+/** The reference semantics: a tree against one paper's terms. */
+export function docMatches(node: QueryNode, doc: DocTerms): boolean {
+  return compileMatch(node, (leaf) => leaf)((leaf) =>
+    (leaf.field ? [leaf.field] : ALL_FIELDS).some((f) =>
+      leaf.phrase ? hasSequence(doc[f], leaf.terms) : doc[f].some((w) => stem(w) === stem(leaf.terms[0])),
+    ),
+  );
 }
 
 export function containsPhrase(node: QueryNode): boolean {

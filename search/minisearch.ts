@@ -1,19 +1,20 @@
 // The in-process engine: MiniSearch with our tokenizer, stop words and
 // stemming, fed from SQLite rows above a watermark. Phrases are confirmed
-// against the stored text (MiniSearch keeps no positions), filters run on
-// two tiny stored fields (date, categories).
+// against each paper's stored word sequence (MiniSearch keeps no positions),
+// filters run on two tiny stored fields (date, categories).
 import MiniSearch from 'minisearch';
 import type { Db } from '../db/client.ts';
-import { getPaper, getPapers, maxSeq, nthChangeAfter } from '../db/queries.ts';
+import { getPaper, maxSeq, nthChangeAfter, papersChangedSince } from '../db/queries.ts';
 import type { Paper } from '../db/paper.ts';
 import { sortDateOf } from '../db/paper.ts';
 import type { RelatedResult, SearchEngine, SearchHit, SearchOptions, SearchResult } from './types.ts';
 import { parseQuery, passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
-import { containsPhrase, docMatches, docTerms, phraseTerms } from './match.ts';
+import { compileMatch, containsPhrase, phraseTerms } from './match.ts';
+import { TermSequences, wordHash } from './sequences.ts';
 import { keywords, type Keyword } from './keywords.ts';
 import { stem, termOf, words } from './tokenize.ts';
 import { changedSince } from './rows.ts';
-import { assemble, termPostings, viewOf, type DocEntry, type FieldPostings, type IndexView } from './ms-internals.ts';
+import { addPrepared, assemble, termPostings, viewOf, type DocEntry, type FieldPostings, type IndexView, type PreparedField } from './ms-internals.ts';
 import { PostingList } from './postings.ts';
 import { Accumulator, AllMatcher, AndMatcher, OrMatcher, TermMatcher, evaluate, evaluateOr, type Bm25, type Matcher, type Scored, type Variant } from './ms-eval.ts';
 
@@ -97,12 +98,15 @@ export class MiniSearchEngine implements SearchEngine {
   private readonly view: IndexView;
   private readonly all: AllMatcher;
   private readonly acc = new Accumulator();
+  /** Rows read for a bounded sync and not all indexed yet (see sync). */
+  private pending: { upto: number; rows: Paper[]; next: number } | null = null;
   /** Variants per query word; new papers can bring new variants, so a sync that changes anything clears it. */
   private readonly variantCache = new Map<string, Variant[]>();
 
   constructor(
     private readonly db: Db,
     readonly ms: MiniSearch<IndexDoc>,
+    readonly sequences: TermSequences,
     watermark: number,
     readonly tuning: MiniSearchTuning = DEFAULT_TUNING,
   ) {
@@ -115,13 +119,13 @@ export class MiniSearchEngine implements SearchEngine {
   static build(db: Db, tuning: MiniSearchTuning = DEFAULT_TUNING, batch = 5000): MiniSearchEngine {
     // The watermark is read first: rows written while we build are seen again by the next sync.
     const top = maxSeq(db);
-    const ms = bulkIndex(
+    const { ms, sequences } = bulkIndex(
       (function* () {
         for (const rows of changedSince(db, 0, batch, top)) yield* rows;
       })(),
       tuning,
     );
-    return new MiniSearchEngine(db, ms, top, tuning);
+    return new MiniSearchEngine(db, ms, sequences, top, tuning);
   }
 
   get size(): number {
@@ -130,30 +134,53 @@ export class MiniSearchEngine implements SearchEngine {
 
   private upsert(papers: readonly Paper[]): void {
     for (const p of papers) {
-      const doc = indexDoc(p);
       // discard() is lazy in MiniSearch 7: no need for the old text.
-      if (this.ms.has(p.id)) this.ms.discard(p.id);
-      this.ms.add(doc);
+      const old = this.view.shortIdOf(p.id);
+      if (old !== undefined) {
+        this.ms.discard(p.id);
+        this.sequences.delete(old);
+      }
+      const d = prepareDoc(p);
+      const sid = addPrepared(this.ms, d.doc.id, { d: d.doc.d, c: d.doc.c }, d.fields);
+      this.sequences.set(sid, d.sequences);
     }
   }
 
-  /** Indexes rows changed above the watermark: all of them, or about `maxRows` (whole change steps) so a server can pause between. */
+  /**
+   * Indexes rows changed above the watermark: all of them, or at most
+   * `maxRows` so a server can serve requests between slices. A change step
+   * (one import batch shares one seq) larger than that is read once and
+   * indexed over several calls; the watermark passes it when all its rows are in.
+   */
   sync(maxRows = Infinity): number {
     if (this.closed) return 0;
-    let top = maxSeq(this.db);
-    if (top <= this.watermark) return 0;
-    if (Number.isFinite(maxRows)) {
+    if (!this.pending) {
+      const top = maxSeq(this.db);
+      if (top <= this.watermark) return 0;
+      if (!Number.isFinite(maxRows)) {
+        let n = 0;
+        for (const rows of changedSince(this.db, this.watermark, 5000, top)) {
+          this.upsert(rows);
+          n += rows.length;
+        }
+        this.variantCache.clear();
+        this.watermark = top;
+        return n;
+      }
       const at = nthChangeAfter(this.db, this.watermark, Math.floor(maxRows));
-      if (at !== null) top = Math.min(top, at);
+      const upto = at === null ? top : Math.min(top, at);
+      this.pending = { upto, rows: [...papersChangedSince(this.db, this.watermark, upto)], next: 0 };
     }
-    let n = 0;
-    for (const rows of changedSince(this.db, this.watermark, 5000, top)) {
-      this.upsert(rows);
-      n += rows.length;
+    const p = this.pending;
+    const slice = p.rows.slice(p.next, p.next + Math.max(1, Math.floor(maxRows)));
+    p.next += slice.length;
+    this.upsert(slice);
+    if (slice.length) this.variantCache.clear();
+    if (p.next >= p.rows.length) {
+      this.watermark = p.upto;
+      this.pending = null;
     }
-    if (n) this.variantCache.clear();
-    this.watermark = top;
-    return n;
+    return slice.length;
   }
 
   private fieldBoosts(field: Field | null): Map<number, number> {
@@ -277,19 +304,19 @@ export class MiniSearchEngine implements SearchEngine {
     return results;
   }
 
-  /** Keeps the results whose text really satisfies the tree (phrases in order). */
+  /** Keeps the results whose words really satisfy the tree (phrases in order), from the stored sequences. */
   private confirm(root: QueryNode, results: Scored[]): Scored[] {
-    const out: Scored[] = [];
-    const CHUNK = 500;
-    for (let i = 0; i < results.length; i += CHUNK) {
-      const chunk = results.slice(i, i + CHUNK);
-      const byId = new Map(getPapers(this.db, chunk.map((r) => this.view.idOf(r.sid)!)).map((p) => [p.id, p]));
-      for (const r of chunk) {
-        const p = byId.get(this.view.idOf(r.sid)!);
-        if (p && docMatches(root, docTerms(p, this.tuning.useStem), this.tuning.useStem)) out.push(r);
-      }
-    }
-    return out;
+    // Words are checked in the index (with their same-stem variants), phrases in the stored sequences.
+    const test = compileMatch(root, (leaf) => ({
+      field: leaf.field === null ? null : FIELD_IDS[leaf.field],
+      hashes: leaf.phrase ? Int32Array.from(leaf.terms, wordHash) : null,
+      word: leaf.phrase ? null : this.term(leaf.terms[0], leaf.field),
+    }));
+    const seqs = this.sequences;
+    const ctx = { matched: 0, inexact: 0 };
+    return results.filter((r) =>
+      test((leaf) => (leaf.hashes ? seqs.contains(r.sid, leaf.field, leaf.hashes) : !!leaf.word && leaf.word.score(r.sid, ctx) >= 0)),
+    );
   }
 
   search(query: string, options: SearchOptions = {}): SearchResult {
@@ -391,45 +418,67 @@ export function surfaceOf(queryWords: readonly string[], useStem: boolean): Map<
   return m;
 }
 
+/** A paper tokenized once for every structure that holds it: postings, field lengths, word sequences. */
+interface PreparedDoc {
+  doc: IndexDoc;
+  fields: PreparedField[];
+  sequences: number[][];
+}
+
+/** Tokenizes as miniSearchOptions() tells MiniSearch to (words, then termOf unstemmed). */
+function prepareDoc(p: Paper): PreparedDoc {
+  const doc = indexDoc(p);
+  const fields: PreparedField[] = [];
+  const sequences: number[][] = [];
+  for (const field of FIELDS) {
+    const tokens = words(doc[field]);
+    const freqs = new Map<string, number>();
+    const seq: number[] = [];
+    for (const tok of tokens) {
+      const t = termOf(tok, 'abstract', false);
+      if (!t) continue;
+      freqs.set(t, (freqs.get(t) ?? 0) + 1);
+      seq.push(wordHash(t));
+    }
+    // MiniSearch counts a field's length as its distinct raw tokens.
+    fields.push({ fieldId: FIELD_IDS[field], length: new Set(tokens).size, freqs });
+    sequences.push(seq);
+  }
+  return { doc, fields, sequences };
+}
+
 /**
  * A MiniSearch index over papers, built the way MiniSearch.add() would build
  * it (same terms, frequencies and field lengths) but in plain hash maps first.
  */
-export function bulkIndex(papers: Iterable<Paper>, tuning: MiniSearchTuning): MiniSearch<IndexDoc> {
+export function bulkIndex(papers: Iterable<Paper>, tuning: MiniSearchTuning): { ms: MiniSearch<IndexDoc>; sequences: TermSequences } {
   const options = miniSearchOptions(tuning);
+  const sequences = new TermSequences();
   const postings = new Map<string, FieldPostings>();
   const docs: DocEntry[] = [];
   const lengthSums = [0, 0, 0];
   let shortId = 0;
   for (const p of papers) {
-    const doc = indexDoc(p);
+    const d = prepareDoc(p);
     const sid = shortId++;
     const lengths = [0, 0, 0];
-    for (const field of FIELDS) {
-      const fid = FIELD_IDS[field];
-      const tokens = options.tokenize(doc[field]);
-      // MiniSearch counts a field's length as its distinct raw tokens.
-      lengths[fid] = new Set(tokens).size;
-      lengthSums[fid] += lengths[fid];
-      // Counted per paper first, so the big maps see each term once per paper.
-      const freqs = new Map<string, number>();
-      for (const tok of tokens) {
-        const t = options.processTerm(tok);
-        if (t) freqs.set(t, (freqs.get(t) ?? 0) + 1);
-      }
-      for (const [t, f] of freqs) {
+    for (const f of d.fields) {
+      lengths[f.fieldId] = f.length;
+      lengthSums[f.fieldId] += f.length;
+      for (const [t, n] of f.freqs) {
         let fp = postings.get(t);
         if (!fp) postings.set(t, (fp = new Map()));
-        let m = fp.get(fid);
-        if (!m) fp.set(fid, (m = new PostingList()));
-        m.set(sid, f);
+        let m = fp.get(f.fieldId);
+        if (!m) fp.set(f.fieldId, (m = new PostingList()));
+        m.set(sid, n);
       }
     }
-    docs.push({ shortId: sid, id: doc.id, stored: { d: doc.d, c: doc.c }, fieldLength: lengths });
+    docs.push({ shortId: sid, id: d.doc.id, stored: { d: d.doc.d, c: d.doc.c }, fieldLength: lengths });
+    sequences.set(sid, d.sequences);
   }
   const n = shortId;
   for (const fp of postings.values()) for (const m of fp.values()) (m as PostingList).trim();
-  return assemble<IndexDoc>(
+  const ms = assemble<IndexDoc>(
     options,
     {
       documentCount: n,
@@ -441,6 +490,8 @@ export function bulkIndex(papers: Iterable<Paper>, tuning: MiniSearchTuning): Mi
     docs,
     postings,
   );
+  sequences.trim();
+  return { ms, sequences };
 }
 
 /** The k best by `cmp`, without sorting everything (related lists are short, candidates many). */

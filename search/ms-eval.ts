@@ -42,6 +42,51 @@ interface FieldPart {
   weight: number;
   avg: number;
   idf: number;
+  /** Cursor into a packed list: candidates mostly come in rising short-id order, so probes gallop forward. */
+  pos: number;
+  last: number;
+}
+
+/**
+ * The term frequency of `sid` in a part, or undefined. Moves the part's cursor:
+ * from where the last probe stopped when `sid` is larger (galloping, then a
+ * binary search), from the start otherwise.
+ */
+function probe(p: FieldPart, sid: number): number | undefined {
+  const map = p.map;
+  if (!(map instanceof PostingList)) return map.get(sid);
+  const d = map.data;
+  const n = map.n;
+  let lo = sid >= p.last ? p.pos : 0;
+  p.last = sid;
+  if (lo >= n) {
+    p.pos = n;
+    return undefined;
+  }
+  if (unpackId(d[lo]) >= sid) {
+    p.pos = lo;
+    return unpackId(d[lo]) === sid ? unpackTf(d[lo]) : undefined;
+  }
+  // d[lo] < sid: gallop until d[hi] >= sid or the end, then search (lo, hi].
+  let step = 1;
+  let hi = lo + 1;
+  while (hi < n && unpackId(d[hi]) < sid) {
+    lo = hi;
+    step *= 2;
+    hi = lo + step;
+  }
+  if (hi > n - 1) hi = n - 1;
+  if (unpackId(d[hi]) < sid) {
+    p.pos = n;
+    return undefined;
+  }
+  while (lo + 1 < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (unpackId(d[mid]) < sid) lo = mid;
+    else hi = mid;
+  }
+  p.pos = hi;
+  return unpackId(d[hi]) === sid ? unpackTf(d[hi]) : undefined;
 }
 
 /** An index term a query word matches, and how much a match counts (1 for the word itself). */
@@ -71,7 +116,16 @@ export class TermMatcher implements Matcher {
         const map = data.get(fid);
         if (!map || !map.size) continue;
         const m = map.size;
-        this.parts.push({ exact: v.term === term, fid, map, weight: fb * boost * v.weight, avg: view.avgFieldLength[fid] || 1, idf: Math.log(1 + (n - m + 0.5) / (m + 0.5)) });
+        this.parts.push({
+          exact: v.term === term,
+          fid,
+          map,
+          weight: fb * boost * v.weight,
+          avg: view.avgFieldLength[fid] || 1,
+          idf: Math.log(1 + (n - m + 0.5) / (m + 0.5)),
+          pos: 0,
+          last: -1,
+        });
       }
     }
     this.cost = this.parts.reduce((s, p) => s + p.map.size, 0);
@@ -93,7 +147,7 @@ export class TermMatcher implements Matcher {
     let hit = false;
     let exact = false;
     for (const p of this.parts) {
-      const f = p.map.get(sid);
+      const f = probe(p, sid);
       if (f === undefined) continue;
       hit = true;
       if (p.exact) exact = true;
@@ -110,9 +164,14 @@ export class TermMatcher implements Matcher {
 
   candidates(): Iterable<number> {
     if (this.parts.length === 1) return ids(this.parts[0].map);
-    const s = new Set<number>();
-    for (const p of this.parts) for (const sid of ids(p.map)) s.add(sid);
-    return s;
+    // In rising order, so the other terms' probes move forward only.
+    const all = new Uint32Array(this.cost);
+    let n = 0;
+    for (const p of this.parts) for (const sid of ids(p.map)) all[n++] = sid;
+    all.sort();
+    let m = 0;
+    for (let i = 0; i < n; i++) if (i === 0 || all[i] !== all[i - 1]) all[m++] = all[i];
+    return all.subarray(0, m);
   }
 
   score(sid: number, ctx: ScoreContext): number {
@@ -122,7 +181,7 @@ export class TermMatcher implements Matcher {
     let exact = false;
     const { k, b, d } = this.bm25;
     for (const p of this.parts) {
-      const tf = p.map.get(sid);
+      const tf = probe(p, sid);
       if (tf === undefined) continue;
       hit = true;
       if (p.exact) exact = true;

