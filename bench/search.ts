@@ -135,10 +135,12 @@ async function importCorpus(dir: string): Promise<{ db: Db; seconds: number }> {
   return { db, seconds: ms(t0) / 1000 };
 }
 
+/** JS heap plus typed-array buffers (postings and word sequences live in those, outside heapUsed). */
 function heapUsed(): number {
   gc();
   gc();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 async function mainRun(opts: { queries: number; tune: boolean; related: number }): Promise<void> {
@@ -167,14 +169,14 @@ async function mainRun(opts: { queries: number; tune: boolean; related: number }
 
     const snapFile = join(dir, 'search', 'minisearch.bin');
     t0 = performance.now();
-    const bytes = saveSnapshot(snapFile, mini.ms, { key: snapshotKey(DEFAULT_TUNING), watermark: mini.watermark });
+    const bytes = saveSnapshot(snapFile, mini.ms, mini.sequences, { key: snapshotKey(DEFAULT_TUNING), watermark: mini.watermark });
     const saveMs = ms(t0);
     t0 = performance.now();
     const loaded = loadSnapshot<IndexDoc>(snapFile, miniSearchOptions(DEFAULT_TUNING), snapshotKey(DEFAULT_TUNING));
     const loadMs = ms(t0);
     if (!loaded || loaded.ms.documentCount !== mini.size) throw new Error('snapshot round trip lost papers');
     log(`snapshot ${f1(bytes / 1e6)} MB, save ${f1(saveMs)} ms, load ${f1(loadMs)} ms`);
-    const fromSnap = new MiniSearchEngine(db, loaded.ms, loaded.meta.watermark, DEFAULT_TUNING);
+    const fromSnap = new MiniSearchEngine(db, loaded.ms, loaded.sequences, loaded.meta.watermark, DEFAULT_TUNING);
     const miniRun = runQueries(test, miniSearch(fromSnap));
     row('**minisearch** (ours, from snapshot)', `${f1(miniBuild / 1000)} s`, miniRun, `heap ${f1(heapPerDoc / 1024)} KB/paper`);
 
@@ -251,7 +253,7 @@ function tuneMini(db: Db, base: MiniSearchEngine, dev: KnownItem[]): string[] {
   variants.push(['MiniSearch per-field BM25 sum (k 1.2, b 0.7, d 0.5)', { ...d, bm25: { k: 1.2, b: 0.7, d: 0.5 } }]);
   for (const b of [0.5, 0.9]) variants.push([`BM25F b=${b}`, { ...d, bm25: { ...d.bm25, b } }]);
   for (const [name, tuning] of variants) {
-    const e = new MiniSearchEngine(db, base.ms, base.watermark, tuning);
+    const e = new MiniSearchEngine(db, base.ms, base.sequences, base.watermark, tuning);
     const r = runQueries(dev, (q) => e.search(q, { limit: 10 }).hits.map((h) => h.id));
     rows.push(`| minisearch | ${name} | ${f3(r.mrr)} | ${f3(r.recall)} | ${f2(r.p50)} / ${f2(r.p99)} |`);
     log(`tune minisearch ${name}: MRR ${f3(r.mrr)}`);
