@@ -3,12 +3,16 @@
 // over `papers`, kept in step by triggers, so every writer (crawler,
 // importer, any process) updates it in the same transaction as the row.
 // All of this engine's SQL is in this file.
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/client.ts';
 import { countPapers, getPaper, getPapers, maxSeq } from '../db/queries.ts';
 import type { RelatedResult, SearchEngine, SearchHit, SearchOptions, SearchResult } from './types.ts';
 import { hasFilters, hasPositive, parseQuery, type QueryFilters, type QueryNode } from './query.ts';
 import { keywords, type Keyword } from './keywords.ts';
 import { stem, terms } from './tokenize.ts';
+import { availableParallelism } from 'node:os';
+import { loadRank, rankExtension } from './fts5-rank.ts';
+import { ShardPool, type Param } from './fts5-shards.ts';
 
 /** Same-stem variants are searched only when the exact words match fewer papers than this. */
 export const VARIANTS_BELOW = 100;
@@ -83,54 +87,63 @@ function lit(word: string): string {
 
 const COLUMN: Record<string, string> = { title: 'title', abstract: 'abstract', authors: 'authors' };
 
+/** An FTS5 MATCH expression and, per phrase in the order FTS5 numbers them, its word when it is one unfiltered word. */
+interface Compiled {
+  expr: string;
+  words: (string | null)[];
+}
+
+/**
+ * Compiles a tree with at least one positive part to an FTS5 MATCH
+ * expression; with `expand`, each bare word may also be any of its variants
+ * (phrases stay exact, and an excluded word excludes its variants too).
+ * FTS5 numbers phrases in the order they are written, which is the order
+ * they are pushed here.
+ */
+function compile(node: QueryNode, expand?: (word: string) => string[]): Compiled {
+  const words: (string | null)[] = [];
+  const phrase = (text: string, field: string | null | undefined) => {
+    words.push(field ? null : text);
+    return lit(text);
+  };
+  const go = (n: QueryNode): string => {
+    switch (n.kind) {
+      case 'term': {
+        const alts = (expand ? expand(n.word) : [n.word]).map((w) => phrase(w, n.field));
+        const e = alts.length === 1 ? alts[0] : `(${alts.join(' OR ')})`;
+        return n.field ? `${COLUMN[n.field]} : ${e}` : e;
+      }
+      case 'phrase': {
+        words.push(null);
+        const p = lit(n.words.join(' '));
+        return n.field ? `${COLUMN[n.field]} : ${p}` : p;
+      }
+      case 'or':
+        return `(${n.children.map(go).join(' OR ')})`;
+      case 'and': {
+        const pos = n.children.filter((c) => c.kind !== 'not');
+        const neg = n.children.filter((c): c is Extract<QueryNode, { kind: 'not' }> => c.kind === 'not');
+        if (!pos.length) throw new Error('toFts5: an AND needs a positive part');
+        let expr = pos.length === 1 ? go(pos[0]) : `(${pos.map(go).join(' AND ')})`;
+        for (const c of neg) expr = `(${expr} NOT ${go(c.child)})`;
+        return expr;
+      }
+      case 'not':
+        throw new Error('toFts5: a lone NOT has nothing to subtract from');
+    }
+  };
+  const expr = go(node);
+  return { expr, words };
+}
+
 /** Compiles a tree with at least one positive part to an FTS5 MATCH expression. */
 export function toFts5(node: QueryNode): string {
-  switch (node.kind) {
-    case 'term':
-      return node.field ? `${COLUMN[node.field]} : ${lit(node.word)}` : lit(node.word);
-    case 'phrase': {
-      const p = lit(node.words.join(' '));
-      return node.field ? `${COLUMN[node.field]} : ${p}` : p;
-    }
-    case 'or':
-      return `(${node.children.map(toFts5).join(' OR ')})`;
-    case 'and': {
-      const pos = node.children.filter((c) => c.kind !== 'not');
-      const neg = node.children.filter((c): c is Extract<QueryNode, { kind: 'not' }> => c.kind === 'not');
-      if (!pos.length) throw new Error('toFts5: an AND needs a positive part');
-      let expr = pos.length === 1 ? toFts5(pos[0]) : `(${pos.map(toFts5).join(' AND ')})`;
-      for (const n of neg) expr = `(${expr} NOT ${toFts5(n.child)})`;
-      return expr;
-    }
-    case 'not':
-      throw new Error('toFts5: a lone NOT has nothing to subtract from');
-  }
+  return compile(node).expr;
 }
 
 /** Like toFts5, but each bare word may also be any of its variants (`expand`). Phrases stay exact. */
 export function toFts5Expanded(node: QueryNode, expand: (word: string) => string[]): string {
-  switch (node.kind) {
-    case 'term': {
-      const alts = expand(node.word).map(lit);
-      const e = alts.length === 1 ? alts[0] : `(${alts.join(' OR ')})`;
-      return node.field ? `${COLUMN[node.field]} : ${e}` : e;
-    }
-    case 'phrase':
-      return toFts5(node);
-    case 'or':
-      return `(${node.children.map((c) => toFts5Expanded(c, expand)).join(' OR ')})`;
-    case 'and': {
-      const pos = node.children.filter((c) => c.kind !== 'not');
-      const neg = node.children.filter((c): c is Extract<QueryNode, { kind: 'not' }> => c.kind === 'not');
-      if (!pos.length) throw new Error('toFts5Expanded: an AND needs a positive part');
-      let expr = pos.length === 1 ? toFts5Expanded(pos[0], expand) : `(${pos.map((c) => toFts5Expanded(c, expand)).join(' AND ')})`;
-      // An excluded word excludes its variants too.
-      for (const n of neg) expr = `(${expr} NOT ${toFts5Expanded(n.child, expand)})`;
-      return expr;
-    }
-    case 'not':
-      throw new Error('toFts5Expanded: a lone NOT has nothing to subtract from');
-  }
+  return compile(node, expand).expr;
 }
 
 interface FilterSql {
@@ -171,6 +184,19 @@ interface Row {
   total: number;
 }
 
+/** One rowid range's answer: its best rows (rowid, score) and how many rows it matched. */
+interface RangeRow {
+  r: number;
+  score: number;
+  total: number;
+}
+
+/** Below this many papers one thread answers; above, each thread takes a rowid range. */
+export const SHARD_ABOVE = 100_000;
+
+const MIN_ROWID = -(2n ** 63n);
+const MAX_ROWID = 2n ** 63n - 1n;
+
 /** The same query with its top-level words and phrases joined by OR, if that differs. */
 function relax(node: QueryNode | null): QueryNode | null {
   if (node?.kind !== 'and') return null;
@@ -180,73 +206,208 @@ function relax(node: QueryNode | null): QueryNode | null {
   return rest.length ? { kind: 'and', children: [{ kind: 'or', children: loose }, ...rest] } : { kind: 'or', children: loose };
 }
 
+export interface Fts5OpenOptions {
+  log?: (line: string) => void;
+  tuning?: Fts5Tuning;
+  /**
+   * How many threads answer a query, each over a rowid range of the same
+   * table (so bm25() statistics, scores and order are those of one table).
+   * Default: one per core, up to 2, from SHARD_ABOVE papers on; 1 for an
+   * in-memory database, which other connections cannot open.
+   */
+  shards?: number;
+  /** Keep vocabulary counts between queries while the database is unchanged (default true). */
+  vocabCache?: boolean;
+  /** Rank with bm25_df() when it can be loaded (default true); false: FTS5's bm25(). Same scores either way. */
+  bm25Df?: boolean;
+}
+
 export class Fts5Engine implements SearchEngine {
   readonly name = 'fts5' as const;
   private watermark: number;
 
-  private readonly vocabRange;
+  private readonly vocabTerm;
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+  /** bm25_df() is loaded: the engine passes document frequencies it already knows (see fts5_rank.c). */
+  private readonly ranked: boolean;
+  private readonly useVocabCache: boolean;
+  private pool: ShardPool | null = null;
+  /**
+   * Vocabulary rows already read (per word, per prefix range), while the
+   * database is unchanged. FTS5 keeps no document frequencies: each one is
+   * a count over the word's postings, ~10 ms for a word in 400k papers, and
+   * a query needs them for every word and variant. Any commit, by this
+   * connection or another, empties it (see fresh()).
+   */
+  private readonly vocabCache = new Map<string, [string, number][]>();
+  private vocabVersion = '';
+  private readonly versionStmt;
 
   private constructor(
     private readonly db: Db,
     readonly tuning: Fts5Tuning,
+    opts: Fts5OpenOptions,
   ) {
     this.watermark = maxSeq(db);
-    this.vocabRange = db.sqlite.prepare(`SELECT term FROM ${TABLE}_vocab WHERE term >= ? AND term < ? LIMIT 400`).pluck();
+    this.vocabTerm = db.sqlite.prepare(`SELECT doc FROM ${TABLE}_vocab WHERE term = ?`).pluck();
+    this.versionStmt = db.sqlite.prepare('SELECT (SELECT data_version FROM pragma_data_version) || \'.\' || total_changes()').pluck();
+    this.useVocabCache = opts.vocabCache ?? true;
+    this.ranked = (opts.bm25Df ?? true) && loadRank(db.sqlite, opts.log);
+    const shards =
+      opts.shards ?? (db.path !== ':memory:' && countPapers(db) >= SHARD_ABOVE ? Math.min(2, availableParallelism()) : 1);
+    if (shards > 1 && db.path !== ':memory:') {
+      const ext = this.ranked ? rankExtension().path : null;
+      this.pool = new ShardPool(db.path, shards - 1, ext ? { path: ext, entry: 'sqlite3_fts5rank_init' } : null);
+    }
   }
 
-  static open(db: Db, opts: { log?: (line: string) => void; tuning?: Fts5Tuning } = {}): Fts5Engine {
+  static open(db: Db, opts: Fts5OpenOptions = {}): Fts5Engine {
     const tuning = opts.tuning ?? DEFAULT_FTS5_TUNING;
     ensureFts5(db, tuning, opts.log);
-    return new Fts5Engine(db, tuning);
+    return new Fts5Engine(db, tuning, opts);
+  }
+
+  /** How many threads answer a query. */
+  get shards(): number {
+    return this.pool && !this.pool.failed ? this.pool.size : 1;
+  }
+
+  private prepared(sql: string) {
+    let st = this.statements.get(sql);
+    if (!st) {
+      if (this.statements.size > 200) this.statements.clear();
+      this.statements.set(sql, (st = this.db.sqlite.prepare<unknown[]>(sql)));
+    }
+    return st;
   }
 
   private bm25(): string {
     return `bm25(${TABLE}, ${this.tuning.weights.join(', ')})`;
   }
 
-  /** The SQL that restricts a MATCH to the query's filters and an optional id set, with its parameters. */
-  private restriction(match: string, f: QueryFilters, within: ReadonlySet<string> | undefined): { extra: string; params: (string | number)[] } {
+  /** The ranking expression and its leading parameters: bm25_df with the known frequencies, or bm25. */
+  private rank(c: Compiled, df: Map<string, number>): { sql: string; params: Param[] } {
+    if (!this.ranked) return { sql: this.bm25(), params: [] };
+    // -1: not known (a phrase, a field, a word FTS5 splits); bm25_df counts it as bm25() does.
+    const known = c.words.map((w) => (w === null ? -1 : (df.get(w) ?? -1)));
+    return { sql: `bm25_df(${TABLE}, ${this.tuning.weights.join(', ')}, ?)`, params: [Buffer.from(new Float64Array(known).buffer)] };
+  }
+
+  /**
+   * Runs one vocabulary query per item, the items shared out over the pool's
+   * threads (a common word's row counts every one of its postings: ~10 ms
+   * for 400k papers), and returns the rows of each item in item order.
+   */
+  private vocab(all: readonly (readonly [string, string])[], sql: string): [string, number][][] {
+    const result: [string, number][][] = all.map(() => []);
+    // A word is asked as [word, word], a range as [lo, hi] with lo < hi: the keys never collide.
+    const key = (item: readonly [string, string]) => `${item[0]}\u0000${item[1]}`;
+    if (this.useVocabCache) {
+      const version = this.versionStmt.get() as string;
+      if (version !== this.vocabVersion || this.vocabCache.size > 50_000) {
+        this.vocabCache.clear();
+        this.vocabVersion = version;
+      }
+    }
+    const missing: number[] = [];
+    all.forEach((item, k) => {
+      const hit = this.useVocabCache ? this.vocabCache.get(key(item)) : undefined;
+      if (hit) result[k] = hit;
+      else missing.push(k);
+    });
+    const items = missing.map((k) => all[k]);
+    if (!items.length) return result;
+    const n = Math.min(this.shards, items.length);
+    const mine = (i: number) => items.map((_, k) => k).filter((k) => k % n === i);
+    const job = (i: number) => {
+      const ks = mine(i);
+      return {
+        sql: ks.map((k) => `SELECT ${k} AS k, * FROM (${sql})`).join(' UNION ALL '),
+        params: ks.flatMap((k) => items[k]) as Param[],
+      };
+    };
+    const here = (q: string, params: Param[]) => this.prepared(q).all(...params) as { k: number; term: string; doc: number }[];
+    const parts = n === 1 ? [here(job(0).sql, job(0).params)] : this.pool!.all(job, here, n);
+    const out: [string, number][][] = items.map(() => []);
+    for (const part of parts) for (const { k, term, doc } of part) out[k].push([term, doc]);
+    missing.forEach((k, j) => {
+      result[k] = out[j];
+      if (this.useVocabCache) this.vocabCache.set(key(all[k]), out[j]);
+    });
+    return result;
+  }
+
+  /** Notes in `df` how many papers hold each word (absent: not an indexed term). */
+  private docFreqs(words: readonly (string | null)[], df: Map<string, number>): void {
+    const todo = [...new Set(words.filter((w): w is string => w !== null && !df.has(w)))];
+    const found = this.vocab(todo.map((w) => [w, w] as const), `SELECT term, doc FROM ${TABLE}_vocab WHERE term >= ? AND term <= ?`);
+    todo.forEach((w, k) => df.set(w, found[k][0]?.[1] ?? -1));
+  }
+
+  /**
+   * The best `keep` rows of a MATCH (score, then rowid) and how many rows it
+   * matched, under the query's filters, minus the rowids in `without`. One
+   * pass gives both: the matches are scored once into a materialised table,
+   * which is counted and sorted. With a pool, each thread takes a rowid range.
+   */
+  private matchRanked(
+    c: Compiled,
+    df: Map<string, number>,
+    f: QueryFilters,
+    within: ReadonlySet<string> | undefined,
+    keep: number,
+    without: readonly number[],
+  ): { rows: RangeRow[]; total: number } {
+    const rank = this.rank(c, df);
     const fs = filterSql(f);
     let extra = fs.where;
-    const params: (string | number)[] = [match, ...fs.params];
+    const tail: Param[] = [...fs.params];
     if (within) {
       extra += ' AND p.id IN (SELECT value FROM json_each(?))';
-      params.push(JSON.stringify([...within]));
+      tail.push(JSON.stringify([...within]));
     }
-    return { extra, params };
+    // Filters need the papers row; without them only the FTS table is read.
+    const from = extra ? `${TABLE} JOIN papers p ON p.rowid = ${TABLE}.rowid` : TABLE;
+    if (without.length) {
+      extra += ` AND ${TABLE}.rowid NOT IN (SELECT value FROM json_each(?))`;
+      tail.push(JSON.stringify(without));
+    }
+    // LIMIT 0 would also drop the row that carries the count.
+    const limit = Math.max(1, keep);
+    const sql = `WITH m AS MATERIALIZED (
+        SELECT ${TABLE}.rowid AS r, -${rank.sql} AS score FROM ${from}
+        WHERE ${TABLE} MATCH ? AND ${TABLE}.rowid >= ? AND ${TABLE}.rowid <= ?${extra})
+      SELECT r, score, (SELECT count(*) FROM m) AS total FROM m ORDER BY score DESC, r LIMIT ?`;
+    const job = (lo: bigint, hi: bigint) => ({ sql, params: [...rank.params, c.expr, lo, hi, ...tail, limit] as Param[] });
+    const here = (q: string, params: Param[]) => this.prepared(q).all(...params) as RangeRow[];
+    let parts: RangeRow[][];
+    const n = this.shards;
+    if (n === 1) parts = [here(sql, job(MIN_ROWID, MAX_ROWID).params)];
+    else {
+      // Equal rowid ranges: rowids are dense, so the ranges hold about as many papers.
+      const top = BigInt(this.prepared('SELECT coalesce(max(rowid), 0) FROM papers').pluck().get() as number);
+      const cut = (i: number) => (i === 0 ? MIN_ROWID : i === n ? MAX_ROWID : (top * BigInt(i)) / BigInt(n));
+      parts = this.pool!.all(
+        (i) => job(i === 0 ? cut(0) : cut(i) + 1n, cut(i + 1)),
+        here,
+      );
+    }
+    const total = parts.reduce((t, p) => t + (p[0]?.total ?? 0), 0);
+    const rows = parts.length === 1 ? parts[0] : parts.flat().sort((a, b) => b.score - a.score || a.r - b.r);
+    return { rows: rows.slice(0, keep), total };
   }
 
-  private matchPage(match: string, f: QueryFilters, within: ReadonlySet<string> | undefined, limit: number, offset: number): Row[] {
-    const { extra, params } = this.restriction(match, f, within);
-    if (!extra) {
-      // No filter: rank on the FTS table alone and join only the page's rows to
-      // papers (joining every match cost a B-tree lookup per match: 10x at 1 M papers).
-      // The total then comes from count(), which needs no bm25().
-      return this.db.sqlite
-        .prepare(
-          `SELECT p.id AS id, s.score AS score, -1 AS total FROM
-             (SELECT rowid, -${this.bm25()} AS score FROM ${TABLE} WHERE ${TABLE} MATCH ? ORDER BY score DESC, rowid LIMIT ? OFFSET ?) s
-           JOIN papers p ON p.rowid = s.rowid ORDER BY s.score DESC, s.rowid`,
-        )
-        .all(match, limit, offset) as Row[];
-    }
-    return this.db.sqlite
-      .prepare(
-        // bm25() cannot run inside a window query; the CTE scores first, then counts.
-        `WITH m AS MATERIALIZED (
-           SELECT p.id AS id, -${this.bm25()} AS score FROM ${TABLE} JOIN papers p ON p.rowid = ${TABLE}.rowid
-           WHERE ${TABLE} MATCH ?${extra})
-         SELECT id, score, count(*) OVER () AS total FROM m ORDER BY score DESC, id LIMIT ? OFFSET ?`,
-      )
-      .all(...params, limit, offset) as Row[];
-  }
-
-  private count(match: string, f: QueryFilters, within: ReadonlySet<string> | undefined): number {
-    const { extra, params } = this.restriction(match, f, within);
-    const sql = extra
-      ? `SELECT count(*) FROM ${TABLE} JOIN papers p ON p.rowid = ${TABLE}.rowid WHERE ${TABLE} MATCH ?${extra}`
-      : `SELECT count(*) FROM ${TABLE} WHERE ${TABLE} MATCH ?`;
-    return this.db.sqlite.prepare(sql).pluck().get(...params) as number;
+  /** Paper ids for rowids, in the same order. */
+  private idsOf(rows: RangeRow[]): Row[] {
+    if (!rows.length) return [];
+    const pairs = this.prepared('SELECT rowid AS r, id FROM papers WHERE rowid IN (SELECT value FROM json_each(?))').all(
+      JSON.stringify(rows.map((r) => r.r)),
+    ) as { r: number; id: string }[];
+    const byRowid = new Map(pairs.map((p) => [p.r, p.id]));
+    return rows.flatMap((r) => {
+      const id = byRowid.get(r.r);
+      return id === undefined ? [] : [{ id, score: r.score, total: -1 }];
+    });
   }
 
   /** Queries without a positive word: filters and exclusions over all papers, newest first. */
@@ -279,38 +440,54 @@ export class Fts5Engine implements SearchEngine {
       const total = rows.length ? rows[0].total : offset > 0 ? (this.scanPage(exclude, f, within, 1, 0)[0]?.total ?? 0) : 0;
       return { rows, total };
     }
-    const match = toFts5(root);
-    const wide = this.tuning.useStem ? toFts5Expanded(root, (w) => this.variants(w)) : match;
-    // A window total of -1 means the page query did not count (see matchPage).
-    const totalOf = (rows: Row[], expr: string) => (rows.length && rows[0].total >= 0 ? rows[0].total : this.count(expr, f, within));
-    const rowsA = this.matchPage(match, f, within, limit, offset);
-    const totalA = totalOf(rowsA, match);
-    // Variants cost a second and third pass over OR-expanded lists (3x at 1 M papers),
+    const df = new Map<string, number>();
+    const exact = compile(root);
+    if (this.ranked) this.docFreqs(exact.words, df);
+    // Enough rows that, when there are fewer than VARIANTS_BELOW, all of them are at hand to exclude below.
+    const a = this.matchRanked(exact, df, f, within, Math.max(offset + limit, VARIANTS_BELOW), []);
+    const rowsA = a.rows.slice(offset, offset + limit);
+    // Variants cost a pass over OR-expanded lists (3x at 1 M papers),
     // so they are added only when the words as typed find few papers.
-    if (wide === match || totalA >= VARIANTS_BELOW) return { rows: rowsA, total: totalA };
-    // Exact matches first, then the papers that only have variants of the words.
-    const rest = `(${wide}) NOT (${match})`;
+    if (!this.tuning.useStem || a.total >= VARIANTS_BELOW) return { rows: this.idsOf(rowsA), total: a.total };
+    const wide = compile(root, this.variantsOf(exact.words, df));
+    if (wide.expr === exact.expr) return { rows: this.idsOf(rowsA), total: a.total };
+    // Exact matches first, then the papers that only have variants of the words:
+    // the wide expression minus the exact matches, which are all in a.rows here.
     const needB = limit - rowsA.length;
-    const rowsB = needB > 0 ? this.matchPage(rest, f, within, needB, Math.max(0, offset - totalA)) : [];
-    const totalB = totalOf(rowsB, rest);
-    return { rows: [...rowsA, ...rowsB], total: totalA + totalB };
+    const offsetB = Math.max(0, offset - a.total);
+    const b = this.matchRanked(wide, df, f, within, offsetB + needB, a.rows.map((r) => r.r));
+    const rowsB = needB > 0 ? b.rows.slice(offsetB, offsetB + needB) : [];
+    return { rows: this.idsOf([...rowsA, ...rowsB]), total: a.total + b.total };
   }
 
-  /** The word and the indexed words sharing its Porter stem (from the FTS5 vocabulary, by prefix). */
-  private variants(word: string): string[] {
-    if (!/^\p{L}+$/u.test(word)) return [word];
-    const s = stem(word);
-    let prefix = 0;
-    while (prefix < s.length && prefix < word.length && s[prefix] === word[prefix]) prefix++;
-    if (prefix < 3) return [word];
-    const lo = word.slice(0, prefix);
-    const hi = lo.slice(0, -1) + String.fromCharCode(lo.charCodeAt(lo.length - 1) + 1);
-    const out = [word];
-    for (const t of this.vocabRange.iterate(lo, hi) as IterableIterator<string>) {
-      if (t !== word && stem(t) === s) out.push(t);
-      if (out.length > 24) break;
+  /**
+   * For each word, the word and the indexed words sharing its Porter stem
+   * (from the FTS5 vocabulary, by prefix), noting their frequencies in `df`.
+   */
+  private variantsOf(words: readonly (string | null)[], df: Map<string, number>): (word: string) => string[] {
+    const ranges = new Map<string, { stem: string; lo: string; hi: string }>();
+    for (const word of words) {
+      if (word === null || ranges.has(word) || !/^\p{L}+$/u.test(word)) continue;
+      const s = stem(word);
+      let prefix = 0;
+      while (prefix < s.length && prefix < word.length && s[prefix] === word[prefix]) prefix++;
+      if (prefix < 3) continue;
+      const lo = word.slice(0, prefix);
+      ranges.set(word, { stem: s, lo, hi: lo.slice(0, -1) + String.fromCharCode(lo.charCodeAt(lo.length - 1) + 1) });
     }
-    return out;
+    const asked = [...ranges.values()];
+    const found = this.vocab(asked.map((r) => [r.lo, r.hi] as const), `SELECT term, doc FROM ${TABLE}_vocab WHERE term >= ? AND term < ? LIMIT 400`);
+    const byWord = new Map<string, string[]>();
+    [...ranges.keys()].forEach((word, k) => {
+      const out = [word];
+      // The scan counts every posting of every term in the range anyway, so the counts come free.
+      for (const [t, doc] of found[k]) {
+        df.set(t, doc);
+        if (out.length <= 24 && t !== word && stem(t) === asked[k].stem) out.push(t);
+      }
+      byWord.set(word, out);
+    });
+    return (word) => byWord.get(word) ?? [word];
   }
 
   search(query: string, options: SearchOptions = {}): SearchResult {
@@ -338,9 +515,10 @@ export class Fts5Engine implements SearchEngine {
     return { total, hits, highlightTerms: terms };
   }
 
-  private docFreq(term: string): number {
-    return (this.db.sqlite.prepare(`SELECT doc FROM ${TABLE}_vocab WHERE term = ?`).pluck().get(term) as number | undefined) ?? 0;
+  private vocabDocs(term: string): number {
+    return (this.vocabTerm.get(term) as number | undefined) ?? 0;
   }
+
 
   /**
    * FTS5 has no per-term weights, so an OR of the keywords lets one rare word
@@ -370,12 +548,12 @@ export class Fts5Engine implements SearchEngine {
   related(id: string, size: number): RelatedResult | null {
     const p = getPaper(this.db, id);
     if (!p) return null;
-    const kw = keywords(p, (t) => this.docFreq(t), countPapers(this.db), { useStem: false });
+    const kw = keywords(p, (t) => this.vocabDocs(t), countPapers(this.db), { useStem: false });
     return this.relatedBy(kw, size, p.id);
   }
 
   relatedText(text: string, size: number): RelatedResult {
-    const kw = keywords({ title: '', abstract: text }, (t) => this.docFreq(t), countPapers(this.db), { minDf: 1, useStem: false });
+    const kw = keywords({ title: '', abstract: text }, (t) => this.vocabDocs(t), countPapers(this.db), { minDf: 1, useStem: false });
     return this.relatedBy(kw, size, null);
   }
 
@@ -388,6 +566,9 @@ export class Fts5Engine implements SearchEngine {
     return n;
   }
 
-  close(): void {}
+  close(): void {
+    this.pool?.close();
+    this.pool = null;
+  }
 }
 

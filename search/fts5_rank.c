@@ -1,0 +1,147 @@
+/*
+** bm25_df(): FTS5's bm25(), except that the caller may supply each phrase's
+** document frequency. bm25() learns those by scanning every phrase's whole
+** doclist once per query (xQueryPhrase), which at a million papers costs more
+** than the query itself: a common word has 400k postings, and a same-stem
+** expansion asks for dozens of words. The engine already has the counts from
+** the fts5vocab scan that found the variants, so it passes them in.
+**
+**   bm25_df(tbl, w0, w1, ..., wN-1, df)
+**
+** w0..wN-1 are the column weights (as for bm25(), one per column); df is a
+** blob of one little-endian double per phrase, in the order the phrases occur
+** in the MATCH expression; a negative value means "not known, count it" (as
+** bm25() does). The score is computed with the same operations in the same
+** order as bm25() (k1 = 1.2, b = 0.75), so both give identical doubles.
+**
+** Built and loaded by search/fts5-rank.ts; the engine falls back to bm25()
+** when it cannot be.
+*/
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT1
+#include <math.h>
+#include <string.h>
+
+typedef struct Bm25Data {
+  int nPhrase;
+  double avgdl;
+  double *aIDF;
+  double *aFreq;
+} Bm25Data;
+
+static int countCb(const Fts5ExtensionApi *pApi, Fts5Context *pFts, void *pUserData){
+  (void)pApi; (void)pFts;
+  (*(sqlite3_int64*)pUserData)++;
+  return SQLITE_OK;
+}
+
+static int bm25Data(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_value *pDf, Bm25Data **pp){
+  int rc = SQLITE_OK;
+  Bm25Data *p = (Bm25Data*)pApi->xGetAuxdata(pFts, 0);
+  if( p==0 ){
+    int nPhrase = pApi->xPhraseCount(pFts);
+    sqlite3_int64 nRow = 0, nToken = 0;
+    const unsigned char *aDf = pDf ? (const unsigned char*)sqlite3_value_blob(pDf) : 0;
+    int nDf = pDf ? sqlite3_value_bytes(pDf) / (int)sizeof(double) : 0;
+    int i;
+    p = (Bm25Data*)sqlite3_malloc64(sizeof(Bm25Data) + (sqlite3_int64)nPhrase*2*sizeof(double));
+    if( p==0 ) return SQLITE_NOMEM;
+    memset(p, 0, sizeof(Bm25Data) + (size_t)nPhrase*2*sizeof(double));
+    p->nPhrase = nPhrase;
+    p->aIDF = (double*)&p[1];
+    p->aFreq = &p->aIDF[nPhrase];
+    rc = pApi->xRowCount(pFts, &nRow);
+    if( rc==SQLITE_OK ) rc = pApi->xColumnTotalSize(pFts, -1, &nToken);
+    if( rc==SQLITE_OK ) p->avgdl = (double)nToken / (double)nRow;
+    for(i=0; rc==SQLITE_OK && i<nPhrase; i++){
+      double df = -1.0;
+      sqlite3_int64 nHit = 0;
+      if( i<nDf ) memcpy(&df, &aDf[i*sizeof(double)], sizeof(double));
+      if( df>=0.0 ){
+        nHit = (sqlite3_int64)df;
+      }else{
+        rc = pApi->xQueryPhrase(pFts, i, (void*)&nHit, countCb);
+      }
+      if( rc==SQLITE_OK ){
+        double idf = log( (nRow - nHit + 0.5) / (nHit + 0.5) );
+        if( idf<=0.0 ) idf = 1e-6;
+        p->aIDF[i] = idf;
+      }
+    }
+    if( rc==SQLITE_OK ) rc = pApi->xSetAuxdata(pFts, p, sqlite3_free);
+    else sqlite3_free(p);
+    if( rc!=SQLITE_OK ) p = 0;
+  }
+  *pp = p;
+  return rc;
+}
+
+static void bm25DfFunction(
+  const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_context *pCtx,
+  int nVal, sqlite3_value **apVal
+){
+  const double k1 = 1.2;
+  const double b = 0.75;
+  int nCol = pApi->xColumnCount(pFts);
+  sqlite3_value *pDf = nVal>nCol ? apVal[nCol] : 0;
+  int nWeight = nVal>nCol ? nCol : nVal;
+  double score = 0.0;
+  double D = 0.0;
+  Bm25Data *pData = 0;
+  int nInst = 0;
+  int i;
+  int rc = bm25Data(pApi, pFts, pDf, &pData);
+  if( rc==SQLITE_OK ){
+    memset(pData->aFreq, 0, sizeof(double) * pData->nPhrase);
+    rc = pApi->xInstCount(pFts, &nInst);
+  }
+  for(i=0; rc==SQLITE_OK && i<nInst; i++){
+    int ip, ic, io;
+    rc = pApi->xInst(pFts, i, &ip, &ic, &io);
+    if( rc==SQLITE_OK ){
+      double w = (nWeight > ic) ? sqlite3_value_double(apVal[ic]) : 1.0;
+      pData->aFreq[ip] += w;
+    }
+  }
+  if( rc==SQLITE_OK ){
+    int nTok;
+    rc = pApi->xColumnSize(pFts, -1, &nTok);
+    D = (double)nTok;
+  }
+  if( rc==SQLITE_OK ){
+    for(i=0; i<pData->nPhrase; i++){
+      score += pData->aIDF[i] * (
+          ( pData->aFreq[i] * (k1 + 1.0) ) /
+          ( pData->aFreq[i] + k1 * (1 - b + b * D / pData->avgdl) )
+      );
+    }
+    sqlite3_result_double(pCtx, -1.0 * score);
+  }else{
+    sqlite3_result_error_code(pCtx, rc);
+  }
+}
+
+static fts5_api *fts5Api(sqlite3 *db){
+  fts5_api *pRet = 0;
+  sqlite3_stmt *pStmt = 0;
+  if( SQLITE_OK==sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &pStmt, 0) ){
+    sqlite3_bind_pointer(pStmt, 1, (void*)&pRet, "fts5_api_ptr", 0);
+    sqlite3_step(pStmt);
+  }
+  sqlite3_finalize(pStmt);
+  return pRet;
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+int sqlite3_fts5rank_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi){
+  fts5_api *fts;
+  SQLITE_EXTENSION_INIT2(pApi);
+  fts = fts5Api(db);
+  if( fts==0 || fts->iVersion<2 ){
+    *pzErrMsg = sqlite3_mprintf("fts5rank: FTS5 is not available");
+    return SQLITE_ERROR;
+  }
+  return fts->xCreateFunction(fts, "bm25_df", 0, bm25DfFunction, 0);
+}
