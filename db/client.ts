@@ -35,11 +35,34 @@ export function openDb(path = join(dataDir(), 'papers.db')): Db {
   // can lose the last transactions, never corrupt the file.
   sqlite.pragma('synchronous = NORMAL');
   // Another process may hold the write lock (an import while the server runs).
-  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('foreign_keys = ON');
   const orm = drizzle(sqlite, { schema });
   migrate(orm, { migrationsFolder: MIGRATIONS });
   return { sqlite, orm, path };
+}
+
+const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs a write only if the write lock is free right now; returns false when
+ * another connection holds it. For the server's cache writes (typeset math):
+ * better-sqlite3 waits for a lock synchronously, so waiting there would stop
+ * the event loop, and every reader with it, for as long as an import holds
+ * the lock. What is not written now is written by a later pass.
+ */
+export function tryWrite(db: Db, write: () => void): boolean {
+  const s = db.sqlite;
+  s.pragma('busy_timeout = 0');
+  try {
+    write();
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) return false;
+    throw err;
+  } finally {
+    s.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
 }
 
 /**

@@ -36,15 +36,19 @@ export function termMatcher(queryWords: readonly string[]): TermMatcher {
       if (isIndexable(w)) stems.add(stem(w));
     }
   }
+  const one = (w: string) => exact.has(w) || (isIndexable(w) && stems.has(stem(w)));
   return {
     matches(word: string): boolean {
-      for (const w of words(word)) {
-        if (exact.has(w) || (isIndexable(w) && stems.has(stem(w)))) return true;
-      }
+      // Plain ASCII words (most of arXiv) fold by lower-casing; the full fold
+      // (TeX accents, Unicode marks) is for the rest.
+      if (PLAIN.test(word)) return one(word.toLowerCase());
+      for (const w of words(word)) if (one(w)) return true;
       return false;
     },
   };
 }
+
+const PLAIN = /^[A-Za-z0-9]+$/;
 
 // A run of word characters in the original text (letters with their
 // combining marks, digits, inner apostrophes, dotted numbers and ids).
@@ -74,13 +78,3 @@ export function highlight(text: string, queryWords: readonly string[] | TermMatc
     .map((s) => (s.math ? escapeHtml(s.text) : markProse(s.text, matcher)))
     .join('');
 }
-
-/** Whether any prose word of the text matches (to decide if a highlight is worth sending). */
-export function hasMatch(text: string, matcher: TermMatcher): boolean {
-  for (const s of splitMath(text)) {
-    if (s.math) continue;
-    for (const m of s.text.matchAll(WORD_RUN)) if (matcher.matches(m[0])) return true;
-  }
-  return false;
-}
-

@@ -138,6 +138,7 @@ export class MiniSearchEngine implements SearchEngine {
       const old = this.view.shortIdOf(p.id);
       if (old !== undefined) {
         this.ms.discard(p.id);
+        this.view.forget(old);
         this.sequences.delete(old);
       }
       const d = prepareDoc(p);

@@ -6,9 +6,10 @@
 // A word is stored as a 32-bit hash of its folded form (a phrase matches its
 // words as written, as in FTS5). Two words whose hashes collide
 // would have to sit side by side in a candidate paper to give a false match,
-// which at ~1 M distinct words is vanishingly rare. All papers share one
-// growable Int32Array (no object per paper); a paper's record is
-// [title length, abstract length, authors length, ...hashes].
+// which at ~1 M distinct words is vanishingly rare. Papers share a list of
+// 4 MB Int32Array chunks (no object per paper, and growing never copies
+// what is stored: doubling one big array stalled a server for 0.4 s); a
+// paper's record is [title length, abstract length, authors length, ...hashes].
 
 export const SEQUENCE_FIELDS = 3;
 
@@ -22,59 +23,59 @@ export function wordHash(s: string): number {
   return h | 0;
 }
 
-export class TermSequences {
-  private data: Int32Array;
-  private used = 0;
-  /** Slots no live paper points at any more; compacted away when they pass half. */
-  private garbage = 0;
-  /** shortId -> offset of its record in `data`, or -1. */
-  private start: Int32Array;
+const CHUNK_BITS = 20;
+/** Ints per chunk; a record never spans two chunks. */
+const CHUNK = 1 << CHUNK_BITS;
+const OFFSET_MASK = CHUNK - 1;
 
-  constructor(capacity = 1 << 16, docs = 1024) {
-    this.data = new Int32Array(capacity);
-    this.start = new Int32Array(docs).fill(-1);
-  }
+export class TermSequences {
+  private chunks: Int32Array[] = [];
+  /** Ints used in the last chunk. */
+  private used = CHUNK;
+  private stored = 0;
+  /** Ints no live paper points at any more; compacted away when they pass half. */
+  private garbage = 0;
+  /** shortId -> position of its record (chunk << CHUNK_BITS | offset), or -1. */
+  private start = new Int32Array(1024).fill(-1);
 
   /** Papers with a record. */
   size = 0;
 
   /** Bytes held (for the heap figures). */
   get bytes(): number {
-    return this.data.byteLength + this.start.byteLength;
+    return this.chunks.reduce((n, c) => n + c.byteLength, 0) + this.start.byteLength;
   }
 
   set(sid: number, fields: readonly (readonly number[])[]): void {
     if (fields.length !== SEQUENCE_FIELDS) throw new Error(`expected ${SEQUENCE_FIELDS} fields`);
-    this.delete(sid);
-    const len = SEQUENCE_FIELDS + fields.reduce((n, f) => n + f.length, 0);
-    this.reserve(len);
-    this.ensureDoc(sid);
-    const at = this.used;
-    let p = at;
-    for (const f of fields) this.data[p++] = f.length;
-    for (const f of fields) for (const h of f) this.data[p++] = h;
-    this.used = p;
-    this.start[sid] = at;
-    this.size++;
+    // A record must fit in a chunk; no abstract comes near a million words, but cap anyway.
+    let room = CHUNK - SEQUENCE_FIELDS;
+    const kept = fields.map((f) => {
+      const k = f.length <= room ? f : f.slice(0, room);
+      room -= k.length;
+      return k;
+    });
+    const record = new Int32Array(SEQUENCE_FIELDS + kept.reduce((n, f) => n + f.length, 0));
+    let p = 0;
+    for (const f of kept) record[p++] = f.length;
+    for (const f of kept) for (const h of f) record[p++] = h;
+    this.setRecord(sid, record);
   }
 
   /** Stores a record as written by `records()` (header and hashes). */
   setRecord(sid: number, record: Int32Array): void {
     this.delete(sid);
-    this.reserve(record.length);
     this.ensureDoc(sid);
-    this.data.set(record, this.used);
-    this.start[sid] = this.used;
-    this.used += record.length;
+    this.start[sid] = this.append(record);
     this.size++;
   }
 
   delete(sid: number): void {
     if (sid >= this.start.length || this.start[sid] < 0) return;
-    this.garbage += this.recordLength(this.start[sid]);
+    this.garbage += this.recordAt(this.start[sid]).length;
     this.start[sid] = -1;
     this.size--;
-    if (this.garbage > 1 << 16 && this.garbage * 2 > this.used) this.compact();
+    if (this.garbage > CHUNK && this.garbage * 2 > this.stored) this.compact();
   }
 
   has(sid: number): boolean {
@@ -87,9 +88,10 @@ export class TermSequences {
    */
   contains(sid: number, field: number | null, seq: Int32Array): boolean {
     if (sid >= this.start.length) return false;
-    const at = this.start[sid];
-    if (at < 0 || !seq.length) return false;
-    const d = this.data;
+    const pos = this.start[sid];
+    if (pos < 0 || !seq.length) return false;
+    const d = this.chunks[pos >>> CHUNK_BITS];
+    const at = pos & OFFSET_MASK;
     let from = at + SEQUENCE_FIELDS;
     for (let f = 0; f < SEQUENCE_FIELDS; f++) {
       const n = d[at + f];
@@ -105,31 +107,44 @@ export class TermSequences {
     return false;
   }
 
-  /** Drops spare capacity (after a bulk build or a load). */
+  /** Drops the spare room of the last chunk (after a bulk build or a load). */
   trim(): void {
     if (this.garbage) this.compact();
-    if (this.data.length > this.used) this.data = this.data.slice(0, this.used);
+    const last = this.chunks.length - 1;
+    if (last >= 0 && this.used < CHUNK) {
+      this.chunks[last] = this.chunks[last].slice(0, this.used);
+      // The next record starts a new chunk.
+      this.used = CHUNK;
+    }
   }
 
   /** Live records in shortId order, as [shortId, record] (record is a view: copy before mutating this). */
   *records(): Generator<[number, Int32Array]> {
     for (let sid = 0; sid < this.start.length; sid++) {
-      const at = this.start[sid];
-      if (at >= 0) yield [sid, this.data.subarray(at, at + this.recordLength(at))];
+      const pos = this.start[sid];
+      if (pos >= 0) yield [sid, this.recordAt(pos)];
     }
   }
 
-  private recordLength(at: number): number {
+  private recordAt(pos: number): Int32Array {
+    const d = this.chunks[pos >>> CHUNK_BITS];
+    const at = pos & OFFSET_MASK;
     let n = SEQUENCE_FIELDS;
-    for (let f = 0; f < SEQUENCE_FIELDS; f++) n += this.data[at + f];
-    return n;
+    for (let f = 0; f < SEQUENCE_FIELDS; f++) n += d[at + f];
+    return d.subarray(at, at + n);
   }
 
-  private reserve(extra: number): void {
-    if (this.used + extra <= this.data.length) return;
-    const next = new Int32Array(Math.max(this.data.length * 2, this.used + extra));
-    next.set(this.data.subarray(0, this.used));
-    this.data = next;
+  private append(record: Int32Array): number {
+    if (this.used + record.length > CHUNK) {
+      this.chunks.push(new Int32Array(CHUNK));
+      this.used = 0;
+    }
+    const c = this.chunks.length - 1;
+    this.chunks[c].set(record, this.used);
+    const pos = (c << CHUNK_BITS) | this.used;
+    this.used += record.length;
+    this.stored += record.length;
+    return pos;
   }
 
   private ensureDoc(sid: number): void {
@@ -140,19 +155,20 @@ export class TermSequences {
   }
 
   private compact(): void {
-    const live = this.used - this.garbage;
-    const next = new Int32Array(Math.max(1 << 16, live));
-    let p = 0;
-    for (let sid = 0; sid < this.start.length; sid++) {
-      const at = this.start[sid];
-      if (at < 0) continue;
-      const n = this.recordLength(at);
-      next.set(this.data.subarray(at, at + n), p);
-      this.start[sid] = p;
-      p += n;
-    }
-    this.data = next;
-    this.used = p;
+    const old = this.chunks;
+    const starts = this.start;
+    this.chunks = [];
+    this.used = CHUNK;
+    this.stored = 0;
     this.garbage = 0;
+    for (let sid = 0; sid < starts.length; sid++) {
+      const pos = starts[sid];
+      if (pos < 0) continue;
+      const d = old[pos >>> CHUNK_BITS];
+      const at = pos & OFFSET_MASK;
+      let n = SEQUENCE_FIELDS;
+      for (let f = 0; f < SEQUENCE_FIELDS; f++) n += d[at + f];
+      starts[sid] = this.append(d.subarray(at, at + n));
+    }
   }
 }

@@ -30,7 +30,7 @@ import { liteAdaptor } from 'mathjax-full/js/adaptors/liteAdaptor.js';
 import { RegisterHTMLHandler } from 'mathjax-full/js/handlers/html.js';
 import { SafeHandler } from 'mathjax-full/js/ui/safe/SafeHandler.js';
 import { AllPackages } from 'mathjax-full/js/input/tex/AllPackages.js';
-import type { Db } from '../db/client.ts';
+import { tryWrite, type Db } from '../db/client.ts';
 import { getMathCached, putMathCached, distinctTexMissing } from '../db/listings.ts';
 
 /** TeX packages that could emit links, styles, classes, raw HTML, or change state across formulas. */
@@ -149,15 +149,33 @@ export function typesetCached(tex: string, display: boolean, db?: Db): Typeset {
   let t = db ? getMathCached(db, key) : null;
   if (!t) {
     t = typeset(tex, display);
-    try {
-      if (db) putMathCached(db, key, t.html, t.ok);
-    } catch {
-      // Another writer holds the database (or the disk is full): the page still
-      // renders, memory keeps the result and the background pass stores it later.
-    }
+    if (db) store(db, key, t);
   }
   remember(key, t);
   return t;
+}
+
+/** Typeset formulas the database could not take yet (another process held the write lock, or the disk was full). */
+const unsaved = new Map<string, Typeset>();
+const UNSAVED_MAX = 5000;
+
+/** Writes one formula to the cache without ever waiting for the lock; false when it had to be kept for later. */
+function store(db: Db, key: string, t: Typeset): boolean {
+  let ok = false;
+  try {
+    ok = tryWrite(db, () => putMathCached(db, key, t.html, t.ok));
+  } catch {
+    // A full disk: the page still renders; memory keeps the formula.
+  }
+  if (ok) unsaved.delete(key);
+  else if (unsaved.size < UNSAVED_MAX) unsaved.set(key, t);
+  return ok;
+}
+
+/** Writes what earlier writes could not; false when the lock is still taken. */
+function flushUnsaved(db: Db): boolean {
+  for (const [key, t] of unsaved) if (!store(db, key, t)) return false;
+  return true;
 }
 
 /**
@@ -178,10 +196,16 @@ export function hasMath(text: string): boolean {
   return /\$|\\\(|\\\[/.test(text);
 }
 
-/** One bounded piece of the background pass; `finished` when no row is left to look at. */
-function fillSlice(db: Db, limit: number, maxChecks: number, batchPapers = 5000): { typeset: number; finished: boolean } {
+/**
+ * One bounded piece of the background pass; `finished` when no row is left to
+ * look at, `busy` when another process holds the write lock (the formulas
+ * typeset meanwhile wait in memory and the caller backs off).
+ */
+function fillSlice(db: Db, limit: number, maxChecks: number, batchPapers = 5000): { typeset: number; finished: boolean; busy: boolean } {
+  if (!flushUnsaved(db)) return { typeset: 0, finished: false, busy: true };
   let done = 0;
   let checks = 0;
+  let busy = false;
   for (const text of distinctTexMissing(db, batchPapers)) {
     if (!hasMath(text)) continue;
     for (const seg of splitTeX(text)) {
@@ -190,13 +214,14 @@ function fillSlice(db: Db, limit: number, maxChecks: number, batchPapers = 5000)
       const key = mathKey(seg.tex, seg.display);
       if (memory.has(key) || getMathCached(db, key)) continue;
       const t = typeset(seg.tex, seg.display);
-      putMathCached(db, key, t.html, t.ok);
+      if (!store(db, key, t)) busy = true;
+      remember(key, t);
       done++;
     }
     // Checked between texts, so the watermark never skips a formula.
-    if (done >= limit || checks >= maxChecks) return { typeset: done, finished: false };
+    if (busy || done >= limit || checks >= maxChecks) return { typeset: done, finished: false, busy };
   }
-  return { typeset: done, finished: true };
+  return { typeset: done, finished: true, busy };
 }
 
 /**
@@ -231,7 +256,7 @@ export function fillMathCacheInBackground(db: Db, opts: { slice?: number; backof
     const step = () => {
       const others = perfHooks.eventLoopUtilization(mark);
       if (others.active > 2 && others.utilization > 0.2) return later(backoffMs);
-      let r: { typeset: number; finished: boolean };
+      let r: { typeset: number; finished: boolean; busy: boolean };
       try {
         r = fillSlice(db, slice, slice * 25, 200);
       } catch (err) {
@@ -239,11 +264,12 @@ export function fillMathCacheInBackground(db: Db, opts: { slice?: number; backof
         return resolve(total);
       }
       total += r.typeset;
+      // Formulas still unsaved at the end are written by the next pass.
       if (r.finished) {
         if (total) opts.log?.(`math cache: typeset ${total} formulas`);
         return resolve(total);
       }
-      later(0);
+      later(r.busy ? backoffMs : 0);
     };
     later(0);
   });

@@ -6,7 +6,7 @@ import type { AppDeps } from '../app.ts';
 import { getPapers } from '../../db/queries.ts';
 import { ARXIV_ID_PATTERN, parseArxivId, type Paper } from '../../db/paper.ts';
 import { QueryError, MAX_QUERY_LENGTH } from '../../search/query.ts';
-import { hasMatch, highlight, termMatcher } from '../../search/highlight.ts';
+import { highlight, termMatcher } from '../../search/highlight.ts';
 import type { SearchHit } from '../../search/types.ts';
 
 export const MAX_PAGE_SIZE = 100;
@@ -57,8 +57,11 @@ export function searchRoutes({ db, search }: AppDeps): Hono {
       if (!p) return [];
       const matcher = termMatcher(h.terms.length ? h.terms : result.highlightTerms);
       const highlights: { title?: string; abstract?: string } = {};
-      if (hasMatch(p.title, matcher)) highlights.title = highlight(p.title, matcher);
-      if (hasMatch(p.abstract, matcher)) highlights.abstract = highlight(p.abstract, matcher);
+      // One pass each: a highlight without a mark is not sent.
+      const title = highlight(p.title, matcher);
+      const abstract = highlight(p.abstract, matcher);
+      if (title.includes('<mark>')) highlights.title = title;
+      if (abstract.includes('<mark>')) highlights.abstract = abstract;
       return [{ ...paperSummary(p, h.score), highlights }];
     });
     return c.json({ query: q, page, size, total: result.total, tookMs, results });

@@ -14,6 +14,8 @@ import { importFile } from '../../scripts/import.ts';
 import { openSearch } from '../../search/index.ts';
 import type { SearchEngine } from '../../search/types.ts';
 import { termMatcher } from '../../search/highlight.ts';
+import { parseQuery } from '../../search/query.ts';
+import { docMatches, docTerms } from '../../search/match.ts';
 import { CORPUS, tempDir } from '../helpers.ts';
 
 const SLICE = 3000;
@@ -198,4 +200,34 @@ test('both engines: a query word finds its variants, exact matches first', () =>
     assert.deepEqual(r.hits.map((h) => h.id), ['2611.99011', '2611.99010'], name);
     assert.equal(r.total, 2, name);
   }
+});
+
+test('minisearch: phrases and hyphenated words match exactly the papers the reference semantics match', () => {
+  const e = engines.minisearch;
+  const all = getPapers(db, db.sqlite.prepare('SELECT id FROM papers').pluck().all() as string[]);
+  for (const q of ['"neural network"', 'self-supervised', '"state of the art"', 'ti:"language models"', '"dark matter" -"dark energy"', 'large-scale OR "phase transition"']) {
+    const root = parseQuery(q).root!;
+    const expected = all.filter((p) => docMatches(root, docTerms(p))).map((p) => p.id).sort();
+    const { ids } = allIds(e, q);
+    assert.deepEqual([...ids].sort(), expected, q);
+    assert.ok(expected.length > 0 || q.includes('ti:'), `${q} should match something in the slice`);
+  }
+});
+
+test('minisearch: a bounded sync splits one large change step and passes its seq only when every row is in', () => {
+  const e = engines.minisearch as unknown as { sync(n?: number): number; engine: { watermark: number }; search: SearchEngine['search'] };
+  const papers: Paper[] = Array.from({ length: 120 }, (_, i) => ({
+    id: `2611.9${String(2000 + i).padStart(4, '0')}`, version: 1, title: `Blorptastic widget number ${i}`, abstract: 'A blorptastic abstract.',
+    authors: ['Slice Tester'], categories: ['cs.DL'], published: '2026-11-21', updated: null, comments: null, journalRef: null, doi: null, license: null,
+  }));
+  ingestBatch(db, { papers }); // one transaction, one seq
+  const before = e.engine.watermark;
+  assert.equal(e.sync(50), 50);
+  assert.equal(e.engine.watermark, before, 'watermark held while the step is half done');
+  assert.equal(e.search('blorptastic').total, 50);
+  assert.equal(e.sync(50), 50);
+  assert.equal(e.sync(50), 20);
+  assert.ok(e.engine.watermark > before);
+  assert.equal(e.sync(50), 0);
+  assert.equal(e.search('blorptastic').total, 120);
 });

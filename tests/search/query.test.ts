@@ -8,6 +8,7 @@ import { highlight, markProse, splitMath, termMatcher } from '../../search/highl
 import { keywords } from '../../search/keywords.ts';
 import { PostingList } from '../../search/postings.ts';
 import { docMatches, docTerms } from '../../search/match.ts';
+import { TermSequences, wordHash } from '../../search/sequences.ts';
 
 test('tokenizer: TeX commands vanish, accents fold, hyphens split, ids stay whole', () => {
   assert.deepEqual(words('Self-Supervised $\\mathcal{O}(n^2)$ Bal\\\'azs Erdős'), ['self', 'supervised', 'o', 'n', '2', 'balazs', 'erdos']);
@@ -150,4 +151,28 @@ test('exact matching: phrases in order, fields respected', () => {
   assert.ok(!docMatches(parseQuery('"passing message"').root!, doc));
   assert.ok(!docMatches(parseQuery('ti:message').root!, doc));
   assert.ok(docMatches(parseQuery('au:lovelace -transformer').root!, doc));
+});
+
+test('TermSequences: records per paper, phrase lookups per field, deletes and reloads', () => {
+  const h = (ws: string[]) => ws.map(wordHash);
+  const seqs = new TermSequences();
+  seqs.set(0, [h(['graph', 'neural', 'networks']), h(['message', 'passing', 'scales']), h(['ada', 'lovelace'])]);
+  seqs.set(5, [h(['neural']), h(['networks', 'graph']), []]);
+  const q = (ws: string[]) => Int32Array.from(ws, wordHash);
+  assert.ok(seqs.contains(0, null, q(['neural', 'networks'])));
+  assert.ok(seqs.contains(0, 0, q(['neural', 'networks'])));
+  assert.ok(!seqs.contains(0, 1, q(['neural', 'networks'])), 'field respected');
+  assert.ok(!seqs.contains(0, null, q(['networks', 'message'])), 'no match across fields');
+  assert.ok(!seqs.contains(5, null, q(['neural', 'networks'])));
+  assert.ok(seqs.contains(5, 1, q(['networks', 'graph'])));
+  assert.ok(!seqs.contains(7, null, q(['graph'])), 'unknown paper');
+  seqs.delete(0);
+  assert.ok(!seqs.contains(0, null, q(['graph'])));
+  assert.equal(seqs.size, 1);
+  const copy = new TermSequences();
+  for (const [sid, rec] of seqs.records()) copy.setRecord(sid, rec.slice());
+  copy.trim();
+  assert.ok(copy.contains(5, 1, q(['networks', 'graph'])));
+  copy.set(6, [h(['after', 'trim']), [], []]);
+  assert.ok(copy.contains(6, 0, q(['after', 'trim'])) && copy.contains(5, 0, q(['neural'])));
 });
