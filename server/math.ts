@@ -100,11 +100,39 @@ export function mathStylesheet(): string {
 }
 
 /** The wrapper every formula gets; `inner` is trusted HTML (MathJax's output or escaped source). */
-function wrap(tex: string, display: boolean, inner: string, ok: boolean): string {
-  const cls = `math${display ? ' math-display' : ''}${ok ? '' : ' math-error'} notranslate`;
+function wrap(tex: string, display: boolean, inner: string, ok: boolean, pending = false): string {
+  const cls = `math${display ? ' math-display' : ''}${ok ? '' : ' math-error'}${pending ? ' math-pending' : ''} notranslate`;
   const t = escapeHtml(tex);
   const title = ok ? '' : ` title="TeX that could not be typeset"`;
   return `<span class="${cls}" translate="no" role="img" aria-label="${t}" data-tex="${t}"${title}>${inner}</span>`;
+}
+
+// ---------- a time budget for pages with many new formulas ----------
+
+/**
+ * How long one listing may spend typesetting formulas that are in no cache.
+ * Right after a crawl or import a listing can hold hundreds of them (~4 ms
+ * each); past the budget the rest are sent as their source, marked
+ * `math-pending`, and the page's script fetches each from /api/math while
+ * the background pass fills the cache for the next reader.
+ */
+let budgetMs = 40;
+let deadline = Infinity;
+
+/** Sets the listing budget (tests use 0 to make every uncached formula pending). */
+export function setMathBudget(ms: number): void {
+  budgetMs = ms;
+}
+
+/** Runs a render with the typesetting budget in force (renders are synchronous). */
+export function withMathBudget<T>(render: () => T): T {
+  const outer = deadline;
+  deadline = Math.min(outer, performance.now() + budgetMs);
+  try {
+    return render();
+  } finally {
+    deadline = outer;
+  }
 }
 
 /** Typesets one formula with MathJax; never throws. */
@@ -148,6 +176,7 @@ export function typesetCached(tex: string, display: boolean, db?: Db): Typeset {
   if (hit) return hit;
   let t = db ? getMathCached(db, key) : null;
   if (!t) {
+    if (performance.now() > deadline) return { html: wrap(tex, display, escapeHtml(tex), true, true), ok: true };
     t = typeset(tex, display);
     if (db) store(db, key, t);
   }

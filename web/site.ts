@@ -213,6 +213,33 @@ document.addEventListener('papers:chunk', (e) => {
   }
 });
 
+/**
+ * Formulas a busy listing sent as source (class math-pending) are typeset by
+ * the server one at a time, in page order, and swapped in; the page is
+ * readable meanwhile. The markup comes from our own typesetter (safe by construction).
+ */
+let pendingRun: Promise<void> = Promise.resolve();
+function typesetPending(root: ParentNode = document): void {
+  const spans = [...root.querySelectorAll<HTMLElement>('.math-pending[data-tex]')];
+  if (!spans.length) return;
+  pendingRun = pendingRun.then(async () => {
+    for (const span of spans) {
+      if (!span.isConnected) continue;
+      const display = span.classList.contains('math-display') ? '1' : '0';
+      try {
+        const res = await fetch(`/api/math?tex=${encodeURIComponent(span.dataset.tex!)}&display=${display}`);
+        if (!res.ok) continue;
+        const { html } = (await res.json()) as { html: string };
+        span.outerHTML = html;
+      } catch {
+        return; // offline or server gone: the source stays readable
+      }
+    }
+  });
+}
+
+document.addEventListener('papers:chunk', (e) => typesetPending((e as CustomEvent<{ chunk: HTMLElement }>).detail.chunk));
+
 /** Related papers arrive as a server-rendered fragment (they cost a search; the page itself does not wait). */
 async function loadRelated(): Promise<void> {
   const section = document.querySelector<HTMLElement>('[data-related-src]');
@@ -230,6 +257,7 @@ function start(): void {
   void loadRelated();
   paintStars();
   setupKeywords();
+  typesetPending();
   document.documentElement.classList.add('js');
 }
 

@@ -1,11 +1,17 @@
 // The only MathJax the browser gets: the CHTML stylesheet (generated once
 // from mathjax-full at first request) and the TeX web fonts it points at.
+// Plus /api/math, which typesets one formula a listing left pending (see
+// withMathBudget in server/math.ts).
 import { Hono } from 'hono';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { mathStylesheet } from '../math.ts';
+import type { Db } from '../../db/client.ts';
+import { mathStylesheet, typesetCached } from '../math.ts';
+
+/** Longer TeX is refused here; pages show it as source anyway. */
+const MAX_TEX = 2000;
 
 const FONT_DIR = join(dirname(createRequire(import.meta.url).resolve('mathjax-full/package.json')), 'es5', 'output', 'chtml', 'fonts', 'woff-v2');
 
@@ -18,8 +24,17 @@ function cached(body: Uint8Array | string): Cached {
   return { body, etag: '"' + createHash('sha1').update(body).digest('base64url').slice(0, 16) + '"' };
 }
 
-export function mathAssetRoutes(): Hono {
+export function mathAssetRoutes(db: Db): Hono {
   const app = new Hono();
+
+  app.get('/api/math', (c) => {
+    const tex = c.req.query('tex') ?? '';
+    const display = c.req.query('display') === '1';
+    if (!tex.trim()) return c.json({ error: 'tex is required' }, 400);
+    if (tex.length > MAX_TEX) return c.json({ error: `tex is longer than ${MAX_TEX} characters` }, 400);
+    const t = typesetCached(tex, display, db);
+    return c.json({ tex, display, ok: t.ok, html: t.html }, 200, { 'cache-control': 'public, max-age=86400' });
+  });
   let css: Cached | null = null;
   const fonts = new Map<string, Cached | null>();
 

@@ -15,7 +15,7 @@ export function pagesRoutes(deps: AppDeps): Hono {
   const info = translator.info();
   const full = { ...deps, translator, translateInfo: () => info };
   const app = new Hono();
-  app.route('/', mathAssetRoutes());
+  app.route('/', mathAssetRoutes(deps.db));
   app.route('/', translateRoutes(full));
   app.route('/', searchPageRoutes(full));
   app.route('/', paperRoutes(full));

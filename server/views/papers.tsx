@@ -2,7 +2,7 @@
 import type { Paper } from '../../db/paper.ts';
 import type { Db } from '../../db/client.ts';
 import type { AnnounceType } from '../../db/queries.ts';
-import { mathHtml, escapeHtml } from '../math.ts';
+import { mathHtml, escapeHtml, withMathBudget } from '../math.ts';
 import { proseMarker } from './highlight.ts';
 
 export interface ListedPaper {
@@ -18,13 +18,15 @@ export interface ListedPaper {
 export function listPapers(db: Db, papers: readonly Paper[], opts: { terms?: readonly string[]; badges?: Map<string, AnnounceType | null> } = {}): ListedPaper[] {
   const terms = opts.terms ?? [];
   const prose = terms.length ? proseMarker(terms) : escapeHtml;
-  return papers.map((paper) => ({
-    paper,
-    titleHtml: mathHtml(paper.title, db, prose),
-    abstractHtml: mathHtml(paper.abstract, db, prose),
-    commentsHtml: paper.comments ? mathHtml(paper.comments, db) : null,
-    badge: opts.badges?.get(paper.id) ?? null,
-  }));
+  return withMathBudget(() =>
+    papers.map((paper) => ({
+      paper,
+      titleHtml: mathHtml(paper.title, db, prose),
+      abstractHtml: mathHtml(paper.abstract, db, prose),
+      commentsHtml: paper.comments ? mathHtml(paper.comments, db) : null,
+      badge: opts.badges?.get(paper.id) ?? null,
+    })),
+  );
 }
 
 const BADGE_TEXT: Record<AnnounceType, string> = {

@@ -10,6 +10,8 @@ import { ROOT, launchChromium, tempDir } from '../helpers.ts';
 import { seedDb, HOSTILE, DAY1, type Seeded } from '../pages/fixture.ts';
 import { startPagesServer, type PagesServer } from '../pages/server.ts';
 import { startStubLlm, type StubLlm } from '../pages/stub-llm.ts';
+import { ingestBatch } from '../../db/queries.ts';
+import { setMathBudget } from '../../server/math.ts';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 let dir: ReturnType<typeof tempDir>;
@@ -221,4 +223,32 @@ test('pages look right on a narrow screen', async () => {
 
 test('no page logged a console error', () => {
   assert.deepEqual(problems, []);
+});
+
+test('a listing past its typesetting budget sends new formulas as source, and the page typesets them from /api/math', async () => {
+  // A formula no cache has seen, on the reading-list page (a listing like any other).
+  const id = '2611.97001';
+  ingestBatch(seed.db, {
+    papers: [{
+      id, version: 1, title: 'Bounds for $\\omega_{97001}$', abstract: 'We show $\\omega_{97001} \\le \\kappa^{3} + \\tfrac{1}{2}$ for every kernel.',
+      authors: ['Budget Tester'], categories: ['math.FA'], published: '2026-11-25', updated: null, comments: null, journalRef: null, doi: null, license: null,
+    }],
+  });
+  setMathBudget(0);
+  try {
+    const html = await (await fetch(`${srv.url}/stars?ids=${id}`)).text();
+    assert.match(html, /class="math math-pending notranslate"[^>]*data-tex="\\omega_\{97001\}"/);
+    const page = await open(`/stars?ids=${id}`);
+    await page.waitForFunction(() => document.querySelectorAll('.math-pending').length === 0, null, { timeout: 10_000 });
+    assert.equal(await page.locator(`article.paper[data-id="${id}"] .math mjx-container`).count(), 2);
+    assert.deepEqual(await rawDollars(page), []);
+    await page.context().close();
+  } finally {
+    setMathBudget(40);
+  }
+  // The JSON twin refuses what it cannot typeset sensibly.
+  assert.equal((await fetch(`${srv.url}/api/math?tex=`)).status, 400);
+  assert.equal((await fetch(`${srv.url}/api/math?tex=${'x'.repeat(2001)}`)).status, 400);
+  const one = (await (await fetch(`${srv.url}/api/math?tex=${encodeURIComponent('\\frac{a}{b}')}&display=1`)).json()) as { ok: boolean; html: string };
+  assert.ok(one.ok && one.html.includes('mjx-container') && one.html.includes('math-display'));
 });
