@@ -73,7 +73,14 @@ export function ensureFts5(db: Db, tuning: Fts5Tuning = DEFAULT_FTS5_TUNING, log
     const rows = countPapers(db);
     if (indexed !== rows) {
       const t = performance.now();
-      s.exec(`INSERT INTO ${TABLE}(${TABLE}) VALUES ('rebuild')`);
+      // A bigger page cache for the one pass that writes the whole index.
+      const cacheSize = s.pragma('cache_size', { simple: true }) as number;
+      s.pragma('cache_size = -262144');
+      try {
+        s.exec(`INSERT INTO ${TABLE}(${TABLE}) VALUES ('rebuild')`);
+      } finally {
+        s.pragma(`cache_size = ${cacheSize}`);
+      }
       log(`search: built the FTS5 index of ${rows} papers in ${Math.round(performance.now() - t)} ms`);
     }
   });
