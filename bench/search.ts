@@ -389,7 +389,8 @@ async function scaleRun(n: number, queriesN: number, keepDir?: string, bulkOnly 
     // Queries from the real vocabulary, over HTTP against the real server.
     const items = knownItemQueries(db, queriesN, 5);
     db.sqlite.close();
-    rmSync(file, { force: true });
+    // A kept directory keeps the source file too, for import experiments.
+    if (!keepDir) rmSync(file, { force: true });
     await serverQueries(
       dir,
       n,
