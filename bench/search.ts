@@ -53,6 +53,8 @@ function log(s: string): void {
 
 // ---------- known-item queries ----------
 
+const TEST_SEED = 4;
+
 export interface KnownItem {
   id: string;
   query: string;
@@ -87,25 +89,32 @@ interface Run {
   recall: number;
   p50: number;
   p99: number;
+  /** Reciprocal rank per query (0 past the top 10), for paired comparisons. */
+  rr: number[];
+}
+
+/** Mean and standard error of the per-query difference a - b (the same queries, so paired). */
+function pairedDiff(a: Run, b: Run): { mean: number; se: number } {
+  const d = a.rr.map((x, i) => x - b.rr[i]);
+  const mean = d.reduce((s, x) => s + x, 0) / d.length;
+  const sd = Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, d.length - 1));
+  return { mean, se: sd / Math.sqrt(d.length) };
 }
 
 function runQueries(items: KnownItem[], search: (q: string) => string[]): Run {
   // Warm up the JIT and caches on a few queries first.
   for (const it of items.slice(0, 30)) search(it.query);
-  let rr = 0;
-  let found = 0;
+  const rr: number[] = [];
   const times: number[] = [];
   for (const it of items) {
     const t0 = performance.now();
     const ids = search(it.query);
     times.push(ms(t0));
     const rank = ids.indexOf(it.id);
-    if (rank >= 0 && rank < 10) {
-      rr += 1 / (rank + 1);
-      found++;
-    }
+    rr.push(rank >= 0 && rank < 10 ? 1 / (rank + 1) : 0);
   }
-  return { mrr: rr / items.length, recall: found / items.length, p50: pct(times, 50), p99: pct(times, 99) };
+  const sum = rr.reduce((a, b) => a + b, 0);
+  return { mrr: sum / items.length, recall: rr.filter((x) => x > 0).length / items.length, p50: pct(times, 50), p99: pct(times, 99), rr };
 }
 
 // ---------- plain FTS5 baselines ----------
@@ -151,8 +160,9 @@ async function mainRun(opts: { queries: number; tune: boolean; related: number }
     const n = countPapers(db);
     log(`imported ${n} papers in ${f1(seconds)} s`);
     const dev = knownItemQueries(db, Math.min(300, opts.queries), 1);
-    const test = knownItemQueries(db, opts.queries, 2);
-    log(`${test.length} test queries (seed 2), ${dev.length} tuning queries (seed 1)`);
+    // Seed 4: a sample no option was ever tuned on (seeds 1 and 11 were; 2 and 3 were looked at).
+    const test = knownItemQueries(db, opts.queries, TEST_SEED);
+    log(`${test.length} test queries (seed ${TEST_SEED}), ${dev.length} tuning queries (seed 1)`);
 
     const rows: string[] = [];
     const row = (name: string, build: string, r: Run, extra = '') =>
@@ -208,6 +218,7 @@ async function mainRun(opts: { queries: number; tune: boolean; related: number }
     if (opts.tune) tuneRows.push(...tuneFts(db, dev));
 
     // Baselines
+    const baseRuns: Run[] = [];
     for (const [name, tok] of [
       ['fts5 default tokenizer', 'unicode61'],
       ['fts5 porter tokenizer', 'porter unicode61'],
@@ -215,12 +226,19 @@ async function mainRun(opts: { queries: number; tune: boolean; related: number }
       const table = tok === 'unicode61' ? 'base_default' : 'base_porter';
       const build = baselineTable(db, table, tok);
       for (const op of ['AND', 'OR'] as const) {
-        row(`${name}, ${op}`, op === 'AND' ? `${f1(build / 1000)} s` : '', runQueries(test, baselineSearch(db, table, op)));
+        const r = runQueries(test, baselineSearch(db, table, op));
+        baseRuns.push(r);
+        row(`${name}, ${op}`, op === 'AND' ? `${f1(build / 1000)} s` : '', r);
       }
     }
+    const best = baseRuns.reduce((a, b) => (b.mrr > a.mrr ? b : a));
+    const paired = ([name, r]: [string, Run]) => {
+      const d = pairedDiff(r, best);
+      return `${name} ${d.mean >= 0 ? '+' : ''}${f3(d.mean)} ± ${f3(d.se)}`;
+    };
 
     const out = [
-      `Corpus: ${n} papers (\`corpus.jsonl.gz\`), imported in ${f1(seconds)} s. ${test.length} known-item queries (seed 2).`,
+      `Corpus: ${n} papers (\`corpus.jsonl.gz\`), imported in ${f1(seconds)} s. ${test.length} known-item queries (seed ${TEST_SEED}).`,
       '',
       '| engine | build | MRR@10 | recall@10 | query p50 / p99 (ms) | notes |',
       '|---|---|---|---|---|---|',
@@ -228,6 +246,12 @@ async function mainRun(opts: { queries: number; tune: boolean; related: number }
       '',
       `MiniSearch snapshot: ${f1(bytes / 1e6)} MB, saved in ${f1(saveMs / 1000)} s, loaded in ${f1(loadMs / 1000)} s ` +
         `(rebuild ${f1(miniBuild / 1000)} s: ${f1(miniBuild / loadMs)}x faster).`,
+      `MRR@10 against the best baseline, per-query paired difference (mean ± standard error): ${[
+        ['minisearch', miniRun],
+        ['fts5', ftsRun],
+      ]
+        .map((x) => paired(x as [string, Run]))
+        .join('; ')}.`,
       `Related papers (${relIds.length} papers, 10 results): minisearch p50 ${f2(pct(relTimes, 50))} ms, p99 ${f2(pct(relTimes, 99))} ms; ` +
         `fts5 p50 ${f2(pct(ftsRelTimes, 50))} ms, p99 ${f2(pct(ftsRelTimes, 99))} ms.`,
     ];
@@ -432,7 +456,7 @@ async function serverQueries(dir: string, n: number, items: KnownItem[], importC
 const { values } = parseArgs({
   options: {
     scale: { type: 'string' },
-    queries: { type: 'string', default: '600' },
+    queries: { type: 'string', default: '2000' },
     related: { type: 'string', default: '200' },
     tune: { type: 'boolean', default: false },
     /** With --scale: keep the database in this directory, and reuse it when it is already there. */
