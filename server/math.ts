@@ -169,8 +169,12 @@ function remember(key: string, t: Typeset): void {
   memory.set(key, t);
 }
 
-/** A typeset formula, from memory, then SQLite, then MathJax (storing the result). */
-export function typesetCached(tex: string, display: boolean, db?: Db): Typeset {
+/**
+ * A typeset formula, from memory, then SQLite, then MathJax (storing the
+ * result in both, or with `persist` false only in memory: /api/math takes any
+ * TeX a client sends, which must not grow the database).
+ */
+export function typesetCached(tex: string, display: boolean, db?: Db, persist = true): Typeset {
   const key = mathKey(tex, display);
   const hit = memory.get(key);
   if (hit) return hit;
@@ -178,7 +182,7 @@ export function typesetCached(tex: string, display: boolean, db?: Db): Typeset {
   if (!t) {
     if (performance.now() > deadline) return { html: wrap(tex, display, escapeHtml(tex), true, true), ok: true };
     t = typeset(tex, display);
-    if (db) store(db, key, t);
+    if (db && persist) store(db, key, t);
   }
   remember(key, t);
   return t;

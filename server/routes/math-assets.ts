@@ -32,7 +32,8 @@ export function mathAssetRoutes(db: Db): Hono {
     const display = c.req.query('display') === '1';
     if (!tex.trim()) return c.json({ error: 'tex is required' }, 400);
     if (tex.length > MAX_TEX) return c.json({ error: `tex is longer than ${MAX_TEX} characters` }, 400);
-    const t = typesetCached(tex, display, db);
+    // Read through the cache, but never written to it: the formula comes from the client.
+    const t = typesetCached(tex, display, db, false);
     return c.json({ tex, display, ok: t.ok, html: t.html }, 200, { 'cache-control': 'public, max-age=86400' });
   });
   let css: Cached | null = null;

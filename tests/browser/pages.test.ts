@@ -253,6 +253,9 @@ test('a listing past its typesetting budget sends new formulas as source, and th
   // The JSON twin refuses what it cannot typeset sensibly.
   assert.equal((await fetch(`${srv.url}/api/math?tex=`)).status, 400);
   assert.equal((await fetch(`${srv.url}/api/math?tex=${'x'.repeat(2001)}`)).status, 400);
-  const one = (await (await fetch(`${srv.url}/api/math?tex=${encodeURIComponent('\\frac{a}{b}')}&display=1`)).json()) as { ok: boolean; html: string };
+  const cached = () => seed.db.sqlite.prepare('SELECT count(*) FROM math_cache').pluck().get() as number;
+  const rows = cached();
+  const one = (await (await fetch(`${srv.url}/api/math?tex=${encodeURIComponent('\\frac{a_{31337}}{b}')}&display=1`)).json()) as { ok: boolean; html: string };
   assert.ok(one.ok && one.html.includes('mjx-container') && one.html.includes('math-display'));
+  assert.equal(cached(), rows, 'TeX from a client is not written to the database');
 });
