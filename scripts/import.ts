@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setPriority } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import { openDb, type Db } from '../db/client.ts';
@@ -135,11 +136,12 @@ async function main(): Promise<void> {
       batch: { type: 'string', default: '5000' },
       quiet: { type: 'boolean', default: false },
       'from-start': { type: 'boolean', default: false },
+      nice: { type: 'string', default: '10' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help || positionals.length !== 1) {
-    console.error('usage: npm run import -- FILE.jsonl[.gz] [--batch 5000] [--from-start] [--quiet]');
+    console.error('usage: npm run import -- FILE.jsonl[.gz] [--batch 5000] [--from-start] [--nice 10] [--quiet]');
     process.exit(values.help ? 0 : 2);
   }
   const file = positionals[0];
@@ -153,6 +155,14 @@ async function main(): Promise<void> {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     console.error(`import: --batch must be a positive integer, got ${values.batch}`);
     process.exit(2);
+  }
+  // A bulk import is a batch job: at a lower CPU priority (before the parser
+  // thread starts, which inherits it) a server on the same machine keeps
+  // answering readers promptly, and an idle machine still gives it every cycle.
+  try {
+    setPriority(Math.max(0, Math.min(19, Number(values.nice) || 0)));
+  } catch {
+    /* not permitted here: run at the normal priority */
   }
   const db = openDb();
   const showBar = !values.quiet && process.stderr.isTTY;

@@ -208,7 +208,7 @@ export function loadSnapshot<T>(file: string, options: Options<T>, expectKey: st
         for (let f = 0; f < nFields; f++) {
           const fid = nums[i++];
           const n = nums[i++];
-          fields.set(fid, new PostingList(nums.slice(i, i + n)));
+          fields.set(fid, PostingList.withSlack(nums.subarray(i, i + n)));
           i += n;
         }
         terms.push([term, fields]);

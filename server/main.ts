@@ -24,15 +24,15 @@ async function main(): Promise<void> {
   const search = await openSearch(db, { log });
   // Rows written by a crawl or import in another process become searchable here.
   const syncMs = Number(process.env.SEARCH_SYNC_MS || 2000);
-  // In slices of 50 papers (~40 ms), each followed by a pause twice as long,
-  // so a big import never takes more than a third of the event loop from readers.
+  // In slices of 50 papers (~15 ms), each followed by a pause three times as
+  // long, so a big import never takes more than a quarter of the event loop from readers.
   const SYNC_SLICE = 50;
   let syncing = false;
   const syncSlice = (total: number) => {
     try {
       const t = performance.now();
       const n = search.sync(SYNC_SLICE);
-      if (n > 0) return void setTimeout(() => syncSlice(total + n), Math.max(5, 2 * (performance.now() - t)));
+      if (n > 0) return void setTimeout(() => syncSlice(total + n), Math.max(5, 3 * (performance.now() - t)));
       if (total + n) log(`search: indexed ${total + n} changed papers`);
     } catch (err) {
       log(`search: sync failed, will retry: ${(err as Error).message}`);

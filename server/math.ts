@@ -110,7 +110,8 @@ function wrap(tex: string, display: boolean, inner: string, ok: boolean, pending
 // ---------- a time budget for pages with many new formulas ----------
 
 /**
- * How long one listing may spend typesetting formulas that are in no cache.
+ * How long one listing may spend typesetting formulas that are in no cache
+ * (and, across listings, at most a quarter of the time).
  * Right after a crawl or import a listing can hold hundreds of them (~4 ms
  * each); past the budget the rest are sent as their source, marked
  * `math-pending`, and the page's script fetches each from /api/math while
@@ -118,6 +119,16 @@ function wrap(tex: string, display: boolean, inner: string, ok: boolean, pending
  */
 let budgetMs = 40;
 let deadline = Infinity;
+/** Time typesetting within budgeted renders, taken from the shared allowance below. */
+let spent = 0;
+
+// Every listing having its own 40 ms is not enough when many are asked for at
+// once during an import: together, budgeted renders may typeset for at most a
+// quarter of the server's time (a token bucket holding up to 100 ms).
+const SHARE = 0.25;
+const BURST_MS = 100;
+let allowance = BURST_MS;
+let refilledAt = performance.now();
 
 /** Sets the listing budget (tests use 0 to make every uncached formula pending). */
 export function setMathBudget(ms: number): void {
@@ -126,12 +137,17 @@ export function setMathBudget(ms: number): void {
 
 /** Runs a render with the typesetting budget in force (renders are synchronous). */
 export function withMathBudget<T>(render: () => T): T {
+  const now = performance.now();
+  allowance = Math.min(BURST_MS, allowance + (now - refilledAt) * SHARE);
+  refilledAt = now;
   const outer = deadline;
-  deadline = Math.min(outer, performance.now() + budgetMs);
+  deadline = Math.min(outer, now + Math.min(budgetMs, Math.max(0, allowance)));
+  const before = spent;
   try {
     return render();
   } finally {
     deadline = outer;
+    allowance -= spent - before;
   }
 }
 
@@ -180,35 +196,54 @@ export function typesetCached(tex: string, display: boolean, db?: Db, persist = 
   if (hit) return hit;
   let t = db ? getMathCached(db, key) : null;
   if (!t) {
-    if (performance.now() > deadline) return { html: wrap(tex, display, escapeHtml(tex), true, true), ok: true };
+    const start = performance.now();
+    if (start > deadline) return { html: wrap(tex, display, escapeHtml(tex), true, true), ok: true };
     t = typeset(tex, display);
+    if (deadline !== Infinity) spent += performance.now() - start;
     if (db && persist) store(db, key, t);
   }
   remember(key, t);
   return t;
 }
 
-/** Typeset formulas the database could not take yet (another process held the write lock, or the disk was full). */
+/**
+ * Typeset formulas not in the database yet. Pages never write it themselves:
+ * one transaction per formula cost half a millisecond each, and waiting for
+ * the write lock (an import holding it) would stop every reader. A timer
+ * writes them in one transaction, and simply tries again later when another
+ * process holds the lock or the disk is full.
+ */
 const unsaved = new Map<string, Typeset>();
 const UNSAVED_MAX = 5000;
+let flushTimer: NodeJS.Timeout | null = null;
 
-/** Writes one formula to the cache without ever waiting for the lock; false when it had to be kept for later. */
-function store(db: Db, key: string, t: Typeset): boolean {
-  let ok = false;
-  try {
-    ok = tryWrite(db, () => putMathCached(db, key, t.html, t.ok));
-  } catch {
-    // A full disk: the page still renders; memory keeps the formula.
-  }
-  if (ok) unsaved.delete(key);
-  else if (unsaved.size < UNSAVED_MAX) unsaved.set(key, t);
-  return ok;
+function store(db: Db, key: string, t: Typeset): void {
+  if (unsaved.size >= UNSAVED_MAX) unsaved.delete(unsaved.keys().next().value as string);
+  unsaved.set(key, t);
+  scheduleFlush(db, 250);
 }
 
-/** Writes what earlier writes could not; false when the lock is still taken. */
+function scheduleFlush(db: Db, ms: number): void {
+  if (flushTimer) return;
+  flushTimer = setTimeout(() => {
+    flushTimer = null;
+    if (!flushUnsaved(db)) scheduleFlush(db, 2000);
+  }, ms);
+  flushTimer.unref();
+}
+
+/** Writes every unsaved formula in one transaction; false when that could not happen now. */
 function flushUnsaved(db: Db): boolean {
-  for (const [key, t] of unsaved) if (!store(db, key, t)) return false;
-  return true;
+  if (!unsaved.size) return true;
+  const batch = [...unsaved];
+  let ok = false;
+  try {
+    ok = tryWrite(db, () => db.sqlite.transaction(() => batch.forEach(([key, t]) => putMathCached(db, key, t.html, t.ok)))());
+  } catch {
+    // A full disk or a closed database: memory keeps the formulas; a later pass tries again.
+  }
+  if (ok) for (const [key] of batch) unsaved.delete(key);
+  return ok;
 }
 
 /**
@@ -238,7 +273,7 @@ function fillSlice(db: Db, limit: number, maxChecks: number, batchPapers = 5000)
   if (!flushUnsaved(db)) return { typeset: 0, finished: false, busy: true };
   let done = 0;
   let checks = 0;
-  let busy = false;
+  let finished = true;
   for (const text of distinctTexMissing(db, batchPapers)) {
     if (!hasMath(text)) continue;
     for (const seg of splitTeX(text)) {
@@ -247,14 +282,18 @@ function fillSlice(db: Db, limit: number, maxChecks: number, batchPapers = 5000)
       const key = mathKey(seg.tex, seg.display);
       if (memory.has(key) || getMathCached(db, key)) continue;
       const t = typeset(seg.tex, seg.display);
-      if (!store(db, key, t)) busy = true;
+      unsaved.set(key, t);
       remember(key, t);
       done++;
     }
     // Checked between texts, so the watermark never skips a formula.
-    if (busy || done >= limit || checks >= maxChecks) return { typeset: done, finished: false, busy };
+    if (done >= limit || checks >= maxChecks) {
+      finished = false;
+      break;
+    }
   }
-  return { typeset: done, finished: true, busy };
+  const busy = !flushUnsaved(db);
+  return { typeset: done, finished: finished && !busy, busy };
 }
 
 /**
