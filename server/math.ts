@@ -315,7 +315,8 @@ export function fillMathCache(db: Db, opts: { limit?: number } = {}): number {
  * typeset what they need on first view.
  */
 export function fillMathCacheInBackground(db: Db, opts: { slice?: number; backoffMs?: number; log?: (s: string) => void } = {}): Promise<number> {
-  const slice = opts.slice ?? 20;
+  // Five new formulas (~20 ms) at a time: a slice is a pause for every reader.
+  const slice = opts.slice ?? 5;
   const backoffMs = opts.backoffMs ?? 100;
   let total = 0;
   return new Promise((resolve) => {
