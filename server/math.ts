@@ -213,36 +213,51 @@ export function typesetCached(tex: string, display: boolean, db?: Db, persist = 
  * writes them in one transaction, and simply tries again later when another
  * process holds the lock or the disk is full.
  */
-const unsaved = new Map<string, Typeset>();
+interface Unsaved {
+  formulas: Map<string, Typeset>;
+  timer: NodeJS.Timeout | null;
+}
+/** Per database connection, so a formula is written where it was read from. */
+const unsavedByDb = new WeakMap<Db['sqlite'], Unsaved>();
 const UNSAVED_MAX = 5000;
-let flushTimer: NodeJS.Timeout | null = null;
+
+function unsavedOf(db: Db): Unsaved {
+  let u = unsavedByDb.get(db.sqlite);
+  if (!u) unsavedByDb.set(db.sqlite, (u = { formulas: new Map(), timer: null }));
+  return u;
+}
 
 function store(db: Db, key: string, t: Typeset): void {
-  if (unsaved.size >= UNSAVED_MAX) unsaved.delete(unsaved.keys().next().value as string);
-  unsaved.set(key, t);
+  const { formulas } = unsavedOf(db);
+  if (formulas.size >= UNSAVED_MAX) formulas.delete(formulas.keys().next().value as string);
+  formulas.set(key, t);
   scheduleFlush(db, 250);
 }
 
 function scheduleFlush(db: Db, ms: number): void {
-  if (flushTimer) return;
-  flushTimer = setTimeout(() => {
-    flushTimer = null;
+  const u = unsavedOf(db);
+  if (u.timer) return;
+  u.timer = setTimeout(() => {
+    u.timer = null;
+    // A closed connection (a test, a shutdown) has nowhere to write: drop its formulas.
+    if (!db.sqlite.open) return void u.formulas.clear();
     if (!flushUnsaved(db)) scheduleFlush(db, 2000);
   }, ms);
-  flushTimer.unref();
+  u.timer.unref();
 }
 
 /** Writes every unsaved formula in one transaction; false when that could not happen now. */
 function flushUnsaved(db: Db): boolean {
-  if (!unsaved.size) return true;
-  const batch = [...unsaved];
+  const { formulas } = unsavedOf(db);
+  if (!formulas.size) return true;
+  const batch = [...formulas];
   let ok = false;
   try {
     ok = tryWrite(db, () => db.sqlite.transaction(() => batch.forEach(([key, t]) => putMathCached(db, key, t.html, t.ok)))());
   } catch {
-    // A full disk or a closed database: memory keeps the formulas; a later pass tries again.
+    // A full disk: memory keeps the formulas; a later pass tries again.
   }
-  if (ok) for (const [key] of batch) unsaved.delete(key);
+  if (ok) for (const [key] of batch) formulas.delete(key);
   return ok;
 }
 
@@ -282,7 +297,7 @@ function fillSlice(db: Db, limit: number, maxChecks: number, batchPapers = 5000)
       const key = mathKey(seg.tex, seg.display);
       if (memory.has(key) || getMathCached(db, key)) continue;
       const t = typeset(seg.tex, seg.display);
-      unsaved.set(key, t);
+      unsavedOf(db).formulas.set(key, t);
       remember(key, t);
       done++;
     }
