@@ -29,6 +29,40 @@ export async function openSearch(db: Db, opts: OpenSearchOptions = {}): Promise<
   return PersistentMiniSearch.open(db, file, opts.tuning ?? DEFAULT_TUNING, log);
 }
 
+/**
+ * Keeps an engine up to date with rows other processes write: every
+ * `intervalMs`, in slices of 50 papers (~15 ms), each followed by a pause three
+ * times as long, so a big import never takes more than a quarter of the event
+ * loop from the queries. Returns a function that stops it.
+ */
+export function startSyncLoop(search: SearchEngine, opts: { intervalMs: number; log: (line: string) => void }): () => void {
+  const SLICE = 50;
+  let syncing = false;
+  let stopped = false;
+  const slice = (total: number) => {
+    if (stopped) return;
+    try {
+      const t = performance.now();
+      const n = search.sync(SLICE);
+      if (n > 0) return void setTimeout(() => slice(total + n), Math.max(5, 3 * (performance.now() - t)));
+      if (total) opts.log(`search: indexed ${total} changed papers`);
+    } catch (err) {
+      opts.log(`search: sync failed, will retry: ${(err as Error).message}`);
+    }
+    syncing = false;
+  };
+  const timer = setInterval(() => {
+    if (syncing) return;
+    syncing = true;
+    slice(0);
+  }, opts.intervalMs);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}
+
 /** What makes a snapshot reusable: same tokenizer, same index options. */
 export function snapshotKey(tuning: MiniSearchTuning): string {
   // The index itself holds unstemmed words; stemming is applied at query time.

@@ -2,10 +2,12 @@
 // the browser code, schedule the crawler and serve. Configuration is read here
 // and only here from the environment; README.md lists every variable.
 import { serve } from '@hono/node-server';
-import { openDb } from '../db/client.ts';
+import { dataDir, openDb } from '../db/client.ts';
 import { createApp } from './app.ts';
 import { buildAssets } from './assets.ts';
-import { openSearch } from '../search/index.ts';
+import { openSearch, startSyncLoop, type EngineName } from '../search/index.ts';
+import { SearchWorker } from '../search/worker.ts';
+import type { SearchEngine } from '../search/types.ts';
 import { startScheduler } from '../scripts/crawler/scheduler.ts';
 import { translatorFromEnv } from './translate.ts';
 import { fillMathCacheInBackground } from './math.ts';
@@ -21,30 +23,20 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT || 3000);
   const host = process.env.HOST || '0.0.0.0';
   const db = openDb();
-  const search = await openSearch(db, { log });
   // Rows written by a crawl or import in another process become searchable here.
   const syncMs = Number(process.env.SEARCH_SYNC_MS || 2000);
-  // In slices of 50 papers (~15 ms), each followed by a pause three times as
-  // long, so a big import never takes more than a quarter of the event loop from readers.
-  const SYNC_SLICE = 50;
-  let syncing = false;
-  const syncSlice = (total: number) => {
-    try {
-      const t = performance.now();
-      const n = search.sync(SYNC_SLICE);
-      if (n > 0) return void setTimeout(() => syncSlice(total + n), Math.max(5, 3 * (performance.now() - t)));
-      if (total + n) log(`search: indexed ${total + n} changed papers`);
-    } catch (err) {
-      log(`search: sync failed, will retry: ${(err as Error).message}`);
-    }
-    syncing = false;
-  };
-  const syncTimer = setInterval(() => {
-    if (syncing) return;
-    syncing = true;
-    syncSlice(0);
-  }, syncMs);
-  syncTimer.unref();
+  const engine = (process.env.SEARCH_ENGINE || 'minisearch') as EngineName;
+  // The in-process index gets a thread of its own (search/worker.ts) unless
+  // SEARCH_WORKER=off; FTS5 lives in SQLite and needs none.
+  const inWorker = engine === 'minisearch' && (process.env.SEARCH_WORKER || 'on').toLowerCase() !== 'off';
+  let search: SearchEngine;
+  let stopSync = () => {};
+  if (inWorker) {
+    search = await SearchWorker.start({ dbPath: db.path, dataDir: dataDir(), engine, syncMs, log });
+  } else {
+    search = await openSearch(db, { engine, log });
+    stopSync = startSyncLoop(search, { intervalMs: syncMs, log });
+  }
 
   // Typeset new formulas after each import or crawl, in slices, so ingestion
   // never waits for MathJax and readers rarely do.
@@ -84,7 +76,7 @@ async function main(): Promise<void> {
   });
 
   const shutdown = async () => {
-    clearInterval(syncTimer);
+    stopSync();
     clearInterval(mathTimer);
     server.close();
     await scheduler?.stop();

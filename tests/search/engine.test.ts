@@ -12,10 +12,11 @@ import { getPapers, ingestBatch } from '../../db/queries.ts';
 import type { Paper } from '../../db/paper.ts';
 import { importFile } from '../../scripts/import.ts';
 import { openSearch } from '../../search/index.ts';
-import type { SearchEngine } from '../../search/types.ts';
+import type { SearchEngine, SearchResult } from '../../search/types.ts';
 import { termMatcher } from '../../search/highlight.ts';
 import { parseQuery } from '../../search/query.ts';
 import { docMatches, docTerms } from '../../search/match.ts';
+import { SearchWorker } from '../../search/worker.ts';
 import { CORPUS, tempDir } from '../helpers.ts';
 
 const SLICE = 3000;
@@ -230,4 +231,35 @@ test('minisearch: a bounded sync splits one large change step and passes its seq
   assert.ok(e.engine.watermark > before);
   assert.equal(e.sync(50), 0);
   assert.equal(e.search('blorptastic').total, 120);
+});
+
+test('the search worker answers as the in-process engine, passes QueryErrors through, and saves on close', async () => {
+  const local = engines.minisearch;
+  const wdir = tempDir('search-worker-');
+  let remote: SearchWorker | null = null;
+  // The local index was updated in place by the tests above, the worker's is built fresh:
+  // the same hits in the same order, scores equal but for the last bits of the field-length averages.
+  const same = (a: SearchResult, b: SearchResult, what: string) => {
+    assert.equal(a.total, b.total, what);
+    assert.deepEqual(a.hits.map((h) => [h.id, h.terms]), b.hits.map((h) => [h.id, h.terms]), what);
+    a.hits.forEach((h, k) => assert.ok(Math.abs(h.score - b.hits[k].score) <= 1e-9 * Math.abs(h.score), what));
+  };
+  try {
+    const logs: string[] = [];
+    remote = await SearchWorker.start({ dbPath: db.path, dataDir: wdir.path, engine: 'minisearch', syncMs: 100_000, log: (l) => logs.push(l) });
+    assert.ok(logs.some((l) => /built the index/.test(l)), logs.join('\n'));
+    for (const q of ['dark matter', '"neural network" -graph', 'cat:astro-ph year:2024', 'ti:quantum OR au:smith']) {
+      same(remote.search(q, { limit: 20 }), local.search(q, { limit: 20 }), q);
+    }
+    const id = db.sqlite.prepare('SELECT id FROM papers LIMIT 1').pluck().get() as string;
+    assert.deepEqual(remote.related(id, 5)?.hits.map((h) => h.id), local.related(id, 5)?.hits.map((h) => h.id));
+    same(remote.search('dark', { within: new Set([id]), limit: 5 }), local.search('dark', { within: new Set([id]), limit: 5 }), 'within');
+    assert.throws(() => remote!.search('a'.repeat(5).split('').join(' OR ') + ' OR'.repeat(100) + ' "x'), (err: Error) => err.name === 'QueryError');
+    remote.close();
+    assert.ok(existsSync(join(wdir.path, 'search', 'minisearch.bin')), 'snapshot saved by the worker');
+    assert.throws(() => remote!.search('dark'), /closed/);
+  } finally {
+    remote?.close();
+    wdir.cleanup();
+  }
 });
