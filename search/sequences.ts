@@ -11,7 +11,7 @@
 // what is stored: doubling one big array stalled a server for 0.4 s); a
 // paper's record is [title length, abstract length, authors length, ...hashes].
 
-export const SEQUENCE_FIELDS = 3;
+const SEQUENCE_FIELDS = 3;
 
 /** FNV-1a over UTF-16 code units. */
 export function wordHash(s: string): number {
@@ -76,10 +76,6 @@ export class TermSequences {
     this.start[sid] = -1;
     this.size--;
     if (this.garbage > CHUNK && this.garbage * 2 > this.stored) this.compact();
-  }
-
-  has(sid: number): boolean {
-    return sid < this.start.length && this.start[sid] >= 0;
   }
 
   /**
