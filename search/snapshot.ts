@@ -102,11 +102,48 @@ function* snapshotFrames<T>(ms: MiniSearch<T>, sequences: TermSequences, meta: S
   yield framed(9, Buffer.from(JSON.stringify({ docs, terms, sequences: seqs })));
 }
 
+/** One atomic file write: bytes go to a temp file beside `file`, then fsync and rename; on any failure the temp file goes. */
+class AtomicFile {
+  private readonly tmp: string;
+  private readonly fd: number;
+
+  constructor(
+    private readonly file: string,
+    suffix: string,
+  ) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.tmp = `${file}.${process.pid}.${suffix}`;
+    this.fd = openSync(this.tmp, 'w');
+  }
+
+  write(buf: Buffer): void {
+    writeSync(this.fd, buf);
+  }
+
+  abort(): void {
+    closeSync(this.fd);
+    rmSync(this.tmp, { force: true });
+  }
+
+  /** Makes the file durable and puts it in place; returns its size in bytes. */
+  commit(): number {
+    try {
+      fsyncSync(this.fd);
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+    closeSync(this.fd);
+    renameSync(this.tmp, this.file);
+    return statSync(this.file).size;
+  }
+}
+
 /**
  * Writes the snapshot atomically (temp file, fsync, rename); returns its size
- * in bytes. With `pause`, awaits it between frames so a server keeps
- * answering while a large index is written; the index must not change
- * meanwhile (PersistentMiniSearch holds its syncs back).
+ * in bytes. Awaits `pause` between frames so a server keeps answering while a
+ * large index is written; the index must not change meanwhile
+ * (PersistentMiniSearch holds its syncs back).
  */
 export async function saveSnapshotAsync<T>(
   file: string,
@@ -115,41 +152,29 @@ export async function saveSnapshotAsync<T>(
   meta: SnapshotMeta,
   pause: () => Promise<void>,
 ): Promise<number> {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.bg.tmp`;
-  const fd = openSync(tmp, 'w');
+  const out = new AtomicFile(file, 'bg.tmp');
   try {
     for (const buf of snapshotFrames(ms, sequences, meta)) {
-      writeSync(fd, buf);
+      out.write(buf);
       await pause();
     }
-    fsyncSync(fd);
   } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
+    out.abort();
     throw err;
   }
-  closeSync(fd);
-  renameSync(tmp, file);
-  return statSync(file).size;
+  return out.commit();
 }
 
 /** Writes the snapshot atomically in one go; returns its size in bytes. */
 export function saveSnapshot<T>(file: string, ms: MiniSearch<T>, sequences: TermSequences, meta: SnapshotMeta): number {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const out = new AtomicFile(file, 'tmp');
   try {
-    for (const buf of snapshotFrames(ms, sequences, meta)) writeSync(fd, buf);
-    fsyncSync(fd);
+    for (const buf of snapshotFrames(ms, sequences, meta)) out.write(buf);
   } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
+    out.abort();
     throw err;
   }
-  closeSync(fd);
-  renameSync(tmp, file);
-  return statSync(file).size;
+  return out.commit();
 }
 
 export interface LoadedSnapshot<T> {
