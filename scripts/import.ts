@@ -4,7 +4,7 @@
 // with the resume point), reports malformed lines by number and goes on.
 // Re-importing the same file changes no paper; an interrupted import resumes
 // after its last committed batch.
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,6 +49,29 @@ const MAX_BAD_LINES_KEPT = 1000;
 
 /** Page cache while importing, in KiB (negative: SQLite's convention for a size rather than a page count). */
 const IMPORT_CACHE_KIB = -256 * 1024;
+
+/**
+ * A bulk import is a batch job: at a lower CPU priority a server on the same
+ * machine keeps answering readers promptly, and an idle machine still gives
+ * it every cycle. On Linux a nice value belongs to a thread, and V8's
+ * collector and compiler threads started with the process, so each thread is
+ * reniced (threads started later, like the parser, inherit it).
+ */
+function lowerPriority(nice: number): void {
+  let tids: number[] = [0];
+  try {
+    tids = readdirSync('/proc/self/task').map(Number);
+  } catch {
+    /* no /proc: the calling thread only */
+  }
+  for (const tid of tids) {
+    try {
+      setPriority(tid, nice);
+    } catch {
+      /* not permitted here: that thread keeps the normal priority */
+    }
+  }
+}
 
 /** A worker running a .ts module: workers do not inherit tsx's loader, so register it first. */
 function startTsWorker(module: URL, workerData: unknown): Worker {
@@ -156,14 +179,7 @@ async function main(): Promise<void> {
     console.error(`import: --batch must be a positive integer, got ${values.batch}`);
     process.exit(2);
   }
-  // A bulk import is a batch job: at a lower CPU priority (before the parser
-  // thread starts, which inherits it) a server on the same machine keeps
-  // answering readers promptly, and an idle machine still gives it every cycle.
-  try {
-    setPriority(Math.max(0, Math.min(19, Number(values.nice) || 0)));
-  } catch {
-    /* not permitted here: run at the normal priority */
-  }
+  lowerPriority(Math.max(0, Math.min(19, Number(values.nice) || 0)));
   const db = openDb();
   const showBar = !values.quiet && process.stderr.isTTY;
   const bar = new cliProgress.SingleBar(

@@ -6,7 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/client.ts';
 import { countPapers, getPaper, getPapers, maxSeq } from '../db/queries.ts';
-import type { RelatedResult, SearchEngine, SearchHit, SearchOptions, SearchResult } from './types.ts';
+import type { LocalSearchEngine, RelatedResult, SearchHit, SearchOptions, SearchResult } from './types.ts';
 import { hasFilters, hasPositive, parseQuery, type QueryFilters, type QueryNode } from './query.ts';
 import { keywords, type Keyword } from './keywords.ts';
 import { stem, terms } from './tokenize.ts';
@@ -229,7 +229,7 @@ export interface Fts5OpenOptions {
   bm25Df?: boolean;
 }
 
-export class Fts5Engine implements SearchEngine {
+export class Fts5Engine implements LocalSearchEngine {
   readonly name = 'fts5' as const;
   private watermark: number;
 

@@ -37,13 +37,20 @@ export function termMatcher(queryWords: readonly string[]): TermMatcher {
     }
   }
   const one = (w: string) => exact.has(w) || (isIndexable(w) && stems.has(stem(w)));
+  // Ten abstracts repeat their words; each distinct one is decided once.
+  const decided = new Map<string, boolean>();
+  const decide = (word: string): boolean => {
+    // Plain ASCII words (most of arXiv) fold by lower-casing; the full fold
+    // (TeX accents, Unicode marks) is for the rest.
+    if (PLAIN.test(word)) return one(word.toLowerCase());
+    for (const w of words(word)) if (one(w)) return true;
+    return false;
+  };
   return {
     matches(word: string): boolean {
-      // Plain ASCII words (most of arXiv) fold by lower-casing; the full fold
-      // (TeX accents, Unicode marks) is for the rest.
-      if (PLAIN.test(word)) return one(word.toLowerCase());
-      for (const w of words(word)) if (one(w)) return true;
-      return false;
+      let yes = decided.get(word);
+      if (yes === undefined) decided.set(word, (yes = decide(word)));
+      return yes;
     },
   };
 }
@@ -56,13 +63,15 @@ const WORD_RUN = /\d+(?:\.\d+)+|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*/gu;
 
 /** Escapes a prose segment (no formulas in it) and marks matched words. */
 export function markProse(text: string, matcher: TermMatcher): string {
+  // Unmatched words stay inside the pending slice, so the escaping runs once
+  // per mark rather than once per word.
   let out = '';
   let last = 0;
   for (const m of text.matchAll(WORD_RUN)) {
-    const start = m.index ?? 0;
-    out += escapeHtml(text.slice(last, start));
     const run = m[0];
-    out += matcher.matches(run) ? `<mark>${escapeHtml(run)}</mark>` : escapeHtml(run);
+    if (!matcher.matches(run)) continue;
+    const start = m.index ?? 0;
+    out += `${escapeHtml(text.slice(last, start))}<mark>${escapeHtml(run)}</mark>`;
     last = start + run.length;
   }
   return out + escapeHtml(text.slice(last));

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { dataDir, type Db } from '../db/client.ts';
 import { maxSeq } from '../db/queries.ts';
-import type { SearchEngine, SearchOptions, SearchResult, RelatedResult } from './types.ts';
+import type { LocalSearchEngine, SearchEngine, SearchOptions, SearchResult, RelatedResult } from './types.ts';
 import { DEFAULT_TUNING, MiniSearchEngine, miniSearchOptions, type IndexDoc, type MiniSearchTuning } from './minisearch.ts';
 import { loadSnapshot, saveSnapshot, saveSnapshotAsync } from './snapshot.ts';
 import { Fts5Engine } from './fts5.ts';
@@ -20,7 +20,7 @@ export interface OpenSearchOptions {
   tuning?: MiniSearchTuning;
 }
 
-export async function openSearch(db: Db, opts: OpenSearchOptions = {}): Promise<SearchEngine> {
+export async function openSearch(db: Db, opts: OpenSearchOptions = {}): Promise<LocalSearchEngine> {
   const name = opts.engine ?? ((process.env.SEARCH_ENGINE || 'minisearch') as EngineName);
   const log = opts.log ?? (() => {});
   if (name === 'fts5') return Fts5Engine.open(db, { log });
@@ -75,7 +75,7 @@ const SAVE_AFTER_CHANGES = 10_000;
 const SAVE_AFTER_MS = 10 * 60_000;
 
 /** The MiniSearch engine plus its snapshot file. */
-export class PersistentMiniSearch implements SearchEngine {
+export class PersistentMiniSearch implements LocalSearchEngine {
   readonly name = 'minisearch' as const;
   private unsaved = 0;
   private lastSave = Date.now();

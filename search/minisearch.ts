@@ -7,7 +7,7 @@ import type { Db } from '../db/client.ts';
 import { getPaper, maxSeq, nthChangeAfter, papersChangedSince } from '../db/queries.ts';
 import type { Paper } from '../db/paper.ts';
 import { sortDateOf } from '../db/paper.ts';
-import type { RelatedResult, SearchEngine, SearchHit, SearchOptions, SearchResult } from './types.ts';
+import type { LocalSearchEngine, RelatedResult, SearchHit, SearchOptions, SearchResult } from './types.ts';
 import { parseQuery, passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
 import { compileMatch, containsPhrase, phraseTerms } from './match.ts';
 import { TermSequences, wordHash } from './sequences.ts';
@@ -91,7 +91,7 @@ export function miniSearchOptions(tuning: MiniSearchTuning) {
   };
 }
 
-export class MiniSearchEngine implements SearchEngine {
+export class MiniSearchEngine implements LocalSearchEngine {
   readonly name = 'minisearch' as const;
   watermark: number;
   private closed = false;

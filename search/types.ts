@@ -28,17 +28,32 @@ export interface RelatedResult {
   hits: SearchHit[];
 }
 
+/**
+ * In-process engines answer at once; the worker-thread engine answers with a
+ * promise, so the request loop serves pages while the index thread works.
+ * Callers always `await`.
+ */
+export type Awaitable<T> = T | Promise<T>;
+
 export interface SearchEngine {
   readonly name: 'minisearch' | 'fts5';
-  /** `query` is the query language string the reader typed. Throws QueryError on bad input. */
-  search(query: string, options?: SearchOptions): SearchResult;
+  /** `query` is the query language string the reader typed. Throws (or rejects with) QueryError on bad input. */
+  search(query: string, options?: SearchOptions): Awaitable<SearchResult>;
   /** Papers like this one, itself excluded; null when the id is unknown. */
-  related(id: string, size: number): RelatedResult | null;
-  relatedText(text: string, size: number): RelatedResult;
+  related(id: string, size: number): Awaitable<RelatedResult | null>;
+  relatedText(text: string, size: number): Awaitable<RelatedResult>;
   /**
    * Brings the engine up to date with rows changed since its watermark; returns how many.
    * With `maxRows`, an engine may stop after about that many (the rest on the next call).
    */
   sync(maxRows?: number): number;
+  close(): Awaitable<void>;
+}
+
+/** An engine in this thread (MiniSearch, FTS5): it answers at once. */
+export interface LocalSearchEngine extends SearchEngine {
+  search(query: string, options?: SearchOptions): SearchResult;
+  related(id: string, size: number): RelatedResult | null;
+  relatedText(text: string, size: number): RelatedResult;
   close(): void;
 }

@@ -2,12 +2,13 @@
 // few hundred MB of small objects; in the server's own heap its garbage
 // collections (0.1-0.5 s under load) stalled every page. Here it lives in a
 // worker's isolate, which also indexes new rows and saves the snapshot on the
-// second core. SearchEngine is synchronous, so a query posts its arguments
-// and blocks on Atomics.wait for the answer (~0.1 ms of overhead).
+// second core. Calls are messages answered by promises, so while the worker
+// searches (or indexes a slice, or collects garbage) the request loop goes on
+// serving pages; only the searches wait.
 //
 //   main thread                          worker (this file, run as its entry)
-//   SearchWorker.search(q) --port-->     engine.search(q) --port--> reply, Atomics.notify
-import { Worker, MessageChannel, isMainThread, parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+//   SearchWorker.search(q) --port-->     engine.search(q) --port--> {id, reply}
+import { Worker, MessageChannel, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openDb } from '../db/client.ts';
 import { QueryError } from './query.ts';
 import { openSearch, startSyncLoop, type EngineName } from './index.ts';
@@ -18,66 +19,83 @@ interface Init {
   dataDir: string;
   engine: EngineName;
   syncMs: number;
-  flag: SharedArrayBuffer;
   port: MessagePort;
 }
 
 type Op = 'search' | 'related' | 'relatedText' | 'close';
-type Reply = { ok: true; value: unknown } | { ok: false; name: string; message: string };
-
-/** Longer than any query or a final snapshot save should take. */
-const WAIT_MS = 60_000;
+type Reply = { id: number } & ({ ok: true; value: unknown } | { ok: false; name: string; message: string });
 
 export class SearchWorker implements SearchEngine {
-  private closed = false;
+  private closed: Promise<void> | null = null;
+  private dead: Error | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   private constructor(
     private readonly worker: Worker,
     private readonly port: MessagePort,
-    private readonly flag: Int32Array,
     readonly name: 'minisearch' | 'fts5',
-  ) {}
+  ) {
+    port.on('message', (reply: Reply) => {
+      const call = this.pending.get(reply.id);
+      if (!call) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) call.resolve(reply.value);
+      else call.reject(reply.name === 'QueryError' ? new QueryError(reply.message) : new Error(reply.message));
+    });
+    // A worker that dies fails what it owed, and every later call.
+    worker.on('exit', (code) => this.failAll(new Error(`search worker exited (${code})`)));
+    worker.on('error', (err) => this.failAll(new Error(`search worker failed: ${err.message}`)));
+  }
 
   /** Starts the worker and waits until its index is loaded or built (log lines arrive through `log`). */
   static start(opts: { dbPath: string; dataDir: string; engine: EngineName; syncMs: number; log: (line: string) => void }): Promise<SearchWorker> {
     const { port1, port2 } = new MessageChannel();
-    const flag = new SharedArrayBuffer(4);
-    const init: Init = { dbPath: opts.dbPath, dataDir: opts.dataDir, engine: opts.engine, syncMs: opts.syncMs, flag, port: port2 };
+    const init: Init = { dbPath: opts.dbPath, dataDir: opts.dataDir, engine: opts.engine, syncMs: opts.syncMs, port: port2 };
     // Workers do not inherit tsx's loader: register it, then load this module.
     const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
     const worker = new Worker(boot, { eval: true, workerData: init, transferList: [port2] });
     return new Promise((resolve, reject) => {
+      let ready = false;
       worker.on('message', (m: { log?: string; ready?: { name: 'minisearch' | 'fts5' }; failed?: string }) => {
         if (m.log) opts.log(m.log);
-        if (m.ready) resolve(new SearchWorker(worker, port1, new Int32Array(flag), m.ready.name));
+        if (m.ready) {
+          ready = true;
+          resolve(new SearchWorker(worker, port1, m.ready.name));
+        }
         if (m.failed) reject(new Error(m.failed));
       });
       worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`search worker exited (${code}) before it was ready`)));
+      worker.on('exit', (code) => ready || reject(new Error(`search worker exited (${code}) before it was ready`)));
     });
   }
 
-  private call(op: Op, args: unknown[]): unknown {
-    if (this.closed) throw new Error('search worker is closed');
-    Atomics.store(this.flag, 0, 0);
-    this.port.postMessage({ op, args });
-    if (Atomics.wait(this.flag, 0, 0, WAIT_MS) === 'timed-out') throw new Error(`search worker did not answer within ${WAIT_MS / 1000} s`);
-    const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
-    if (!reply) throw new Error('search worker answered nothing');
-    if (reply.ok) return reply.value;
-    throw reply.name === 'QueryError' ? new QueryError(reply.message) : new Error(reply.message);
+  private failAll(err: Error): void {
+    this.dead ??= err;
+    for (const call of this.pending.values()) call.reject(err);
+    this.pending.clear();
   }
 
-  search(query: string, options?: SearchOptions): SearchResult {
-    return this.call('search', [query, options]) as SearchResult;
+  private call(op: Op, args: unknown[]): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error('search worker is closed'));
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.port.postMessage({ id, op, args });
+    });
   }
 
-  related(id: string, size: number): RelatedResult | null {
-    return this.call('related', [id, size]) as RelatedResult | null;
+  search(query: string, options?: SearchOptions): Promise<SearchResult> {
+    return this.call('search', [query, options]) as Promise<SearchResult>;
   }
 
-  relatedText(text: string, size: number): RelatedResult {
-    return this.call('relatedText', [text, size]) as RelatedResult;
+  related(id: string, size: number): Promise<RelatedResult | null> {
+    return this.call('related', [id, size]) as Promise<RelatedResult | null>;
+  }
+
+  relatedText(text: string, size: number): Promise<RelatedResult> {
+    return this.call('relatedText', [text, size]) as Promise<RelatedResult>;
   }
 
   /** The worker keeps itself up to date (see startSyncLoop). */
@@ -86,14 +104,20 @@ export class SearchWorker implements SearchEngine {
   }
 
   /** Saves the snapshot (in the worker) and stops it. */
-  close(): void {
-    if (this.closed) return;
-    try {
-      this.call('close', []);
-    } finally {
-      this.closed = true;
-      void this.worker.terminate();
-    }
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      const id = this.nextId++;
+      try {
+        await new Promise((resolve, reject) => {
+          this.pending.set(id, { resolve, reject });
+          this.port.postMessage({ id, op: 'close', args: [] });
+        });
+      } finally {
+        await this.worker.terminate();
+        this.port.close();
+      }
+    })();
+    return this.closed;
   }
 }
 
@@ -102,25 +126,22 @@ async function serve(init: Init): Promise<void> {
   const db = openDb(init.dbPath);
   const engine = await openSearch(db, { engine: init.engine, dataDir: init.dataDir, log });
   const stopSync = startSyncLoop(engine, { intervalMs: init.syncMs, log });
-  const flag = new Int32Array(init.flag);
-  init.port.on('message', ({ op, args }: { op: Op; args: unknown[] }) => {
+  init.port.on('message', ({ id, op, args }: { id: number; op: Op; args: unknown[] }) => {
     let reply: Reply;
     try {
       if (op === 'close') {
         stopSync();
         engine.close();
         db.sqlite.close();
-        reply = { ok: true, value: null };
+        reply = { id, ok: true, value: null };
       } else {
         const fn = engine[op] as (...a: unknown[]) => unknown;
-        reply = { ok: true, value: fn.apply(engine, args) };
+        reply = { id, ok: true, value: fn.apply(engine, args) };
       }
     } catch (err) {
-      reply = { ok: false, name: (err as Error).name, message: (err as Error).message };
+      reply = { id, ok: false, name: (err as Error).name, message: (err as Error).message };
     }
     init.port.postMessage(reply);
-    Atomics.store(flag, 0, 1);
-    Atomics.notify(flag, 0);
   });
   parentPort!.postMessage({ ready: { name: engine.name } });
 }

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     clearInterval(mathTimer);
     server.close();
     await scheduler?.stop();
-    search.close();
+    await search.close();
     db.sqlite.close();
     process.exit(0);
   };

@@ -111,18 +111,19 @@ function wrap(tex: string, display: boolean, inner: string, ok: boolean, pending
 
 /**
  * How long one listing may spend typesetting formulas that are in no cache
+ * (20 ms: the render holds every other request on the loop meanwhile)
  * (and, across listings, at most a quarter of the time).
  * Right after a crawl or import a listing can hold hundreds of them (~4 ms
  * each); past the budget the rest are sent as their source, marked
  * `math-pending`, and the page's script fetches each from /api/math while
  * the background pass fills the cache for the next reader.
  */
-let budgetMs = 40;
+let budgetMs = 20;
 let deadline = Infinity;
 /** Time typesetting within budgeted renders, taken from the shared allowance below. */
 let spent = 0;
 
-// Every listing having its own 40 ms is not enough when many are asked for at
+// Every listing having its own 20 ms is not enough when many are asked for at
 // once during an import: together, budgeted renders may typeset for at most a
 // quarter of the server's time (a token bucket holding up to 100 ms).
 const SHARE = 0.25;
@@ -330,8 +331,8 @@ export function fillMathCache(db: Db, opts: { limit?: number } = {}): number {
  * typeset what they need on first view.
  */
 export function fillMathCacheInBackground(db: Db, opts: { slice?: number; backoffMs?: number; log?: (s: string) => void } = {}): Promise<number> {
-  // Five new formulas (~20 ms) at a time: a slice is a pause for every reader.
-  const slice = opts.slice ?? 5;
+  // Two new formulas (~8 ms) at a time: a slice is a pause for every reader.
+  const slice = opts.slice ?? 2;
   const backoffMs = opts.backoffMs ?? 100;
   let total = 0;
   return new Promise((resolve) => {

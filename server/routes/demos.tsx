@@ -28,10 +28,10 @@ interface RelatedPaper {
   url: string;
 }
 
-function related(deps: AppDeps, topic: DemoTopic): { papers: RelatedPaper[]; error: string | null } {
+async function related(deps: AppDeps, topic: DemoTopic): Promise<{ papers: RelatedPaper[]; error: string | null }> {
   if (!deps.search) return { papers: [], error: 'search is not available on this server' };
   try {
-    const hits = deps.search.search(topic.relatedQuery, { limit: 5 }).hits;
+    const { hits } = await deps.search.search(topic.relatedQuery, { limit: 5 });
     const papers = getPapers(deps.db, hits.map((h) => h.id));
     return { papers: papers.map((p) => ({ id: p.id, title: p.title, url: `/arxiv/${p.id}` })), error: null };
   } catch (err) {
@@ -39,8 +39,7 @@ function related(deps: AppDeps, topic: DemoTopic): { papers: RelatedPaper[]; err
   }
 }
 
-function Related({ deps, topic }: { deps: AppDeps; topic: DemoTopic }) {
-  const { papers, error } = related(deps, topic);
+function Related({ topic, papers, error }: { topic: DemoTopic; papers: RelatedPaper[]; error: string | null }) {
   const more = `/arxiv/search?query=${encodeURIComponent(topic.relatedQuery)}`;
   return (
     <section class="demo-related" data-role="related">
@@ -278,10 +277,11 @@ export function demosRoutes(deps: AppDeps): Hono {
     ),
   );
 
-  app.get('/demos/:name', (c) => {
+  app.get('/demos/:name', async (c) => {
     const topic = findDemo(c.req.param('name'));
     if (!topic) return htmlNotFound(c, 'There is no demo by that name.');
     const Body = BODIES[topic.name];
+    const rel = await related(deps, topic);
     return c.html(
       page(
         <Layout title={topic.title} head={head} scripts={['demo.page']} width="wide">
@@ -291,7 +291,7 @@ export function demosRoutes(deps: AppDeps): Hono {
           <article class="demo" data-demo={topic.name}>
             <h1>{topic.title}</h1>
             <Body />
-            <Related deps={deps} topic={topic} />
+            <Related topic={topic} {...rel} />
           </article>
         </Layout>,
       ),
@@ -300,10 +300,10 @@ export function demosRoutes(deps: AppDeps): Hono {
 
   app.get('/api/demos', (c) => c.json({ demos: DEMO_TOPICS.map((t) => ({ name: t.name, title: t.title, summary: t.summary, url: demoUrl(t.name) })) }));
 
-  app.get('/api/demos/:name', (c) => {
+  app.get('/api/demos/:name', async (c) => {
     const topic = findDemo(c.req.param('name'));
     if (!topic) return c.json({ error: 'no such demo' }, 404);
-    const r = related(deps, topic);
+    const r = await related(deps, topic);
     return c.json({ name: topic.name, title: topic.title, summary: topic.summary, url: demoUrl(topic.name), relatedQuery: topic.relatedQuery, related: r.papers, relatedError: r.error });
   });
 

@@ -51,11 +51,11 @@ export interface Listing {
   note: string | null;
 }
 
-function sortByKeywords(ids: string[], keywords: string, search: SearchEngine | undefined): { ids: string[]; note: string | null } {
+async function sortByKeywords(ids: string[], keywords: string, search: SearchEngine | undefined): Promise<{ ids: string[]; note: string | null }> {
   if (!keywords.trim()) return { ids, note: 'Add your keywords to sort by them.' };
   if (!search) return { ids, note: 'Search is unavailable, so keyword sorting is off.' };
   try {
-    const r = search.search(keywords, { within: new Set(ids), limit: ids.length, offset: 0 });
+    const r = await search.search(keywords, { within: new Set(ids), limit: ids.length, offset: 0 });
     const ranked = r.hits.map((h) => h.id);
     const seen = new Set(ranked);
     return { ids: [...ranked, ...ids.filter((id) => !seen.has(id))], note: `${ranked.length} of ${ids.length} match your keywords.` };
@@ -71,7 +71,7 @@ function newestOrder(db: Db, ids: string[]): string[] {
 }
 
 /** Works out which papers a listing URL shows; null when the category is unknown. */
-export function resolveListing(db: Db, search: SearchEngine | undefined, spec: string, q: ListingQuery): Listing | null {
+export async function resolveListing(db: Db, search: SearchEngine | undefined, spec: string, q: ListingQuery): Promise<Listing | null> {
   const selection = parseCategorySelection(spec, knownCategories(db));
   if (!selection) return null;
   const days = announcementDays(db, selection);
@@ -85,7 +85,7 @@ export function resolveListing(db: Db, search: SearchEngine | undefined, spec: s
     if (q.sort !== 'arxiv' && all.length) {
       const types = new Map(all.map((e) => [e.id, e.type]));
       const ids = all.map((e) => e.id);
-      const ordered = q.sort === 'newest' ? { ids: newestOrder(db, ids), note: null } : sortByKeywords(ids, q.keywords, search);
+      const ordered = q.sort === 'newest' ? { ids: newestOrder(db, ids), note: null } : await sortByKeywords(ids, q.keywords, search);
       note = ordered.note;
       all = ordered.ids.map((id) => ({ id, type: types.get(id) ?? null }));
     }
@@ -101,7 +101,7 @@ export function resolveListing(db: Db, search: SearchEngine | undefined, spec: s
     };
   }
   if (q.sort === 'keywords') {
-    const ordered = sortByKeywords(allInSelection(db, selection, q.date), q.keywords, search);
+    const ordered = await sortByKeywords(allInSelection(db, selection, q.date), q.keywords, search);
     return {
       ...base,
       mode: 'newest',
@@ -352,18 +352,18 @@ export function listingRoutes(deps: AppDeps & { translateInfo: () => TranslateIn
 
   const SPEC = ':spec{[A-Za-z][A-Za-z.,:-]*}';
 
-  app.get(`/arxiv/${SPEC}/chunk`, (c) => {
+  app.get(`/arxiv/${SPEC}/chunk`, async (c) => {
     const spec = c.req.param('spec');
     const q = listingQuery(c);
-    const l = resolveListing(db, search, spec, q);
+    const l = await resolveListing(db, search, spec, q);
     if (!l) return c.html('<p class="error">Unknown category.</p>', 404);
     return c.html(chunkHtml(l, `/arxiv/${spec}`, q));
   });
 
-  app.get(`/arxiv/${SPEC}/feed`, (c) => {
+  app.get(`/arxiv/${SPEC}/feed`, async (c) => {
     const spec = c.req.param('spec');
     const q = { ...listingQuery(c), offset: 0, limit: 100 };
-    const l = resolveListing(db, search, spec, q);
+    const l = await resolveListing(db, search, spec, q);
     if (!l) return htmlNotFound(c, `There is no category “${spec}”.`);
     const papers = getPapers(
       db,
@@ -381,19 +381,19 @@ export function listingRoutes(deps: AppDeps & { translateInfo: () => TranslateIn
     return c.body(xml, 200, { 'content-type': 'application/atom+xml; charset=utf-8' });
   });
 
-  app.get(`/api/arxiv/${SPEC}`, (c) => {
+  app.get(`/api/arxiv/${SPEC}`, async (c) => {
     const spec = c.req.param('spec');
     if (spec === 'search') return c.notFound();
     const q = listingQuery(c);
-    const l = resolveListing(db, search, spec, q);
+    const l = await resolveListing(db, search, spec, q);
     if (!l) return c.json({ error: `unknown category ${spec}` }, 404);
     return c.json(listingJson(db, l, `/arxiv/${spec}`, q));
   });
 
-  app.get(`/arxiv/${SPEC}`, (c) => {
+  app.get(`/arxiv/${SPEC}`, async (c) => {
     const spec = c.req.param('spec');
     const q = listingQuery(c);
-    const l = resolveListing(db, search, spec, q);
+    const l = await resolveListing(db, search, spec, q);
     if (!l) return htmlNotFound(c, `There is no category “${spec}” in this collection.`);
     const path = `/arxiv/${spec}`;
     const body = chunkHtml(l, path, q);

@@ -37,12 +37,23 @@ export class PageCache {
 
   get(key: string, render: () => string): string {
     const seq = maxSeq(this.db);
-    const now = Date.now();
+    return this.fresh(key, seq) ?? this.store(key, seq, render());
+  }
+
+  /** `get` for a body that needs an answer from elsewhere (the search thread). */
+  async getAsync(key: string, render: () => Promise<string>): Promise<string> {
+    const seq = maxSeq(this.db);
+    return this.fresh(key, seq) ?? this.store(key, seq, await render());
+  }
+
+  private fresh(key: string, seq: number): string | undefined {
     const hit = this.entries.get(key);
-    if (hit && hit.seq === seq && now - hit.at < this.ttlMs) return hit.body;
-    const body = render();
+    return hit && hit.seq === seq && Date.now() - hit.at < this.ttlMs ? hit.body : undefined;
+  }
+
+  private store(key: string, seq: number, body: string): string {
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { at: now, seq, body });
+    this.entries.set(key, { at: Date.now(), seq, body });
     return body;
   }
 }

@@ -17,10 +17,10 @@ import { demosForPaper } from '../../web/demos/topics.ts';
 const ID = `:id{${ARXIV_ID_PATTERN}}`;
 const RELATED = 10;
 
-function safeRelated(search: SearchEngine | undefined, id: string): RelatedResult | null {
+async function safeRelated(search: SearchEngine | undefined, id: string): Promise<RelatedResult | null> {
   if (!search) return null;
   try {
-    return search.related(id, RELATED);
+    return await search.related(id, RELATED);
   } catch (err) {
     console.error(`related papers for ${id} failed: ${(err as Error).message}`);
     return null;
@@ -226,18 +226,18 @@ export function paperRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo
   const render = (p: Paper) => cache.get(`paper:${p.id}`, () => page(<PaperPage db={db} paper={p} tr={deps.translateInfo()} />));
 
   const relatedHtml = (p: Paper) =>
-    cache.get(`related:${p.id}`, () => {
-      const related = safeRelated(search, p.id);
+    cache.getAsync(`related:${p.id}`, async () => {
+      const related = await safeRelated(search, p.id);
       const relatedPapers = related ? getPapers(db, related.hits.map((h) => h.id)) : [];
       return String(<RelatedList db={db} related={related} relatedPapers={relatedPapers} searchOn={!!search} />);
     });
 
-  app.get(`/arxiv/${ID}/related`, (c) => {
+  app.get(`/arxiv/${ID}/related`, async (c) => {
     const raw = c.req.param('id') ?? '';
     const parsed = parseArxivId(raw);
     const p = parsed && getPaper(db, parsed.id);
     if (!p) return htmlNotFound(c, `There is no paper ${raw} in this collection (yet).`);
-    const list = relatedHtml(p);
+    const list = await relatedHtml(p);
     if (c.req.query('fragment')) return c.html(list);
     return c.html(
       page(
@@ -259,12 +259,12 @@ export function paperRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo
     return c.html(render(p));
   });
 
-  app.get(`/api/arxiv/${ID}`, (c) => {
+  app.get(`/api/arxiv/${ID}`, async (c) => {
     const raw = c.req.param('id') ?? '';
     const parsed = parseArxivId(raw);
     const p = parsed && getPaper(db, parsed.id);
     if (!p) return c.json({ error: `no paper with id ${raw}` }, 404);
-    const related = safeRelated(search, p.id);
+    const related = await safeRelated(search, p.id);
     return c.json({
       ...paperJson(p),
       links: { abs: `https://arxiv.org/abs/${p.id}`, pdf: `https://arxiv.org/pdf/${p.id}`, html: `https://arxiv.org/html/${p.id}` },

@@ -17,11 +17,11 @@ const MAX_QUERY = 1000;
 
 type Outcome = { ok: true; result: SearchResult } | { ok: false; status: 400 | 503; message: string };
 
-function runSearch(search: SearchEngine | undefined, query: string, offset: number, limit: number): Outcome {
+async function runSearch(search: SearchEngine | undefined, query: string, offset: number, limit: number): Promise<Outcome> {
   if (!search) return { ok: false, status: 503, message: 'Search is unavailable on this server right now.' };
   if (query.length > MAX_QUERY) return { ok: false, status: 400, message: `The query is longer than ${MAX_QUERY} characters.` };
   try {
-    return { ok: true, result: search.search(query, { offset, limit }) };
+    return { ok: true, result: await search.search(query, { offset, limit }) };
   } catch (err) {
     // The engine reports bad queries (QueryError) with a reader-facing message.
     return { ok: false, status: 400, message: (err as Error).message || 'The query could not be understood.' };
@@ -135,24 +135,24 @@ export function searchPageRoutes(deps: AppDeps & { translateInfo: () => Translat
   const { db, search } = deps;
   const app = new Hono();
 
-  app.get('/arxiv/search', (c) => {
+  app.get('/arxiv/search', async (c) => {
     const { query, offset } = readQuery(c);
-    const outcome = query ? runSearch(search, query, offset, CHUNK) : search ? null : runSearch(search, query, 0, 0);
+    const outcome = query ? await runSearch(search, query, offset, CHUNK) : search ? null : await runSearch(search, query, 0, 0);
     const body = outcome?.ok ? chunkHtml(db, outcome.result, query, offset) : '';
     const html = page(<SearchPage query={query} outcome={outcome} offset={offset} body={body} tr={deps.translateInfo()} />);
     return c.html(html, outcome && !outcome.ok ? outcome.status : 200);
   });
 
-  app.get('/arxiv/search/chunk', (c) => {
+  app.get('/arxiv/search/chunk', async (c) => {
     const { query, offset } = readQuery(c);
-    const outcome = runSearch(search, query, offset, CHUNK);
+    const outcome = await runSearch(search, query, offset, CHUNK);
     if (!outcome.ok) return c.html(`<p class="error">${escapeHtml(outcome.message)}</p>`, outcome.status);
     return c.html(chunkHtml(db, outcome.result, query, offset));
   });
 
-  app.get('/arxiv/search/feed', (c) => {
+  app.get('/arxiv/search/feed', async (c) => {
     const { query } = readQuery(c);
-    const outcome = runSearch(search, query, 0, 50);
+    const outcome = await runSearch(search, query, 0, 50);
     if (!outcome.ok) return c.text(outcome.message, outcome.status);
     const origin = new URL(c.req.url).origin;
     const xml = atomFeed({
@@ -169,10 +169,10 @@ export function searchPageRoutes(deps: AppDeps & { translateInfo: () => Translat
     return c.body(xml, 200, { 'content-type': 'application/atom+xml; charset=utf-8' });
   });
 
-  app.get('/api/arxiv/search', (c) => {
+  app.get('/api/arxiv/search', async (c) => {
     const { query, offset } = readQuery(c);
     if (!query) return c.json({ error: 'empty query: pass ?query=' }, 400);
-    const outcome = runSearch(search, query, offset, CHUNK);
+    const outcome = await runSearch(search, query, offset, CHUNK);
     if (!outcome.ok) return c.json({ error: outcome.message }, outcome.status);
     const papers = getPapers(
       db,

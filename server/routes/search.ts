@@ -43,13 +43,13 @@ export function searchRoutes({ db, search }: AppDeps): Hono {
     return search;
   };
 
-  app.get('/api/search', (c) => {
+  app.get('/api/search', async (c) => {
     const q = c.req.query('q') ?? '';
     const size = intParam(c, 'size', 20, MAX_PAGE_SIZE);
     const page = intParam(c, 'page', 1, MAX_PAGE);
     if (q.length > MAX_QUERY_LENGTH) throw new QueryError(`query too long: at most ${MAX_QUERY_LENGTH} characters`);
     const t = performance.now();
-    const result = engine().search(q, { offset: (page - 1) * size, limit: size });
+    const result = await engine().search(q, { offset: (page - 1) * size, limit: size });
     const tookMs = Math.round((performance.now() - t) * 100) / 100;
     const papers = new Map(getPapers(db, result.hits.map((h) => h.id)).map((p) => [p.id, p]));
     const results = result.hits.flatMap((h: SearchHit) => {
@@ -78,23 +78,23 @@ export function searchRoutes({ db, search }: AppDeps): Hono {
     };
   };
 
-  app.get(`/api/papers/:id{${ARXIV_ID_PATTERN}}/related`, (c) => {
+  app.get(`/api/papers/:id{${ARXIV_ID_PATTERN}}/related`, async (c) => {
     const raw = c.req.param('id') ?? '';
     const size = intParam(c, 'size', 10, MAX_PAGE_SIZE);
     const parsed = parseArxivId(raw);
     const t = performance.now();
-    const related = parsed ? engine().related(parsed.id, size) : null;
+    const related = parsed ? await engine().related(parsed.id, size) : null;
     if (!related) return c.json({ error: `no paper with id ${raw}` }, 404);
     const tookMs = Math.round((performance.now() - t) * 100) / 100;
     return c.json({ id: parsed!.id, tookMs, ...relatedJson(related.terms, related.hits) });
   });
 
-  app.get('/api/related', (c) => {
+  app.get('/api/related', async (c) => {
     const q = c.req.query('q') ?? '';
     const size = intParam(c, 'size', 10, MAX_PAGE_SIZE);
     if (q.length > MAX_RELATED_TEXT) throw new BadRequest(`text too long: at most ${MAX_RELATED_TEXT} characters`);
     const t = performance.now();
-    const related = engine().relatedText(q.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' '), size);
+    const related = await engine().relatedText(q.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' '), size);
     const tookMs = Math.round((performance.now() - t) * 100) / 100;
     return c.json({ query: q, tookMs, ...relatedJson(related.terms, related.hits) });
   });

@@ -12,7 +12,7 @@ import { getPapers, ingestBatch } from '../../db/queries.ts';
 import type { Paper } from '../../db/paper.ts';
 import { importFile } from '../../scripts/import.ts';
 import { openSearch } from '../../search/index.ts';
-import type { SearchEngine, SearchResult } from '../../search/types.ts';
+import type { LocalSearchEngine, SearchResult } from '../../search/types.ts';
 import { termMatcher } from '../../search/highlight.ts';
 import { parseQuery } from '../../search/query.ts';
 import { docMatches, docTerms } from '../../search/match.ts';
@@ -22,7 +22,7 @@ import { CORPUS, tempDir } from '../helpers.ts';
 const SLICE = 3000;
 let dir: ReturnType<typeof tempDir>;
 let db: Db;
-const engines: Record<'minisearch' | 'fts5', SearchEngine> = {} as never;
+const engines: Record<'minisearch' | 'fts5', LocalSearchEngine> = {} as never;
 const logs: string[] = [];
 
 async function sliceOfCorpus(file: string, n: number): Promise<void> {
@@ -53,7 +53,7 @@ after(() => {
   dir?.cleanup();
 });
 
-function allIds(e: SearchEngine, q: string): { ids: string[]; total: number } {
+function allIds(e: LocalSearchEngine, q: string): { ids: string[]; total: number } {
   const first = e.search(q, { offset: 0, limit: 100 });
   const ids = first.hits.map((h) => h.id);
   for (let off = 100; off < first.total; off += 100) ids.push(...e.search(q, { offset: off, limit: 100 }).hits.map((h) => h.id));
@@ -216,7 +216,7 @@ test('minisearch: phrases and hyphenated words match exactly the papers the refe
 });
 
 test('minisearch: a bounded sync splits one large change step and passes its seq only when every row is in', () => {
-  const e = engines.minisearch as unknown as { sync(n?: number): number; engine: { watermark: number }; search: SearchEngine['search'] };
+  const e = engines.minisearch as unknown as { sync(n?: number): number; engine: { watermark: number }; search: LocalSearchEngine['search'] };
   const papers: Paper[] = Array.from({ length: 120 }, (_, i) => ({
     id: `2611.9${String(2000 + i).padStart(4, '0')}`, version: 1, title: `Blorptastic widget number ${i}`, abstract: 'A blorptastic abstract.',
     authors: ['Slice Tester'], categories: ['cs.DL'], published: '2026-11-21', updated: null, comments: null, journalRef: null, doi: null, license: null,
@@ -248,18 +248,20 @@ test('the search worker answers as the in-process engine, passes QueryErrors thr
     const logs: string[] = [];
     remote = await SearchWorker.start({ dbPath: db.path, dataDir: wdir.path, engine: 'minisearch', syncMs: 100_000, log: (l) => logs.push(l) });
     assert.ok(logs.some((l) => /built the index/.test(l)), logs.join('\n'));
-    for (const q of ['dark matter', '"neural network" -graph', 'cat:astro-ph year:2024', 'ti:quantum OR au:smith']) {
-      same(remote.search(q, { limit: 20 }), local.search(q, { limit: 20 }), q);
-    }
+    const queries = ['dark matter', '"neural network" -graph', 'cat:astro-ph year:2024', 'ti:quantum OR au:smith'];
+    for (const q of queries) same(await remote.search(q, { limit: 20 }), local.search(q, { limit: 20 }), q);
+    // Calls in flight together each get their own answer.
+    const together = await Promise.all(queries.map((q) => remote!.search(q, { limit: 20 })));
+    together.forEach((r, k) => same(r, local.search(queries[k], { limit: 20 }), `concurrent ${queries[k]}`));
     const id = db.sqlite.prepare('SELECT id FROM papers LIMIT 1').pluck().get() as string;
-    assert.deepEqual(remote.related(id, 5)?.hits.map((h) => h.id), local.related(id, 5)?.hits.map((h) => h.id));
-    same(remote.search('dark', { within: new Set([id]), limit: 5 }), local.search('dark', { within: new Set([id]), limit: 5 }), 'within');
-    assert.throws(() => remote!.search('a'.repeat(5).split('').join(' OR ') + ' OR'.repeat(100) + ' "x'), (err: Error) => err.name === 'QueryError');
-    remote.close();
+    assert.deepEqual((await remote.related(id, 5))?.hits.map((h) => h.id), local.related(id, 5)?.hits.map((h) => h.id));
+    same(await remote.search('dark', { within: new Set([id]), limit: 5 }), local.search('dark', { within: new Set([id]), limit: 5 }), 'within');
+    await assert.rejects(remote.search('a'.repeat(5).split('').join(' OR ') + ' OR'.repeat(100) + ' "x'), (err: Error) => err.name === 'QueryError');
+    await remote.close();
     assert.ok(existsSync(join(wdir.path, 'search', 'minisearch.bin')), 'snapshot saved by the worker');
-    assert.throws(() => remote!.search('dark'), /closed/);
+    await assert.rejects(remote.search('dark'), /closed/);
   } finally {
-    remote?.close();
+    await remote?.close();
     wdir.cleanup();
   }
 });
