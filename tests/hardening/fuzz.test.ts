@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { Hono } from 'hono';
 import { createApp } from '../../server/app.ts';
 import { openSearch } from '../../search/index.ts';
-import type { SearchEngine } from '../../search/types.ts';
+import type { LocalSearchEngine } from '../../search/types.ts';
 import { Translator } from '../../server/translate.ts';
 import { tempDir } from '../helpers.ts';
 import { seedDb, HOSTILE, DAY1, type Seeded } from '../pages/fixture.ts';
@@ -20,7 +20,7 @@ const BOUND_MS = 2000;
 
 let dir: ReturnType<typeof tempDir>;
 let seed: Seeded;
-const engines: SearchEngine[] = [];
+const engines: LocalSearchEngine[] = [];
 const apps: [string, Hono][] = [];
 const uncaught: unknown[] = [];
 const onUncaught = (e: unknown) => uncaught.push(e);
