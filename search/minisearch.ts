@@ -102,6 +102,8 @@ export class MiniSearchEngine implements LocalSearchEngine {
   private pending: { upto: number; rows: Paper[]; next: number } | null = null;
   /** Variants per query word; new papers can bring new variants, so a sync that changes anything clears it. */
   private readonly variantCache = new Map<string, Variant[]>();
+  /** The cached words of each stem, so a new index term drops only the entries it changes. */
+  private readonly cachedByStem = new Map<string, string[]>();
 
   constructor(
     private readonly db: Db,
@@ -133,6 +135,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
   }
 
   private upsert(papers: readonly Paper[]): void {
+    let discarded = false;
     for (const p of papers) {
       // discard() is lazy in MiniSearch 7: no need for the old text.
       const old = this.view.shortIdOf(p.id);
@@ -140,11 +143,27 @@ export class MiniSearchEngine implements LocalSearchEngine {
         this.ms.discard(p.id);
         this.view.forget(old);
         this.sequences.delete(old);
+        discarded = true;
       }
       const d = prepareDoc(p);
-      const sid = addPrepared(this.ms, d.doc.id, { d: d.doc.d, c: d.doc.c }, d.fields);
+      const sid = addPrepared(this.ms, d.doc.id, { d: d.doc.d, c: d.doc.c }, d.fields, this.onNewTerm);
       this.sequences.set(sid, d.sequences);
     }
+    // A discard may drop a term from the tree: start the variants afresh.
+    if (discarded) this.clearVariants();
+  }
+
+  /** A term new to the index is a new same-stem variant of the cached words with its stem. */
+  private readonly onNewTerm = (term: string): void => {
+    if (!this.variantCache.size || !/^\p{L}+$/u.test(term)) return;
+    const s = stem(term);
+    for (const word of this.cachedByStem.get(s) ?? []) this.variantCache.delete(word);
+    this.cachedByStem.delete(s);
+  };
+
+  private clearVariants(): void {
+    this.variantCache.clear();
+    this.cachedByStem.clear();
   }
 
   /**
@@ -164,7 +183,6 @@ export class MiniSearchEngine implements LocalSearchEngine {
           this.upsert(rows);
           n += rows.length;
         }
-        this.variantCache.clear();
         this.watermark = top;
         return n;
       }
@@ -176,7 +194,6 @@ export class MiniSearchEngine implements LocalSearchEngine {
     const slice = p.rows.slice(p.next, p.next + Math.max(1, Math.floor(maxRows)));
     p.next += slice.length;
     this.upsert(slice);
-    if (slice.length) this.variantCache.clear();
     if (p.next >= p.rows.length) {
       this.watermark = p.upto;
       this.pending = null;
@@ -204,8 +221,12 @@ export class MiniSearchEngine implements LocalSearchEngine {
     const cached = this.variantCache.get(word);
     if (cached) return cached;
     const out = this.findVariants(word);
-    if (this.variantCache.size >= 50_000) this.variantCache.clear();
+    if (this.variantCache.size >= 50_000) this.clearVariants();
     this.variantCache.set(word, out);
+    const s = stem(word);
+    const words = this.cachedByStem.get(s);
+    if (words) words.push(word);
+    else this.cachedByStem.set(s, [word]);
     return out;
   }
 

@@ -136,13 +136,16 @@ export function setMathBudget(ms: number): void {
   budgetMs = ms;
 }
 
-/** Runs a render with the typesetting budget in force (renders are synchronous). */
-export function withMathBudget<T>(render: () => T): T {
+/**
+ * Runs a render with the typesetting budget in force (renders are
+ * synchronous): `ms` of its own (default: a listing's), within the shared allowance.
+ */
+export function withMathBudget<T>(render: () => T, ms = budgetMs): T {
   const now = performance.now();
   allowance = Math.min(BURST_MS, allowance + (now - refilledAt) * SHARE);
   refilledAt = now;
   const outer = deadline;
-  deadline = Math.min(outer, now + Math.min(budgetMs, Math.max(0, allowance)));
+  deadline = Math.min(outer, now + Math.min(ms, budgetMs === 0 ? 0 : Infinity, Math.max(0, allowance)));
   const before = spent;
   try {
     return render();
@@ -150,6 +153,14 @@ export function withMathBudget<T>(render: () => T): T {
     deadline = outer;
     allowance -= spent - before;
   }
+}
+
+/** A paper page has more to show than a listing's item, so it may typeset a little longer. */
+export const PAPER_MATH_BUDGET_MS = 30;
+
+/** Whether rendered HTML holds formulas sent as source, to be swapped in by the page's script. */
+export function hasPendingMath(html: string): boolean {
+  return html.includes('math-pending');
 }
 
 /** Typesets one formula with MathJax; never throws. */

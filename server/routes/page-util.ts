@@ -35,9 +35,13 @@ export class PageCache {
     private ttlMs = 10 * 60_000,
   ) {}
 
-  get(key: string, render: () => string): string {
+  /** `keep` decides whether a fresh render may be served again (default: always). */
+  get(key: string, render: () => string, keep: (body: string) => boolean = () => true): string {
     const seq = maxSeq(this.db);
-    return this.fresh(key, seq) ?? this.store(key, seq, render());
+    const hit = this.fresh(key, seq);
+    if (hit !== undefined) return hit;
+    const body = render();
+    return keep(body) ? this.store(key, seq, body) : body;
   }
 
   /** `get` for a body that needs an answer from elsewhere (the search thread). */

@@ -7,7 +7,7 @@ import type { Db } from '../../db/client.ts';
 import { getPaper, getPapers } from '../../db/queries.ts';
 import { ARXIV_ID_PATTERN, paperJson, parseArxivId, type Paper } from '../../db/paper.ts';
 import type { RelatedResult, SearchEngine } from '../../search/types.ts';
-import { mathHtml } from '../math.ts';
+import { hasPendingMath, mathHtml, PAPER_MATH_BUDGET_MS, withMathBudget } from '../math.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { bibtex, citationMeta } from '../views/cite.ts';
 import { Authors, Categories, listPapers, PaperChunk, StarButton, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
@@ -223,7 +223,14 @@ export function paperRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo
   const app = new Hono();
   const cache = new PageCache(db);
 
-  const render = (p: Paper) => cache.get(`paper:${p.id}`, () => page(<PaperPage db={db} paper={p} tr={deps.translateInfo()} />));
+  // A page typesets for a bounded time like a listing; one left with pending
+  // formulas is not kept, so the next reader gets them typeset (by then cached).
+  const render = (p: Paper) =>
+    cache.get(
+      `paper:${p.id}`,
+      () => withMathBudget(() => page(<PaperPage db={db} paper={p} tr={deps.translateInfo()} />), PAPER_MATH_BUDGET_MS),
+      (html) => !hasPendingMath(html),
+    );
 
   const relatedHtml = (p: Paper) =>
     cache.getAsync(`related:${p.id}`, async () => {

@@ -233,6 +233,20 @@ test('minisearch: a bounded sync splits one large change step and passes its seq
   assert.equal(e.search('blorptastic').total, 120);
 });
 
+test('minisearch: a same-stem variant added by a sync is found by a word asked before it existed', () => {
+  const e = engines.minisearch as unknown as { sync(n?: number): number; search: LocalSearchEngine['search'] };
+  e.sync();
+  // The first query caches the variants of "quuxify" (none yet in the index).
+  assert.equal(e.search('quuxify').total, 0);
+  const paper: Paper = {
+    id: '2611.93001', version: 1, title: 'Quuxified widgets', abstract: 'Widgets that were quuxified twice.',
+    authors: ['Variant Tester'], categories: ['cs.DL'], published: '2026-11-21', updated: null, comments: null, journalRef: null, doi: null, license: null,
+  };
+  ingestBatch(db, { papers: [paper] });
+  e.sync(20);
+  assert.deepEqual(e.search('quuxify').hits.map((h) => h.id), ['2611.93001'], 'the new variant is seen, not the cached absence');
+});
+
 test('the search worker answers as the in-process engine, passes QueryErrors through, and saves on close', async () => {
   const local = engines.minisearch;
   const wdir = tempDir('search-worker-');
