@@ -1,8 +1,9 @@
 // Runs one read query over several rowid ranges of the database at once:
 // the calling thread takes the first range, worker threads (each with its own
-// connection to the same file) the others. SearchEngine.search() is
-// synchronous, so the caller blocks on Atomics.wait until the workers answer;
-// the event loop is blocked for the query either way, just for less time.
+// connection to the same file) the others. The FTS5 engine answers
+// synchronously (a LocalSearchEngine), so the caller blocks on Atomics.wait
+// until the workers answer; the event loop is blocked for the query either
+// way, just for less time.
 //
 // The workers run plain JavaScript (eval), so they need no TypeScript loader;
 // they execute SQL the engine built, with its parameters.
