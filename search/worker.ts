@@ -88,6 +88,10 @@ export class SearchWorker implements SearchEngine {
 
   private call(op: Op, args: unknown[]): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('search worker is closed'));
+    return this.send(op, args);
+  }
+
+  private send(op: Op, args: unknown[]): Promise<unknown> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -116,12 +120,8 @@ export class SearchWorker implements SearchEngine {
   /** Saves the snapshot (in the worker) and stops it. */
   close(): Promise<void> {
     this.closed ??= (async () => {
-      const id = this.nextId++;
       try {
-        await new Promise((resolve, reject) => {
-          this.pending.set(id, { resolve, reject });
-          this.port.postMessage({ id, op: 'close', args: [] });
-        });
+        await this.send('close', []);
       } finally {
         await this.worker.terminate();
         this.port.close();

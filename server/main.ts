@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     clearInterval(mathTimer);
     server.close();
     await scheduler?.stop();
-    await search.close();
+    await Promise.resolve(search.close()).catch((err: Error) => log(`search: could not close cleanly: ${err.message}`));
     db.sqlite.close();
     process.exit(0);
   };
