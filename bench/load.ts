@@ -39,6 +39,9 @@ const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const holdback = Number(values.holdback);
 
+/** Whether the background import is running (requests due meanwhile are also reported apart). */
+let importing = false;
+
 // A seeded generator, so two runs ask the same questions.
 let seed = 42;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -86,7 +89,13 @@ try {
     env: { ...process.env, DATA_DIR: dir.path },
     stdio: 'inherit',
   });
-  const importDone = new Promise<number | null>((r) => importer.on('exit', r));
+  importing = true;
+  const importDone = new Promise<number | null>((r) =>
+    importer.on('exit', (code) => {
+      importing = false;
+      r(code);
+    }),
+  );
   collectGarbage();
 
   const results = rate > 0 ? await openLoop(server.url, rate) : await closedLoop(server.url);
@@ -94,10 +103,12 @@ try {
 
   const offered = rate > 0 ? `${rate} req/s offered (Poisson arrivals) over a pool of ${connections} connections` : `${connections} connections, closed loop`;
   console.log(`\n${offered}, ${seconds} s, importer exit ${importCode}\n`);
-  console.log('| route | req/s | p50 ms | p99 ms | errors | timeouts | non-2xx |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| route | req/s | p50 ms | p99 ms | errors | timeouts | non-2xx | p99 ms while importing (requests) | p99 ms after |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  const ms = (x: number | undefined) => (x === undefined ? '-' : String(Math.round(x)));
   for (const r of results) {
-    console.log(`| ${r.route} | ${Math.round(r.rps)} | ${Math.round(r.p50)} | ${Math.round(r.p99)} | ${r.errors} | ${r.timeouts} | ${r.non2xx} |`);
+    const split = r.split ? `${ms(r.split.during.p99)} (${r.split.during.n}) | ${ms(r.split.after.p99)}` : '- | -';
+    console.log(`| ${r.route} | ${Math.round(r.rps)} | ${Math.round(r.p50)} | ${Math.round(r.p99)} | ${r.errors} | ${r.timeouts} | ${r.non2xx} | ${split} |`);
   }
 
   // Every paper imported under load must become findable by its id (the
@@ -140,6 +151,8 @@ interface RouteResult {
   errors: number;
   timeouts: number;
   non2xx: number;
+  /** Open loop only: requests due while the importer ran, and those due after. */
+  split?: { during: { n: number; p99: number | undefined }; after: { n: number; p99: number | undefined } };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -150,7 +163,7 @@ function percentile(sorted: number[], p: number): number {
 async function openLoop(base: string, perSecond: number): Promise<RouteResult[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const names = Object.keys(mix);
-  const stats = new Map(names.map((n) => [n, { lat: [] as number[], errors: 0, timeouts: 0, non2xx: 0 }]));
+  const stats = new Map(names.map((n) => [n, { lat: [] as number[], during: [] as number[], after: [] as number[], errors: 0, timeouts: 0, non2xx: 0 }]));
   const inflight: Promise<void>[] = [];
   const start = performance.now();
   let due = start;
@@ -162,13 +175,16 @@ async function openLoop(base: string, perSecond: number): Promise<RouteResult[]>
     const route = names[k++ % names.length];
     const st = stats.get(route)!;
     const at = due;
+    const part = importing ? st.during : st.after;
     inflight.push(
       new Promise<void>((resolve) => {
         const req = http.get(`${base}${mix[route]()}`, { agent, timeout: 10_000 }, (res) => {
           res.resume();
           res.on('end', () => {
-            if (res.statusCode! >= 200 && res.statusCode! < 300) st.lat.push(performance.now() - at);
-            else st.non2xx++;
+            if (res.statusCode! >= 200 && res.statusCode! < 300) {
+              st.lat.push(performance.now() - at);
+              part.push(performance.now() - at);
+            } else st.non2xx++;
             resolve();
           });
         });
@@ -188,7 +204,9 @@ async function openLoop(base: string, perSecond: number): Promise<RouteResult[]>
   return names.map((route) => {
     const st = stats.get(route)!;
     const lat = st.lat.sort((a, b) => a - b);
-    return { route, rps: lat.length / seconds, p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), errors: st.errors, timeouts: st.timeouts, non2xx: st.non2xx };
+    const p99 = (xs: number[]) => (xs.length ? percentile(xs.sort((a, b) => a - b), 0.99) : undefined);
+    const split = { during: { n: st.during.length, p99: p99(st.during) }, after: { n: st.after.length, p99: p99(st.after) } };
+    return { route, rps: lat.length / seconds, p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), errors: st.errors, timeouts: st.timeouts, non2xx: st.non2xx, split };
   });
 }
 
