@@ -175,3 +175,27 @@ test('both engines: papers written by another connection are searchable within 1
     }
   }
 });
+
+test('minisearch: pages are served while the index thread works through a backlog of queries', async () => {
+  const base = servers.minisearch.url;
+  const ids = db.sqlite.prepare('SELECT id FROM papers ORDER BY rowid LIMIT 60 OFFSET 1000').pluck().all() as string[];
+  const t0 = performance.now();
+  // Related papers cost the index thread a few ms each; sixty of them queue there.
+  const related = ids.map((id) =>
+    fetch(`${base}/api/papers/${id}/related?size=100`).then(async (r) => {
+      assert.equal(r.status, 200);
+      await r.arrayBuffer();
+      return performance.now() - t0;
+    }),
+  );
+  const page = fetch(`${base}/arxiv/${ids[0]}`).then(async (r) => {
+    assert.equal(r.status, 200);
+    await r.arrayBuffer();
+    return performance.now() - t0;
+  });
+  const [pageMs, relatedMs] = await Promise.all([page, Promise.all(related)]);
+  const lastRelated = Math.max(...relatedMs);
+  // A request loop that blocked on each search (SEARCH_WORKER=off, or the
+  // worker waited on with Atomics) answers the page, asked last, after all of them.
+  assert.ok(pageMs < lastRelated, `page at ${pageMs.toFixed(0)} ms, last related answer at ${lastRelated.toFixed(0)} ms`);
+});
