@@ -182,8 +182,9 @@ async function openLoop(base: string, perSecond: number): Promise<RouteResult[]>
           res.resume();
           res.on('end', () => {
             if (res.statusCode! >= 200 && res.statusCode! < 300) {
-              st.lat.push(performance.now() - at);
-              part.push(performance.now() - at);
+              const latency = performance.now() - at;
+              st.lat.push(latency);
+              part.push(latency);
             } else st.non2xx++;
             resolve();
           });

@@ -40,7 +40,7 @@ const UNSAFE_PACKAGES = new Set([
 export const TEX_PACKAGES: readonly string[] = AllPackages.filter((p) => !UNSAFE_PACKAGES.has(p));
 
 /** Formulas longer than this are shown as source: nobody writes them on purpose in an abstract. */
-const MAX_TEX_LENGTH = 2000;
+export const MAX_TEX_LENGTH = 2000;
 
 // Prose and formulas are told apart by one splitter shared with search
 // highlighting, so a span is math for the typesetter exactly when it is for the highlighter.

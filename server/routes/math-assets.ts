@@ -8,10 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Db } from '../../db/client.ts';
-import { mathStylesheet, typesetCached } from '../math.ts';
-
-/** Longer TeX is refused here; pages show it as source anyway. */
-const MAX_TEX = 2000;
+import { MAX_TEX_LENGTH, mathStylesheet, typesetCached } from '../math.ts';
 
 const FONT_DIR = join(dirname(createRequire(import.meta.url).resolve('mathjax-full/package.json')), 'es5', 'output', 'chtml', 'fonts', 'woff-v2');
 
@@ -31,7 +28,8 @@ export function mathAssetRoutes(db: Db): Hono {
     const tex = c.req.query('tex') ?? '';
     const display = c.req.query('display') === '1';
     if (!tex.trim()) return c.json({ error: 'tex is required' }, 400);
-    if (tex.length > MAX_TEX) return c.json({ error: `tex is longer than ${MAX_TEX} characters` }, 400);
+    // Longer TeX is never typeset (pages show it as source), so it is refused here.
+    if (tex.length > MAX_TEX_LENGTH) return c.json({ error: `tex is longer than ${MAX_TEX_LENGTH} characters` }, 400);
     // Read through the cache, but never written to it: the formula comes from the client.
     const t = typesetCached(tex, display, db, false);
     return c.json({ tex, display, ok: t.ok, html: t.html }, 200, { 'cache-control': 'public, max-age=86400' });
