@@ -326,7 +326,8 @@ async function readCorpus(): Promise<SourceRecord[]> {
  * from the real corpus: the title of one real paper, an abstract of 3-8
  * sentences drawn from random real abstracts, the authors and categories of
  * two other real papers, and an id in a range no real paper uses
- * (YYMM.6xxxx-9xxxx over 2008-2026). Word statistics stay those of arXiv.
+ * (YYMM.6xxxx-9xxxx over 2008-2026), written in id order like the real
+ * snapshot. Word statistics stay those of arXiv.
  */
 async function writeSynthetic(file: string, n: number, seed: number): Promise<void> {
   const real = await readCorpus();
@@ -336,11 +337,14 @@ async function writeSynthetic(file: string, n: number, seed: number): Promise<vo
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
   const months: string[] = [];
   for (let y = 8; y <= 26; y++) for (let m = 1; m <= 12; m++) months.push(`${String(y).padStart(2, '0')}${String(m).padStart(2, '0')}`);
+  // Month after month, numbers rising within each: the file is in id order,
+  // as arXiv's own snapshot is, so an import appends to its indexes.
+  const perMonth = Math.ceil(n / months.length);
+  if (perMonth > 40000) throw new Error('synthetic id space exhausted');
   const out = createWriteStream(file);
   for (let i = 0; i < n; i++) {
-    const month = months[i % months.length];
-    const num = 60000 + Math.floor(i / months.length);
-    if (num > 99999) throw new Error('synthetic id space exhausted');
+    const month = months[Math.floor(i / perMonth)];
+    const num = 60000 + (i % perMonth);
     const k = 3 + Math.floor(rnd() * 6);
     const abs: string[] = [];
     for (let j = 0; j < k; j++) abs.push(pick(sentences));

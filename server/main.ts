@@ -10,7 +10,8 @@ import { SearchWorker } from '../search/worker.ts';
 import type { SearchEngine } from '../search/types.ts';
 import { startScheduler } from '../scripts/crawler/scheduler.ts';
 import { translatorFromEnv } from './translate.ts';
-import { fillMathCacheInBackground } from './math.ts';
+import { fillMathCacheInBackground, useBackgroundTypesetter } from './math.ts';
+import { MathWorker } from './math-worker.ts';
 import { maxSeq } from '../db/queries.ts';
 
 const DEFAULT_CATEGORIES = 'cs.LG,cs.CL,cs.CV,cs.AI,stat.ML';
@@ -36,6 +37,19 @@ async function main(): Promise<void> {
   } else {
     search = await openSearch(db, { engine, log });
     stopSync = startSyncLoop(search, { intervalMs: syncMs, log });
+  }
+
+  // MathJax runs in a thread of its own at a lower priority unless
+  // MATH_WORKER=off; without it (or if it cannot start) pages typeset on the
+  // loop within their budget.
+  let mathWorker: MathWorker | null = null;
+  if ((process.env.MATH_WORKER || 'on').toLowerCase() !== 'off') {
+    try {
+      mathWorker = await MathWorker.start();
+      useBackgroundTypesetter(mathWorker, db);
+    } catch (err) {
+      log(`math: no typesetting thread, pages typeset on the request loop (${(err as Error).message})`);
+    }
   }
 
   // Typeset new formulas after each import or crawl, in slices, so ingestion
@@ -81,6 +95,7 @@ async function main(): Promise<void> {
     server.close();
     await scheduler?.stop();
     await Promise.resolve(search.close()).catch((err: Error) => log(`search: could not close cleanly: ${err.message}`));
+    await mathWorker?.close().catch(() => {});
     db.sqlite.close();
     process.exit(0);
   };

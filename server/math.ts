@@ -157,6 +157,124 @@ export function withMathBudget<T>(render: () => T, ms = budgetMs): T {
   }
 }
 
+function pendingFormula(tex: string, display: boolean): Typeset {
+  return { html: wrap(tex, display, escapeHtml(tex), true, true), ok: true };
+}
+
+// ---------- typesetting in another thread ----------
+
+/**
+ * Something that typesets formulas away from the request loop: the server's
+ * math thread (server/math-worker.ts), which runs at a lower CPU priority.
+ * With one installed, pages never run MathJax on the loop: each render asks
+ * it for the formulas no cache has and waits for them at most the page's
+ * budget (renderWithMath). On an idle machine that is every formula; when
+ * the cores are busy (an import, a burst of readers) the thread gets the
+ * time that is left, the page goes out with the rest as source, and they
+ * are cached for the next reader as they arrive.
+ */
+export interface BackgroundTypesetter {
+  typeset(items: readonly (readonly [string, boolean])[]): Promise<Typeset[]>;
+  /** True once it cannot typeset any more: pages then typeset on the loop again. */
+  readonly failed: boolean;
+}
+
+let installed: BackgroundTypesetter | null = null;
+/** The background typesetter, while it works. */
+const background = (): BackgroundTypesetter | null => (installed && !installed.failed ? installed : null);
+/** Formulas a budgeted render left pending, while renderWithMath collects them. */
+let missed: [string, boolean][] | null = null;
+/** Formulas asked of the thread and not answered yet, so a formula is asked once. */
+const inFlight = new Map<string, Promise<void>>();
+
+/** Asks the thread for these formulas (each at most once at a time); resolves when all are remembered. */
+function typesetInBackground(items: readonly (readonly [string, boolean])[], db: Db | undefined, persist: boolean): Promise<void> {
+  const bg = background();
+  const waits: Promise<void>[] = [];
+  const ask: [string, boolean][] = [];
+  for (const [tex, display] of items) {
+    const key = mathKey(tex, display);
+    const pending = inFlight.get(key);
+    if (pending) waits.push(pending);
+    else if (!memory.has(key) && !ask.some(([t, d]) => t === tex && d === display)) ask.push([tex, display]);
+  }
+  if (bg && ask.length) {
+    const done = bg.typeset(ask).then(
+      (results) =>
+        results.forEach((t, i) => {
+          const key = mathKey(ask[i][0], ask[i][1]);
+          remember(key, t);
+          if (db && persist && db.sqlite.open) store(db, key, t);
+        }),
+      // A failed thread leaves these formulas pending; pages show their source and the browser typesets them from /api/math.
+      () => {},
+    );
+    const settled = done.finally(() => ask.forEach(([tex, display]) => inFlight.delete(mathKey(tex, display))));
+    for (const [tex, display] of ask) inFlight.set(mathKey(tex, display), settled);
+    waits.push(settled);
+  }
+  return Promise.all(waits).then(() => {});
+}
+
+/**
+ * Renders a page part whose formulas may be new. Without a background
+ * typesetter this is withMathBudget (MathJax on this thread, within the
+ * budget). With one, the render runs once to learn which formulas no cache
+ * holds, waits at most `ms` for the thread to typeset them, and runs again.
+ */
+export async function renderWithMath<T>(render: () => T, ms = budgetMs): Promise<T> {
+  if (!background()) return withMathBudget(render, ms);
+  const outer = missed;
+  missed = [];
+  let first: T;
+  let wanted: [string, boolean][];
+  try {
+    first = withMathBudget(render, ms);
+    wanted = missed;
+  } finally {
+    missed = outer;
+  }
+  const own = budgetMs === 0 ? 0 : ms;
+  if (!wanted.length || own <= 0) {
+    if (wanted.length) void typesetInBackground(wanted, renderDb, true);
+    return first;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const arrived = await Promise.race([
+    typesetInBackground(wanted, renderDb, true).then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), own))),
+  ]);
+  clearTimeout(timer);
+  // What came in time is in memory now; the rest stays pending and is cached when it arrives.
+  return arrived || wanted.some(([tex, display]) => memory.has(mathKey(tex, display))) ? withMathBudget(render, ms) : first;
+}
+
+/** Where formulas typeset for pages are stored: the server's database (set with the typesetter). */
+let renderDb: Db | undefined;
+
+/** Installs the background typesetter and the database its formulas are cached in. */
+export function useBackgroundTypesetter(t: BackgroundTypesetter | null, db?: Db): void {
+  installed = t;
+  renderDb = t ? db : undefined;
+}
+
+/**
+ * One formula, for /api/math: from memory or SQLite, else typeset (in the
+ * background thread when there is one) and kept in memory only, since the
+ * TeX comes from a client and must not grow the database.
+ */
+export async function typesetForClient(tex: string, display: boolean, db: Db): Promise<Typeset> {
+  const key = mathKey(tex, display);
+  const hit = memory.get(key) ?? getMathCached(db, key);
+  if (hit) return hit;
+  if (background()) {
+    await typesetInBackground([[tex, display]], db, false);
+    const t = memory.get(key);
+    if (t) return t;
+  }
+  return typesetCached(tex, display, db, false);
+}
+
 /** A paper page has more to show than a listing's item, so it may typeset a little longer. */
 export const PAPER_MATH_BUDGET_MS = 30;
 
@@ -211,7 +329,13 @@ export function typesetCached(tex: string, display: boolean, db?: Db, persist = 
   let t = db ? getMathCached(db, key) : null;
   if (!t) {
     const start = performance.now();
-    if (start > deadline) return { html: wrap(tex, display, escapeHtml(tex), true, true), ok: true };
+    if (deadline !== Infinity && background()) {
+      // Budgeted renders leave MathJax to the typesetting thread (see renderWithMath).
+      if (missed) missed.push([tex, display]);
+      else void typesetInBackground([[tex, display]], db, true);
+      return pendingFormula(tex, display);
+    }
+    if (start > deadline) return pendingFormula(tex, display);
     t = typeset(tex, display);
     if (deadline !== Infinity) spent += performance.now() - start;
     if (db && persist) store(db, key, t);
@@ -298,7 +422,13 @@ export function hasMath(text: string): boolean {
  * look at, `busy` when another process holds the write lock (the formulas
  * typeset meanwhile wait in memory and the caller backs off).
  */
-function fillSlice(db: Db, limit: number, maxChecks: number, batchPapers = 5000): { typeset: number; finished: boolean; busy: boolean } {
+function fillSlice(
+  db: Db,
+  limit: number,
+  maxChecks: number,
+  batchPapers = 5000,
+  handOff?: (tex: string, display: boolean) => void,
+): { typeset: number; finished: boolean; busy: boolean } {
   if (!flushUnsaved(db)) return { typeset: 0, finished: false, busy: true };
   let done = 0;
   let checks = 0;
@@ -310,10 +440,14 @@ function fillSlice(db: Db, limit: number, maxChecks: number, batchPapers = 5000)
       checks++;
       const key = mathKey(seg.tex, seg.display);
       if (memory.has(key) || getMathCached(db, key)) continue;
+      done++;
+      if (handOff) {
+        handOff(seg.tex, seg.display);
+        continue;
+      }
       const t = typeset(seg.tex, seg.display);
       unsavedOf(db).formulas.set(key, t);
       remember(key, t);
-      done++;
     }
     // Checked between texts, so the watermark never skips a formula.
     if (done >= limit || checks >= maxChecks) {
@@ -359,19 +493,27 @@ export function fillMathCacheInBackground(db: Db, opts: { slice?: number; backof
       const others = perfHooks.eventLoopUtilization(mark);
       if (others.active > 2 && others.utilization > 0.2) return later(backoffMs);
       let r: { typeset: number; finished: boolean; busy: boolean };
+      // With a typesetting thread, a slice only finds formulas and hands them over (more at once: the thread runs them).
+      const handed: [string, boolean][] = [];
       try {
-        r = fillSlice(db, slice, slice * 25, 200);
+        r = background()
+          ? fillSlice(db, slice * 10, slice * 250, 200, (tex, display) => handed.push([tex, display]))
+          : fillSlice(db, slice, slice * 25, 200);
       } catch (err) {
         opts.log?.(`math cache: background pass stopped: ${(err as Error).message}`);
         return resolve(total);
       }
       total += r.typeset;
-      // Formulas still unsaved at the end are written by the next pass.
-      if (r.finished) {
-        if (total) opts.log?.(`math cache: typeset ${total} formulas`);
-        return resolve(total);
-      }
-      later(r.busy ? backoffMs : 0);
+      const next = () => {
+        // Formulas still unsaved at the end are written by the next pass.
+        if (r.finished) {
+          if (total) opts.log?.(`math cache: typeset ${total} formulas`);
+          return resolve(total);
+        }
+        later(r.busy ? backoffMs : 0);
+      };
+      if (handed.length) void typesetInBackground(handed, db, true).then(next);
+      else next();
     };
     later(0);
   });

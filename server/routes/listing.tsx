@@ -22,6 +22,7 @@ import {
 import type { SearchEngine } from '../../search/types.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { listPapers, PaperChunk, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
+import { renderWithMath } from '../math.ts';
 import { atomFeed } from '../views/feed.ts';
 import { CHUNK, htmlNotFound, intParam, isoDay } from './page-util.ts';
 
@@ -325,9 +326,11 @@ export function listingRoutes(deps: AppDeps & { translateInfo: () => TranslateIn
       db,
       l.entries.map((e) => e.id),
     );
-    const items = listPapers(db, papers, { badges: badgeMap(l.entries) });
     const next = l.offset + CHUNK < l.total ? listingUrl(path, q, { offset: l.offset + CHUNK, chunk: true }) : null;
-    return String(<PaperChunk items={items} offset={l.offset} next={next} />);
+    return renderWithMath(() => {
+      const items = listPapers(db, papers, { badges: badgeMap(l.entries) });
+      return String(<PaperChunk items={items} offset={l.offset} next={next} />);
+    });
   };
 
   app.get('/', (c) => {
@@ -357,7 +360,7 @@ export function listingRoutes(deps: AppDeps & { translateInfo: () => TranslateIn
     const q = listingQuery(c);
     const l = await resolveListing(db, search, spec, q);
     if (!l) return c.html('<p class="error">Unknown category.</p>', 404);
-    return c.html(chunkHtml(l, `/arxiv/${spec}`, q));
+    return c.html(await chunkHtml(l, `/arxiv/${spec}`, q));
   });
 
   app.get(`/arxiv/${SPEC}/feed`, async (c) => {
@@ -396,7 +399,7 @@ export function listingRoutes(deps: AppDeps & { translateInfo: () => TranslateIn
     const l = await resolveListing(db, search, spec, q);
     if (!l) return htmlNotFound(c, `There is no category “${spec}” in this collection.`);
     const path = `/arxiv/${spec}`;
-    const body = chunkHtml(l, path, q);
+    const body = await chunkHtml(l, path, q);
     return c.html(page(<ListingPage listing={l} q={q} body={body} path={path} tr={deps.translateInfo()} />));
   });
 

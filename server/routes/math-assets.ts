@@ -1,14 +1,14 @@
 // The only MathJax the browser gets: the CHTML stylesheet (generated once
 // from mathjax-full at first request) and the TeX web fonts it points at.
-// Plus /api/math, which typesets one formula a listing left pending (see
-// withMathBudget in server/math.ts).
+// Plus /api/math, which typesets one formula a page left pending (see
+// renderWithMath in server/math.ts).
 import { Hono } from 'hono';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Db } from '../../db/client.ts';
-import { MAX_TEX_LENGTH, mathStylesheet, typesetCached } from '../math.ts';
+import { MAX_TEX_LENGTH, mathStylesheet, typesetForClient } from '../math.ts';
 
 const FONT_DIR = join(dirname(createRequire(import.meta.url).resolve('mathjax-full/package.json')), 'es5', 'output', 'chtml', 'fonts', 'woff-v2');
 
@@ -24,14 +24,14 @@ function cached(body: Uint8Array | string): Cached {
 export function mathAssetRoutes(db: Db): Hono {
   const app = new Hono();
 
-  app.get('/api/math', (c) => {
+  app.get('/api/math', async (c) => {
     const tex = c.req.query('tex') ?? '';
     const display = c.req.query('display') === '1';
     if (!tex.trim()) return c.json({ error: 'tex is required' }, 400);
     // Longer TeX is never typeset (pages show it as source), so it is refused here.
     if (tex.length > MAX_TEX_LENGTH) return c.json({ error: `tex is longer than ${MAX_TEX_LENGTH} characters` }, 400);
     // Read through the cache, but never written to it: the formula comes from the client.
-    const t = typesetCached(tex, display, db, false);
+    const t = await typesetForClient(tex, display, db);
     return c.json({ tex, display, ok: t.ok, html: t.html }, 200, { 'cache-control': 'public, max-age=86400' });
   });
   let css: Cached | null = null;

@@ -35,19 +35,17 @@ export class PageCache {
     private ttlMs = 10 * 60_000,
   ) {}
 
-  /** `keep` decides whether a fresh render may be served again (default: always). */
-  get(key: string, render: () => string, keep: (body: string) => boolean = () => true): string {
+  /**
+   * The cached body, or a fresh render (which may wait on the search or
+   * typesetting thread); `keep` decides whether that render may be served
+   * again (default: always).
+   */
+  async getAsync(key: string, render: () => Promise<string>, keep: (body: string) => boolean = () => true): Promise<string> {
     const seq = maxSeq(this.db);
     const hit = this.fresh(key, seq);
     if (hit !== undefined) return hit;
-    const body = render();
+    const body = await render();
     return keep(body) ? this.store(key, seq, body) : body;
-  }
-
-  /** `get` for a body that needs an answer from elsewhere (the search thread). */
-  async getAsync(key: string, render: () => Promise<string>): Promise<string> {
-    const seq = maxSeq(this.db);
-    return this.fresh(key, seq) ?? this.store(key, seq, await render());
   }
 
   private fresh(key: string, seq: number): string | undefined {

@@ -7,7 +7,7 @@ import type { Db } from '../../db/client.ts';
 import { getPaper, getPapers } from '../../db/queries.ts';
 import { ARXIV_ID_PATTERN, paperJson, parseArxivId, type Paper } from '../../db/paper.ts';
 import type { RelatedResult, SearchEngine } from '../../search/types.ts';
-import { hasPendingMath, mathHtml, PAPER_MATH_BUDGET_MS, withMathBudget } from '../math.ts';
+import { hasPendingMath, mathHtml, PAPER_MATH_BUDGET_MS, renderWithMath } from '../math.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { bibtex, citationMeta } from '../views/cite.ts';
 import { Authors, Categories, listPapers, PaperChunk, StarButton, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
@@ -226,9 +226,9 @@ export function paperRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo
   // A page typesets for a bounded time like a listing; one left with pending
   // formulas is not kept, so the next reader gets them typeset (by then cached).
   const render = (p: Paper) =>
-    cache.get(
+    cache.getAsync(
       `paper:${p.id}`,
-      () => withMathBudget(() => page(<PaperPage db={db} paper={p} tr={deps.translateInfo()} />), PAPER_MATH_BUDGET_MS),
+      () => renderWithMath(() => page(<PaperPage db={db} paper={p} tr={deps.translateInfo()} />), PAPER_MATH_BUDGET_MS),
       (html) => !hasPendingMath(html),
     );
 
@@ -258,12 +258,12 @@ export function paperRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo
     );
   });
 
-  app.get(`/arxiv/${ID}`, (c) => {
+  app.get(`/arxiv/${ID}`, async (c) => {
     const raw = c.req.param('id') ?? '';
     const parsed = parseArxivId(raw);
     const p = parsed && getPaper(db, parsed.id);
     if (!p) return htmlNotFound(c, `There is no paper ${raw} in this collection (yet).`);
-    return c.html(render(p));
+    return c.html(await render(p));
   });
 
   app.get(`/api/arxiv/${ID}`, async (c) => {
@@ -289,9 +289,10 @@ export function paperRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo
     });
   }
 
-  app.get('/stars', (c) => {
+  app.get('/stars', async (c) => {
     const ids = starIds(c.req.query('ids'));
-    return c.html(page(<StarsPage db={db} ids={ids} papers={getPapers(db, ids)} />));
+    const papers = getPapers(db, ids);
+    return c.html(await renderWithMath(() => page(<StarsPage db={db} ids={ids} papers={papers} />)));
   });
 
   app.get('/api/stars', (c) => {

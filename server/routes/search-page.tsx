@@ -10,7 +10,7 @@ import type { SearchEngine, SearchResult } from '../../search/types.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { listPapers, PaperChunk, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { atomFeed } from '../views/feed.ts';
-import { escapeHtml } from '../math.ts';
+import { escapeHtml, renderWithMath } from '../math.ts';
 import { CHUNK, intParam } from './page-util.ts';
 
 const MAX_QUERY = 1000;
@@ -121,14 +121,16 @@ function readQuery(c: Context) {
   };
 }
 
-function chunkHtml(db: Db, r: SearchResult, query: string, offset: number): string {
+function chunkHtml(db: Db, r: SearchResult, query: string, offset: number): Promise<string> {
   const papers = getPapers(
     db,
     r.hits.map((h) => h.id),
   );
-  const items = listPapers(db, papers, { terms: r.highlightTerms });
   const next = offset + CHUNK < r.total ? searchUrl('/arxiv/search/chunk', query, offset + CHUNK) : null;
-  return String(<PaperChunk items={items} offset={offset} next={next} />);
+  return renderWithMath(() => {
+    const items = listPapers(db, papers, { terms: r.highlightTerms });
+    return String(<PaperChunk items={items} offset={offset} next={next} />);
+  });
 }
 
 export function searchPageRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo }): Hono {
@@ -138,7 +140,7 @@ export function searchPageRoutes(deps: AppDeps & { translateInfo: () => Translat
   app.get('/arxiv/search', async (c) => {
     const { query, offset } = readQuery(c);
     const outcome = query ? await runSearch(search, query, offset, CHUNK) : search ? null : await runSearch(search, query, 0, 0);
-    const body = outcome?.ok ? chunkHtml(db, outcome.result, query, offset) : '';
+    const body = outcome?.ok ? await chunkHtml(db, outcome.result, query, offset) : '';
     const html = page(<SearchPage query={query} outcome={outcome} offset={offset} body={body} tr={deps.translateInfo()} />);
     return c.html(html, outcome && !outcome.ok ? outcome.status : 200);
   });
@@ -147,7 +149,7 @@ export function searchPageRoutes(deps: AppDeps & { translateInfo: () => Translat
     const { query, offset } = readQuery(c);
     const outcome = await runSearch(search, query, offset, CHUNK);
     if (!outcome.ok) return c.html(`<p class="error">${escapeHtml(outcome.message)}</p>`, outcome.status);
-    return c.html(chunkHtml(db, outcome.result, query, offset));
+    return c.html(await chunkHtml(db, outcome.result, query, offset));
   });
 
   app.get('/arxiv/search/feed', async (c) => {

@@ -10,7 +10,8 @@ import { ingestBatch } from '../../db/queries.ts';
 import { monthFromId, type Paper } from '../../db/paper.ts';
 import { importFile } from '../../scripts/import.ts';
 import { escapeHtml, splitMath } from '../../search/highlight.ts';
-import { CORPUS, startServer, tempDir, type RunningServer } from '../helpers.ts';
+import { CORPUS, startServer, tempDir, threadNices, type RunningServer } from '../helpers.ts';
+import { MATH_THREAD_NICE } from '../../server/math-worker.ts';
 
 type Engine = 'minisearch' | 'fts5';
 let dir: ReturnType<typeof tempDir>;
@@ -198,4 +199,23 @@ test('minisearch: pages are served while the index thread works through a backlo
   // A request loop that blocked on each search (SEARCH_WORKER=off, or the
   // worker waited on with Atomics) answers the page, asked last, after all of them.
   assert.ok(pageMs < lastRelated, `page at ${pageMs.toFixed(0)} ms, last related answer at ${lastRelated.toFixed(0)} ms`);
+});
+
+test('the server typesets in its math thread: /api/math answers, and new formulas on a paper page arrive for the next reader', async () => {
+  const base = servers.minisearch.url;
+  const nices = threadNices(servers.minisearch.proc.pid!);
+  assert.equal(nices.filter((n) => n === MATH_THREAD_NICE).length, 1, `thread priorities ${nices.join(' ')}`);
+  const one = (await (await fetch(`${base}/api/math?tex=${encodeURIComponent('\\sum_{k=1}^{77} k^{2}')}&display=1`)).json()) as { ok: boolean; html: string };
+  assert.ok(one.ok && one.html.includes('mjx-container') && one.html.includes('math-display'), one.html);
+  // A paper with formulas no page has shown yet: the first view may send some as
+  // source (the thread had its budget), but the thread typesets them all for the next.
+  const id = db.sqlite.prepare("SELECT id FROM papers WHERE abstract LIKE '%$%$%$%$%' ORDER BY rowid DESC LIMIT 1").pluck().get() as string;
+  assert.ok(id);
+  let html = '';
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+    html = await (await fetch(`${base}/arxiv/${id}`)).text();
+    if (!html.includes('math-pending')) break;
+  }
+  assert.doesNotMatch(html, /math-pending/);
+  assert.ok((html.match(/mjx-container/g) ?? []).length >= 2, 'formulas typeset');
 });
