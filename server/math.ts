@@ -110,9 +110,10 @@ function wrap(tex: string, display: boolean, inner: string, ok: boolean, pending
 // ---------- a time budget for pages with many new formulas ----------
 
 /**
- * How long one listing may spend typesetting formulas that are in no cache
- * (and, across listings, at most a quarter of the time). Short, because the
- * render holds every other request on the loop meanwhile.
+ * How long one listing may spend on formulas that are in no cache: waiting
+ * for the math thread when there is one (renderWithMath), else typesetting
+ * on the loop (and, across listings, at most a quarter of the time). Short,
+ * because there the render holds every other request meanwhile.
  * Right after a crawl or import a listing can hold hundreds of them (~4 ms
  * each); past the budget the rest are sent as their source, marked
  * `math-pending`, and the page's script fetches each from /api/math while
