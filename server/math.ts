@@ -266,13 +266,8 @@ export function useBackgroundTypesetter(t: BackgroundTypesetter | null, db?: Db)
  */
 export async function typesetForClient(tex: string, display: boolean, db: Db): Promise<Typeset> {
   const key = mathKey(tex, display);
-  const hit = memory.get(key) ?? getMathCached(db, key);
-  if (hit) return hit;
-  if (background()) {
-    await typesetInBackground([[tex, display]], db, false);
-    const t = memory.get(key);
-    if (t) return t;
-  }
+  // Once the thread has answered, the formula is in memory; if it could not, it is typeset here.
+  if (background() && !memory.has(key) && !getMathCached(db, key)) await typesetInBackground([[tex, display]], db, false);
   return typesetCached(tex, display, db, false);
 }
 

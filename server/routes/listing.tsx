@@ -21,8 +21,7 @@ import {
 } from '../../db/listings.ts';
 import type { SearchEngine } from '../../search/types.ts';
 import { Layout, page } from '../views/layout.tsx';
-import { listPapers, PaperChunk, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
-import { renderWithMath } from '../math.ts';
+import { paperChunkHtml, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { atomFeed } from '../views/feed.ts';
 import { CHUNK, htmlNotFound, intParam, isoDay } from './page-util.ts';
 
@@ -327,10 +326,7 @@ export function listingRoutes(deps: AppDeps & { translateInfo: () => TranslateIn
       l.entries.map((e) => e.id),
     );
     const next = l.offset + CHUNK < l.total ? listingUrl(path, q, { offset: l.offset + CHUNK, chunk: true }) : null;
-    return renderWithMath(() => {
-      const items = listPapers(db, papers, { badges: badgeMap(l.entries) });
-      return String(<PaperChunk items={items} offset={l.offset} next={next} />);
-    });
+    return paperChunkHtml(db, papers, { badges: badgeMap(l.entries), offset: l.offset, next });
   };
 
   app.get('/', (c) => {

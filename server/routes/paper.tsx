@@ -10,7 +10,7 @@ import type { RelatedResult, SearchEngine } from '../../search/types.ts';
 import { hasPendingMath, mathHtml, PAPER_MATH_BUDGET_MS, renderWithMath } from '../math.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { bibtex, citationMeta } from '../views/cite.ts';
-import { Authors, Categories, listPapers, PaperChunk, StarButton, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
+import { Authors, Categories, paperChunkHtml, StarButton, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { htmlNotFound, PageCache } from './page-util.ts';
 import { demosForPaper } from '../../web/demos/topics.ts';
 
@@ -180,8 +180,7 @@ function RelatedList(props: { db: Db; related: RelatedResult | null; relatedPape
   );
 }
 
-function StarsPage(props: { db: Db; ids: string[]; papers: Paper[] }) {
-  const items = listPapers(props.db, props.papers);
+function StarsPage(props: { ids: string[]; papers: Paper[]; chunk: string }) {
   const missing = props.ids.filter((id) => !props.papers.some((p) => p.id === id));
   return (
     <Layout title="Reading list" scripts={['lazy']}>
@@ -197,7 +196,7 @@ function StarsPage(props: { db: Db; ids: string[]; papers: Paper[] }) {
         </p>
         {missing.length ? <p class="note">Not in this collection: {missing.join(', ')}</p> : null}
       </section>
-      <section class="papers" data-papers dangerouslySetInnerHTML={{ __html: String(<PaperChunk items={items} offset={0} next={null} />) }}></section>
+      <section class="papers" data-papers dangerouslySetInnerHTML={{ __html: props.chunk }}></section>
     </Layout>
   );
 }
@@ -292,7 +291,8 @@ export function paperRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo
   app.get('/stars', async (c) => {
     const ids = starIds(c.req.query('ids'));
     const papers = getPapers(db, ids);
-    return c.html(await renderWithMath(() => page(<StarsPage db={db} ids={ids} papers={papers} />)));
+    const chunk = await paperChunkHtml(db, papers, { offset: 0, next: null });
+    return c.html(page(<StarsPage ids={ids} papers={papers} chunk={chunk} />));
   });
 
   app.get('/api/stars', (c) => {

@@ -8,9 +8,9 @@ import { getPapers } from '../../db/queries.ts';
 import { paperJson } from '../../db/paper.ts';
 import type { SearchEngine, SearchResult } from '../../search/types.ts';
 import { Layout, page } from '../views/layout.tsx';
-import { listPapers, PaperChunk, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
+import { paperChunkHtml, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { atomFeed } from '../views/feed.ts';
-import { escapeHtml, renderWithMath } from '../math.ts';
+import { escapeHtml } from '../math.ts';
 import { CHUNK, intParam } from './page-util.ts';
 
 const MAX_QUERY = 1000;
@@ -127,10 +127,7 @@ function chunkHtml(db: Db, r: SearchResult, query: string, offset: number): Prom
     r.hits.map((h) => h.id),
   );
   const next = offset + CHUNK < r.total ? searchUrl('/arxiv/search/chunk', query, offset + CHUNK) : null;
-  return renderWithMath(() => {
-    const items = listPapers(db, papers, { terms: r.highlightTerms });
-    return String(<PaperChunk items={items} offset={offset} next={next} />);
-  });
+  return paperChunkHtml(db, papers, { terms: r.highlightTerms, offset, next });
 }
 
 export function searchPageRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo }): Hono {

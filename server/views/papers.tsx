@@ -2,7 +2,7 @@
 import type { Paper } from '../../db/paper.ts';
 import type { Db } from '../../db/client.ts';
 import type { AnnounceType } from '../../db/queries.ts';
-import { mathHtml, escapeHtml, withMathBudget } from '../math.ts';
+import { mathHtml, escapeHtml, renderWithMath, withMathBudget } from '../math.ts';
 import { proseMarker } from './highlight.ts';
 
 export interface ListedPaper {
@@ -14,8 +14,13 @@ export interface ListedPaper {
   badge?: AnnounceType | null;
 }
 
+interface ListOptions {
+  terms?: readonly string[];
+  badges?: Map<string, AnnounceType | null>;
+}
+
 /** Typesets (and optionally highlights) a batch of papers for display. */
-export function listPapers(db: Db, papers: readonly Paper[], opts: { terms?: readonly string[]; badges?: Map<string, AnnounceType | null> } = {}): ListedPaper[] {
+function listPapers(db: Db, papers: readonly Paper[], opts: ListOptions = {}): ListedPaper[] {
   const terms = opts.terms ?? [];
   const prose = terms.length ? proseMarker(terms) : escapeHtml;
   return withMathBudget(() =>
@@ -124,6 +129,14 @@ export function PaperCard({ item, index }: { item: ListedPaper; index?: number }
 }
 
 /** A chunk of cards: what a page starts with and what lazy loading appends. */
+/**
+ * A chunk of paper cards as HTML (a listing, search results, the reading
+ * list), its new formulas typeset within a listing's budget (renderWithMath).
+ */
+export function paperChunkHtml(db: Db, papers: readonly Paper[], opts: ListOptions & { offset: number; next: string | null }): Promise<string> {
+  return renderWithMath(() => String(<PaperChunk items={listPapers(db, papers, opts)} offset={opts.offset} next={opts.next} />));
+}
+
 export function PaperChunk({ items, offset, next }: { items: readonly ListedPaper[]; offset: number; next: string | null }) {
   return (
     <div class="chunk" data-offset={offset} data-next={next ?? undefined}>
