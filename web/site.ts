@@ -246,7 +246,10 @@ async function loadRelated(): Promise<void> {
   if (!section?.dataset.relatedSrc) return;
   try {
     const res = await fetch(section.dataset.relatedSrc, { headers: { accept: 'text/html' } });
-    if (res.ok) section.innerHTML = await res.text();
+    if (res.ok) {
+      section.innerHTML = await res.text();
+      typesetPending(section);
+    }
   } catch {
     /* the plain link stays */
   }

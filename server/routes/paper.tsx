@@ -231,12 +231,17 @@ export function paperRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo
       (html) => !hasPendingMath(html),
     );
 
+  // Its titles are typeset like a listing's, and a list left with pending formulas is not kept either.
   const relatedHtml = (p: Paper) =>
-    cache.getAsync(`related:${p.id}`, async () => {
-      const related = await safeRelated(search, p.id);
-      const relatedPapers = related ? getPapers(db, related.hits.map((h) => h.id)) : [];
-      return String(<RelatedList db={db} related={related} relatedPapers={relatedPapers} searchOn={!!search} />);
-    });
+    cache.getAsync(
+      `related:${p.id}`,
+      async () => {
+        const related = await safeRelated(search, p.id);
+        const relatedPapers = related ? getPapers(db, related.hits.map((h) => h.id)) : [];
+        return renderWithMath(() => String(<RelatedList db={db} related={related} relatedPapers={relatedPapers} searchOn={!!search} />));
+      },
+      (html) => !hasPendingMath(html),
+    );
 
   app.get(`/arxiv/${ID}/related`, async (c) => {
     const raw = c.req.param('id') ?? '';

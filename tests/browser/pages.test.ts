@@ -229,7 +229,7 @@ test('no page logged a console error', () => {
   assert.deepEqual(problems, []);
 });
 
-test('a listing past its typesetting budget sends new formulas as source, and the page typesets them from /api/math', async () => {
+test('a listing or related-papers fragment past its typesetting budget sends new formulas as source, and the page typesets them from /api/math', async () => {
   // A formula no cache has seen, on the reading-list page (a listing like any other).
   const id = '2611.97001';
   ingestBatch(seed.db, {
@@ -246,6 +246,29 @@ test('a listing past its typesetting budget sends new formulas as source, and th
     await page.waitForFunction(() => document.querySelectorAll('.math-pending').length === 0, null, { timeout: 10_000 });
     assert.equal(await page.locator(`article.paper[data-id="${id}"] .math mjx-container`).count(), 2);
     assert.deepEqual(await rawDollars(page), []);
+    await page.context().close();
+  } finally {
+    setMathBudget(40);
+  }
+  // Related papers arrive as a fragment after the page: its pending titles are typeset the same way.
+  const [near, far] = ['2611.97002', '2611.97003'];
+  ingestBatch(seed.db, {
+    papers: [near, far].map((pid, i) => ({
+      id: pid, version: 1, title: i ? 'Quokka lattices beyond $\\varpi_{97003}$' : 'Quokka lattices and wombat sheaves',
+      abstract: 'Quokka lattices meet wombat sheaves in a numbat topology.', authors: ['Budget Tester'], categories: ['math.FA'],
+      published: '2026-11-25', updated: null, comments: null, journalRef: null, doi: null, license: null,
+    })),
+  });
+  srv.search!.sync();
+  setMathBudget(0);
+  try {
+    const fragment = await (await fetch(`${srv.url}/arxiv/${near}/related?fragment=1`)).text();
+    assert.match(fragment, /math-pending[^>]*data-tex="\\varpi_\{97003\}"/);
+    const page = await open(`/arxiv/${near}`);
+    const link = page.locator(`section.related a[href="/arxiv/${far}"]`);
+    await link.waitFor({ state: 'visible' });
+    await page.waitForFunction(() => document.querySelectorAll('section.related .math-pending').length === 0, null, { timeout: 10_000 });
+    assert.equal(await link.locator('.math mjx-container').count(), 1);
     await page.context().close();
   } finally {
     setMathBudget(40);

@@ -10,6 +10,8 @@ import { translatorFromEnv } from '../../server/translate.ts';
 
 export interface PagesServer {
   url: string;
+  /** The engine the app searches with (absent with `search: false`), so a test can sync rows it wrote. */
+  search?: MiniSearchEngine;
   close: () => Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function startPagesServer(
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
+    search,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
