@@ -4,14 +4,13 @@
 // with the resume point), reports malformed lines by number and goes on.
 // Re-importing the same file changes no paper; an interrupted import resumes
 // after its last committed batch.
-import { readdirSync, statSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { setPriority } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import { openDb, type Db } from '../db/client.ts';
+import { lowerPriority, startTsWorker } from '../server/threads.ts';
 import { getCrawlState, ingestBatch, countPapers, type IngestCounts } from '../db/queries.ts';
 import type { BadLine, ReaderInput, ReaderMessage } from './snapshot-reader.ts';
 
@@ -50,35 +49,6 @@ const MAX_BAD_LINES_KEPT = 1000;
 /** Page cache while importing, in KiB (negative: SQLite's convention for a size rather than a page count). */
 const IMPORT_CACHE_KIB = -256 * 1024;
 
-/**
- * A bulk import is a batch job: at a lower CPU priority a server on the same
- * machine keeps answering readers promptly, and an idle machine still gives
- * it every cycle. On Linux a nice value belongs to a thread, and V8's
- * collector and compiler threads started with the process, so each thread is
- * reniced (threads started later, like the parser, inherit it).
- */
-function lowerPriority(nice: number): void {
-  let tids: number[] = [0];
-  try {
-    tids = readdirSync('/proc/self/task').map(Number);
-  } catch {
-    /* no /proc: the calling thread only */
-  }
-  for (const tid of tids) {
-    try {
-      setPriority(tid, nice);
-    } catch {
-      /* not permitted here: that thread keeps the normal priority */
-    }
-  }
-}
-
-/** A worker running a .ts module: workers do not inherit tsx's loader, so register it first. */
-function startTsWorker(module: URL, workerData: unknown): Worker {
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); })`;
-  return new Worker(boot, { eval: true, workerData });
-}
-
 export async function importFile(db: Db, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
   const path = resolve(file);
   const stat = statSync(path);
@@ -107,7 +77,7 @@ export async function importFile(db: Db, file: string, opts: ImportOptions = {})
   const stamp = (line: number, done: boolean): ResumePoint => ({ size: stat.size, mtimeMs: stat.mtimeMs, line, done });
 
   // Parsing runs in a worker on the other core; this thread only writes.
-  const reader = startTsWorker(new URL('./snapshot-reader.ts', import.meta.url), { path, batchSize, skip } satisfies ReaderInput);
+  const reader = startTsWorker(new URL('./snapshot-reader.ts', import.meta.url), { workerData: { path, batchSize, skip } satisfies ReaderInput });
   try {
     await new Promise<void>((resolveRun, rejectRun) => {
       reader.on('error', rejectRun);
@@ -179,7 +149,10 @@ async function main(): Promise<void> {
     console.error(`import: --batch must be a positive integer, got ${values.batch}`);
     process.exit(2);
   }
-  lowerPriority(Math.max(0, Math.min(19, Number(values.nice) || 0)));
+  // A bulk import is a batch job: at a lower CPU priority a server on the
+  // same machine keeps answering readers promptly, and an idle machine still
+  // gives it every cycle.
+  lowerPriority(Math.max(0, Math.min(19, Number(values.nice) || 0)), 'all');
   const db = openDb();
   const showBar = !values.quiet && process.stderr.isTTY;
   const bar = new cliProgress.SingleBar(

@@ -8,7 +8,8 @@
 //
 //   main thread                          worker (this file, run as its entry)
 //   SearchWorker.search(q) --port-->     engine.search(q) --port--> {id, reply}
-import { Worker, MessageChannel, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, isMainThread, parentPort, workerData, type MessagePort, type Worker } from 'node:worker_threads';
+import { answerCalls, startTsWorker, ThreadCalls } from '../server/threads.ts';
 import { openDb } from '../db/client.ts';
 import { QueryError } from './query.ts';
 import { openSearch, startSyncLoop, type EngineName } from './index.ts';
@@ -33,38 +34,26 @@ type Op = 'search' | 'related' | 'relatedText' | 'close';
  * happened in the load benchmark's runs. Scavenges stay at 5-10 ms.
  */
 const YOUNG_GENERATION_MB = 96;
-type Reply = { id: number } & ({ ok: true; value: unknown } | { ok: false; name: string; message: string });
 
 export class SearchWorker implements SearchEngine {
   private closed: Promise<void> | null = null;
-  private dead: Error | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly calls: ThreadCalls;
 
   private constructor(
     private readonly worker: Worker,
     private readonly port: MessagePort,
     readonly name: 'minisearch' | 'fts5',
   ) {
-    port.on('message', (reply: Reply) => {
-      const call = this.pending.get(reply.id);
-      if (!call) return;
-      this.pending.delete(reply.id);
-      if (reply.ok) call.resolve(reply.value);
-      else call.reject(reply.name === 'QueryError' ? new QueryError(reply.message) : new Error(reply.message));
+    this.calls = new ThreadCalls(worker, port, 'search worker', {
+      errorOf: (r) => (r.name === 'QueryError' ? new QueryError(r.message) : new Error(r.message)),
     });
-    // A worker that dies fails what it owed, and every later call.
-    worker.on('exit', (code) => this.failAll(new Error(`search worker exited (${code})`)));
-    worker.on('error', (err) => this.failAll(new Error(`search worker failed: ${err.message}`)));
   }
 
   /** Starts the worker and waits until its index is loaded or built (log lines arrive through `log`). */
   static start(opts: { dbPath: string; dataDir: string; engine: EngineName; syncMs: number; log: (line: string) => void }): Promise<SearchWorker> {
     const { port1, port2 } = new MessageChannel();
     const init: Init = { dbPath: opts.dbPath, dataDir: opts.dataDir, engine: opts.engine, syncMs: opts.syncMs, port: port2 };
-    // Workers do not inherit tsx's loader: register it, then load this module.
-    const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-    const worker = new Worker(boot, { eval: true, workerData: init, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    const worker = startTsWorker(import.meta.url, { workerData: init, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     return new Promise((resolve, reject) => {
       let ready = false;
       worker.on('message', (m: { log?: string; ready?: { name: 'minisearch' | 'fts5' }; failed?: string }) => {
@@ -80,24 +69,9 @@ export class SearchWorker implements SearchEngine {
     });
   }
 
-  private failAll(err: Error): void {
-    this.dead ??= err;
-    for (const call of this.pending.values()) call.reject(err);
-    this.pending.clear();
-  }
-
   private call(op: Op, args: unknown[]): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('search worker is closed'));
-    return this.send(op, args);
-  }
-
-  private send(op: Op, args: unknown[]): Promise<unknown> {
-    if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.port.postMessage({ id, op, args });
-    });
+    return this.calls.send({ op, args });
   }
 
   search(query: string, options?: SearchOptions): Promise<SearchResult> {
@@ -121,7 +95,7 @@ export class SearchWorker implements SearchEngine {
   close(): Promise<void> {
     this.closed ??= (async () => {
       try {
-        await this.send('close', []);
+        await this.calls.send({ op: 'close', args: [] });
       } finally {
         await this.worker.terminate();
         this.port.close();
@@ -136,22 +110,12 @@ async function serve(init: Init): Promise<void> {
   const db = openDb(init.dbPath);
   const engine = await openSearch(db, { engine: init.engine, dataDir: init.dataDir, log });
   const stopSync = startSyncLoop(engine, { intervalMs: init.syncMs, log });
-  init.port.on('message', ({ id, op, args }: { id: number; op: Op; args: unknown[] }) => {
-    let reply: Reply;
-    try {
-      if (op === 'close') {
-        stopSync();
-        engine.close();
-        db.sqlite.close();
-        reply = { id, ok: true, value: null };
-      } else {
-        const fn = engine[op] as (...a: unknown[]) => unknown;
-        reply = { id, ok: true, value: fn.apply(engine, args) };
-      }
-    } catch (err) {
-      reply = { id, ok: false, name: (err as Error).name, message: (err as Error).message };
-    }
-    init.port.postMessage(reply);
+  answerCalls(init.port, ({ op, args }: { id: number; op: Op; args: unknown[] }) => {
+    if (op !== 'close') return (engine[op] as (...a: unknown[]) => unknown).apply(engine, args);
+    stopSync();
+    engine.close();
+    db.sqlite.close();
+    return null;
   });
   parentPort!.postMessage({ ready: { name: engine.name } });
 }
