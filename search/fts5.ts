@@ -13,9 +13,21 @@ import { stem, terms } from './tokenize.ts';
 import { availableParallelism } from 'node:os';
 import { loadRank, rankExtension } from './fts5-rank.ts';
 import { ShardPool, type Param } from './fts5-shards.ts';
+import { Vocabulary } from './fts5-vocabulary.ts';
 
 /** Same-stem variants are searched only when the exact words match fewer papers than this. */
 export const VARIANTS_BELOW = 100;
+
+/**
+ * The most postings a same-stem pass reads for the variants of the query
+ * words (the words themselves are read anyway). FTS5 merges OR-ed doclists
+ * posting by posting, so this bounds the pass: in 2.7 M papers the variants
+ * of four common words (Porter puts "general", "generate" and "generation"
+ * under one stem) reach 5 M postings and 100 ms on one thread. When they do
+ * not fit, the spellings least like the typed word are left out. Far below
+ * it in the 85 k corpus, where it leaves every result as it was.
+ */
+export const VARIANT_POSTINGS = 400_000;
 
 /** How many FTS5 candidates related papers are re-ranked from. */
 const RELATED_POOL = 200;
@@ -94,10 +106,16 @@ function lit(word: string): string {
 
 const COLUMN: Record<string, string> = { title: 'title', abstract: 'abstract', authors: 'authors' };
 
-/** An FTS5 MATCH expression and, per phrase in the order FTS5 numbers them, its word when it is one unfiltered word. */
+/**
+ * An FTS5 MATCH expression and, per phrase in the order FTS5 numbers them,
+ * its word when it is one unfiltered word, and its tier code for bm25_df
+ * (see fts5_rank.c): 2g for the typed word of term g, 2g+1 for a variant of
+ * it, -1 for a phrase.
+ */
 interface Compiled {
   expr: string;
   words: (string | null)[];
+  tiers: number[];
 }
 
 /**
@@ -109,19 +127,24 @@ interface Compiled {
  */
 function compile(node: QueryNode, expand?: (word: string) => string[]): Compiled {
   const words: (string | null)[] = [];
-  const phrase = (text: string, field: string | null | undefined) => {
+  const tiers: number[] = [];
+  let group = 0;
+  const phrase = (text: string, field: string | null | undefined, tier: number) => {
     words.push(field ? null : text);
+    tiers.push(tier);
     return lit(text);
   };
   const go = (n: QueryNode): string => {
     switch (n.kind) {
       case 'term': {
-        const alts = (expand ? expand(n.word) : [n.word]).map((w) => phrase(w, n.field));
+        const g = group++;
+        const alts = (expand ? expand(n.word) : [n.word]).map((w, i) => phrase(w, n.field, 2 * g + (i === 0 ? 0 : 1)));
         const e = alts.length === 1 ? alts[0] : `(${alts.join(' OR ')})`;
         return n.field ? `${COLUMN[n.field]} : ${e}` : e;
       }
       case 'phrase': {
         words.push(null);
+        tiers.push(-1);
         const p = lit(n.words.join(' '));
         return n.field ? `${COLUMN[n.field]} : ${p}` : p;
       }
@@ -140,7 +163,17 @@ function compile(node: QueryNode, expand?: (word: string) => string[]): Compiled
     }
   };
   const expr = go(node);
-  return { expr, words };
+  return { expr, words, tiers };
+}
+
+/**
+ * Whether the exact and the same-stem passes can be one (see page()): an
+ * AND of words and phrases, or one word. With an OR or an exclusion the
+ * variant expression does not split into "all the words" and the rest.
+ */
+function oneTiered(node: QueryNode): boolean {
+  if (node.kind === 'term') return true;
+  return node.kind === 'and' && node.children.some((c) => c.kind === 'term') && node.children.every((c) => c.kind === 'term' || c.kind === 'phrase');
 }
 
 /** Compiles a tree with at least one positive part to an FTS5 MATCH expression. */
@@ -196,10 +229,20 @@ interface RangeRow {
   r: number;
   score: number;
   total: number;
+  /** With tiers: how many rows matched all the typed words. */
+  exact?: number;
 }
 
 /** Below this many papers one thread answers; above, each thread takes a rowid range. */
 export const SHARD_ABOVE = 100_000;
+
+/**
+ * From this many papers on, the engine reads the whole FTS5 vocabulary at
+ * start (see fts5-vocabulary.ts) and takes document frequencies and
+ * same-stem variants from it; below, it counts them per query, exactly,
+ * which is cheap there.
+ */
+export const VOCABULARY_ABOVE = 200_000;
 
 const MIN_ROWID = -(2n ** 63n);
 const MAX_ROWID = 2n ** 63n - 1n;
@@ -227,6 +270,10 @@ export interface Fts5OpenOptions {
   vocabCache?: boolean;
   /** Rank with bm25_df() when it can be loaded (default true); false: FTS5's bm25(). Same scores either way. */
   bm25Df?: boolean;
+  /** Read the whole vocabulary at start from this many papers on (default VOCABULARY_ABOVE). */
+  vocabularyAbove?: number;
+  /** The same-stem pass's budget of variant postings (default VARIANT_POSTINGS). */
+  variantPostings?: number;
 }
 
 export class Fts5Engine implements LocalSearchEngine {
@@ -249,6 +296,9 @@ export class Fts5Engine implements LocalSearchEngine {
   private readonly vocabCache = new Map<string, [string, number][]>();
   private vocabVersion = '';
   private readonly versionStmt;
+  /** The whole vocabulary, for a big corpus; then vocabCache is not used. */
+  private readonly vocabulary: Vocabulary | null = null;
+  private readonly variantPostings: number;
 
   private constructor(
     private readonly db: Db,
@@ -259,9 +309,16 @@ export class Fts5Engine implements LocalSearchEngine {
     this.vocabTerm = db.sqlite.prepare(`SELECT doc FROM ${TABLE}_vocab WHERE term = ?`).pluck();
     this.versionStmt = db.sqlite.prepare('SELECT (SELECT data_version FROM pragma_data_version) || \'.\' || total_changes()').pluck();
     this.useVocabCache = opts.vocabCache ?? true;
+    this.variantPostings = opts.variantPostings ?? VARIANT_POSTINGS;
     this.ranked = (opts.bm25Df ?? true) && loadRank(db.sqlite, opts.log);
+    const papers = countPapers(db);
+    if (papers >= (opts.vocabularyAbove ?? VOCABULARY_ABOVE)) {
+      const t = performance.now();
+      this.vocabulary = Vocabulary.read(db.sqlite, `${TABLE}_vocab`);
+      opts.log?.(`search: read the FTS5 vocabulary (${this.vocabulary.size} terms) in ${Math.round(performance.now() - t)} ms`);
+    }
     const shards =
-      opts.shards ?? (db.path !== ':memory:' && countPapers(db) >= SHARD_ABOVE ? Math.min(2, availableParallelism()) : 1);
+      opts.shards ?? (db.path !== ':memory:' && papers >= SHARD_ABOVE ? Math.min(2, availableParallelism()) : 1);
     if (shards > 1 && db.path !== ':memory:') {
       const ext = this.ranked ? rankExtension().path : null;
       this.pool = new ShardPool(db.path, shards - 1, ext ? { path: ext, entry: 'sqlite3_fts5rank_init' } : null);
@@ -293,11 +350,13 @@ export class Fts5Engine implements LocalSearchEngine {
   }
 
   /** The ranking expression and its leading parameters: bm25_df with the known frequencies, or bm25. */
-  private rank(c: Compiled, df: Map<string, number>): { sql: string; params: Param[] } {
+  private rank(c: Compiled, df: Map<string, number>, tiered = false): { sql: string; params: Param[] } {
     if (!this.ranked) return { sql: this.bm25(), params: [] };
     // -1: not known (a phrase, a field, a word FTS5 splits); bm25_df counts it as bm25() does.
     const known = c.words.map((w) => (w === null ? -1 : (df.get(w) ?? -1)));
-    return { sql: `bm25_df(${TABLE}, ${this.tuning.weights.join(', ')}, ?)`, params: [Buffer.from(new Float64Array(known).buffer)] };
+    const params: Param[] = [Buffer.from(new Float64Array(known).buffer)];
+    if (tiered) params.push(Buffer.from(new Int32Array(c.tiers).buffer));
+    return { sql: `bm25_df(${TABLE}, ${this.tuning.weights.join(', ')}, ?${tiered ? ', ?' : ''})`, params };
   }
 
   /**
@@ -306,6 +365,8 @@ export class Fts5Engine implements LocalSearchEngine {
    * for 400k papers), and returns the rows of each item in item order.
    */
   private vocab(all: readonly (readonly [string, string])[], sql: string): [string, number][][] {
+    const v = this.vocabulary;
+    if (v) return all.map(([lo, hi]) => (lo === hi ? (v.docCount(lo) ? [[lo, v.docCount(lo)]] : []) : v.range(lo, hi, 400)));
     const result: [string, number][][] = all.map(() => []);
     // A word is asked as [word, word], a range as [lo, hi] with lo < hi: the keys never collide.
     const key = (item: readonly [string, string]) => `${item[0]}\u0000${item[1]}`;
@@ -364,8 +425,10 @@ export class Fts5Engine implements LocalSearchEngine {
     within: ReadonlySet<string> | undefined,
     keep: number,
     without: readonly number[],
-  ): { rows: RangeRow[]; total: number } {
-    const rank = this.rank(c, df);
+    tiered = false,
+  ): { rows: RangeRow[]; total: number; exact: number } {
+    // Only the count is wanted: no row is scored.
+    const rank = keep > 0 || tiered ? this.rank(c, df, tiered) : { sql: '0', params: [] };
     const fs = filterSql(f);
     let extra = fs.where;
     const tail: Param[] = [...fs.params];
@@ -381,7 +444,14 @@ export class Fts5Engine implements LocalSearchEngine {
     }
     // LIMIT 0 would also drop the row that carries the count.
     const limit = Math.max(1, keep);
-    const sql = `WITH m AS MATERIALIZED (
+    // Tiered, an exact row's score is positive and any other row's negative (see fts5_rank.c).
+    const sql = tiered
+      ? `WITH m AS MATERIALIZED (
+        SELECT ${TABLE}.rowid AS r, -${rank.sql} AS score FROM ${from}
+        WHERE ${TABLE} MATCH ? AND ${TABLE}.rowid >= ? AND ${TABLE}.rowid <= ?${extra})
+      SELECT r, score, (SELECT count(*) FROM m) AS total, (SELECT count(*) FROM m WHERE score > 0) AS exact
+      FROM m ORDER BY score > 0 DESC, abs(score) DESC, r LIMIT ?`
+      : `WITH m AS MATERIALIZED (
         SELECT ${TABLE}.rowid AS r, -${rank.sql} AS score FROM ${from}
         WHERE ${TABLE} MATCH ? AND ${TABLE}.rowid >= ? AND ${TABLE}.rowid <= ?${extra})
       SELECT r, score, (SELECT count(*) FROM m) AS total FROM m ORDER BY score DESC, r LIMIT ?`;
@@ -400,8 +470,12 @@ export class Fts5Engine implements LocalSearchEngine {
       );
     }
     const total = parts.reduce((t, p) => t + (p[0]?.total ?? 0), 0);
-    const rows = parts.length === 1 ? parts[0] : parts.flat().sort((a, b) => b.score - a.score || a.r - b.r);
-    return { rows: rows.slice(0, keep), total };
+    const exact = parts.reduce((t, p) => t + (p[0]?.exact ?? 0), 0);
+    const order = tiered
+      ? (a: RangeRow, b: RangeRow) => Number(b.score > 0) - Number(a.score > 0) || Math.abs(b.score) - Math.abs(a.score) || a.r - b.r
+      : (a: RangeRow, b: RangeRow) => b.score - a.score || a.r - b.r;
+    const rows = parts.length === 1 ? parts[0] : parts.flat().sort(order);
+    return { rows: rows.slice(0, keep), total, exact };
   }
 
   /** Paper ids for rowids, in the same order. */
@@ -450,6 +524,19 @@ export class Fts5Engine implements LocalSearchEngine {
     const df = new Map<string, number>();
     const exact = compile(root);
     if (this.ranked) this.docFreqs(exact.words, df);
+    if (this.ranked && this.tuning.useStem && oneTiered(root) && this.likelyFew(exact.words, df)) {
+      // One pass instead of two: the variant expression, with the rows that
+      // hold every typed word marked and scored as the exact pass would.
+      const wide = compile(root, this.variantsOf(exact.words, df));
+      if (wide.expr !== exact.expr) {
+        const r = this.matchRanked(wide, df, f, within, offset + limit, [], true);
+        for (const row of r.rows) row.score = Math.abs(row.score);
+        if (r.exact >= VARIANTS_BELOW) {
+          return { rows: this.idsOf(r.rows.slice(0, r.exact).slice(offset, offset + limit)), total: r.exact };
+        }
+        return { rows: this.idsOf(r.rows.slice(offset, offset + limit)), total: r.total };
+      }
+    }
     // Enough rows that, when there are fewer than VARIANTS_BELOW, all of them are at hand to exclude below.
     const a = this.matchRanked(exact, df, f, within, Math.max(offset + limit, VARIANTS_BELOW), []);
     const rowsA = a.rows.slice(offset, offset + limit);
@@ -465,6 +552,28 @@ export class Fts5Engine implements LocalSearchEngine {
     const b = this.matchRanked(wide, df, f, within, offsetB + needB, a.rows.map((r) => r.r));
     const rowsB = needB > 0 ? b.rows.slice(offsetB, offsetB + needB) : [];
     return { rows: this.idsOf([...rowsA, ...rowsB]), total: a.total + b.total };
+  }
+
+  private counted = { version: '', n: 0 };
+
+  /** How many papers there are, counted again only after a write (a count reads the whole table: 10 ms at 2.7 M). */
+  private paperCount(): number {
+    const version = this.versionStmt.get() as string;
+    if (version !== this.counted.version) this.counted = { version, n: countPapers(this.db) };
+    return this.counted.n;
+  }
+
+  /**
+   * Whether the words together likely match fewer than VARIANTS_BELOW
+   * papers, so the same-stem pass will be wanted: a guess from their
+   * frequencies as if independent, generous tenfold. A wrong guess costs
+   * time, never a different answer.
+   */
+  private likelyFew(words: readonly (string | null)[], df: Map<string, number>): boolean {
+    const n = this.paperCount();
+    let expected = n;
+    for (const w of words) if (w !== null && (df.get(w) ?? -1) >= 0) expected *= df.get(w)! / n;
+    return expected < VARIANTS_BELOW * 10;
   }
 
   /**
@@ -485,15 +594,30 @@ export class Fts5Engine implements LocalSearchEngine {
     const asked = [...ranges.values()];
     const found = this.vocab(asked.map((r) => [r.lo, r.hi] as const), `SELECT term, doc FROM ${TABLE}_vocab WHERE term >= ? AND term < ? LIMIT 400`);
     const byWord = new Map<string, string[]>();
+    const candidates: { word: string; term: string; docs: number; shared: number }[] = [];
     [...ranges.keys()].forEach((word, k) => {
-      const out = [word];
+      byWord.set(word, [word]);
+      let n = 0;
       // The scan counts every posting of every term in the range anyway, so the counts come free.
       for (const [t, doc] of found[k]) {
         df.set(t, doc);
-        if (out.length <= 24 && t !== word && stem(t) === asked[k].stem) out.push(t);
+        if (n < 24 && t !== word && stem(t) === asked[k].stem) {
+          n++;
+          let shared = 0;
+          while (shared < t.length && t[shared] === word[shared]) shared++;
+          candidates.push({ word, term: t, docs: doc, shared });
+        }
       }
-      byWord.set(word, out);
     });
+    // Closest spellings first (the longest prefix shared with the word, then
+    // the rarest), as long as their postings fit the budget.
+    candidates.sort((a, b) => b.shared - a.shared || a.docs - b.docs || (a.term < b.term ? -1 : 1));
+    let spent = 0;
+    for (const c of candidates) {
+      if (spent + c.docs > this.variantPostings) continue;
+      spent += c.docs;
+      byWord.get(c.word)!.push(c.term);
+    }
     return (word) => byWord.get(word) ?? [word];
   }
 
@@ -523,6 +647,7 @@ export class Fts5Engine implements LocalSearchEngine {
   }
 
   private vocabDocs(term: string): number {
+    if (this.vocabulary) return this.vocabulary.docCount(term);
     return (this.vocabTerm.get(term) as number | undefined) ?? 0;
   }
 
@@ -555,22 +680,37 @@ export class Fts5Engine implements LocalSearchEngine {
   related(id: string, size: number): RelatedResult | null {
     const p = getPaper(this.db, id);
     if (!p) return null;
-    const kw = keywords(p, (t) => this.vocabDocs(t), countPapers(this.db), { useStem: false });
+    const kw = keywords(p, (t) => this.vocabDocs(t), this.paperCount(), { useStem: false });
     return this.relatedBy(kw, size, p.id);
   }
 
   relatedText(text: string, size: number): RelatedResult {
-    const kw = keywords({ title: '', abstract: text }, (t) => this.vocabDocs(t), countPapers(this.db), { minDf: 1, useStem: false });
+    const kw = keywords({ title: '', abstract: text }, (t) => this.vocabDocs(t), this.paperCount(), { minDf: 1, useStem: false });
     return this.relatedBy(kw, size, null);
   }
 
-  /** The triggers did the work; this only moves the watermark and reports how much changed. */
-  sync(): number {
+  /**
+   * The triggers did the indexing; this moves the watermark, reports how
+   * much changed and, with a kept vocabulary, counts the new papers' terms
+   * (at most `maxRows` papers per call).
+   */
+  sync(maxRows = Infinity): number {
     const top = maxSeq(this.db);
     if (top <= this.watermark) return 0;
-    const n = this.db.sqlite.prepare('SELECT count(*) FROM papers WHERE seq > ? AND seq <= ?').pluck().get(this.watermark, top) as number;
-    this.watermark = top;
-    return n;
+    if (!this.vocabulary) {
+      const n = this.db.sqlite.prepare('SELECT count(*) FROM papers WHERE seq > ? AND seq <= ?').pluck().get(this.watermark, top) as number;
+      this.watermark = top;
+      return n;
+    }
+    const limit = Number.isFinite(maxRows) ? Math.max(1, maxRows) : -1;
+    const rows = this.db.sqlite
+      .prepare('SELECT seq, title, abstract, authors FROM papers WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
+      .all(this.watermark, top, limit) as { seq: number; title: string; abstract: string; authors: string }[];
+    for (const r of rows) {
+      this.vocabulary.addPaper(`${r.title} ${r.abstract} ${r.authors}`);
+      this.watermark = r.seq;
+    }
+    return rows.length;
   }
 
   close(): void {

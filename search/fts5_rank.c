@@ -14,6 +14,18 @@
 ** bm25() does). The score is computed with the same operations in the same
 ** order as bm25() (k1 = 1.2, b = 0.75), so both give identical doubles.
 **
+**   bm25_df(tbl, w0, ..., wN-1, df, tiers)
+**
+** One pass for "the exact words first, then papers with only same-stem
+** variants". The MATCH expression is an AND of groups, each an OR of a
+** word and its variants. tiers is a blob of one little-endian int32 per
+** phrase: -1 for a phrase outside any group (always matched), 2g for the
+** word of group g, 2g+1 for a variant in group g. A row that holds the word
+** of every group is an exact match: it gets the score the words alone would
+** give (the same doubles as bm25_df over the exact expression), negated as
+** bm25() is. Any other row gets its score over all phrases with the sign
+** flipped, so callers tell the two apart by sign and sort exact rows first.
+**
 ** Built and loaded by search/fts5-rank.ts; the engine falls back to bm25()
 ** when it cannot be.
 */
@@ -84,8 +96,11 @@ static void bm25DfFunction(
   const double b = 0.75;
   int nCol = pApi->xColumnCount(pFts);
   sqlite3_value *pDf = nVal>nCol ? apVal[nCol] : 0;
+  sqlite3_value *pTiers = nVal>nCol+1 ? apVal[nCol+1] : 0;
   int nWeight = nVal>nCol ? nCol : nVal;
   double score = 0.0;
+  double scoreExact = 0.0;
+  int bExact = 1;
   double D = 0.0;
   Bm25Data *pData = 0;
   int nInst = 0;
@@ -109,13 +124,23 @@ static void bm25DfFunction(
     D = (double)nTok;
   }
   if( rc==SQLITE_OK ){
+    const unsigned char *aTier = pTiers ? (const unsigned char*)sqlite3_value_blob(pTiers) : 0;
+    int nTier = pTiers ? sqlite3_value_bytes(pTiers) / 4 : 0;
     for(i=0; i<pData->nPhrase; i++){
-      score += pData->aIDF[i] * (
+      double s = pData->aIDF[i] * (
           ( pData->aFreq[i] * (k1 + 1.0) ) /
           ( pData->aFreq[i] + k1 * (1 - b + b * D / pData->avgdl) )
       );
+      score += s;
+      if( aTier ){
+        int t = -1;
+        if( i<nTier ) memcpy(&t, &aTier[i*4], 4);
+        if( t<0 || (t & 1)==0 ) scoreExact += s;
+        if( t>=0 && (t & 1)==0 && pData->aFreq[i]==0.0 ) bExact = 0;
+      }
     }
-    sqlite3_result_double(pCtx, -1.0 * score);
+    if( aTier ) sqlite3_result_double(pCtx, bExact ? -1.0 * scoreExact : score);
+    else sqlite3_result_double(pCtx, -1.0 * score);
   }else{
     sqlite3_result_error_code(pCtx, rc);
   }

@@ -13,6 +13,7 @@ import { importFile } from '../../scripts/import.ts';
 import { Fts5Engine } from '../../search/fts5.ts';
 import { rankExtension } from '../../search/fts5-rank.ts';
 import { words, isIndexable } from '../../search/tokenize.ts';
+import { stemmer } from 'stemmer';
 import { corpusLines, rng, tempDir } from '../helpers.ts';
 
 let dir: ReturnType<typeof tempDir>;
@@ -95,4 +96,52 @@ test('fts5: a write empties the kept vocabulary, so a new same-stem word is foun
   const r = fast.search('zorblax sampling');
   assert.deepEqual(r.hits.map((h) => h.id), [base.id, variant.id]);
   assert.deepEqual(view(r), view(plain.search('zorblax sampling')));
+});
+
+test('fts5: a kept vocabulary gives the same pages as counting, and sync brings in new papers\' words', () => {
+  const kept = Fts5Engine.open(db, { shards: 2, vocabularyAbove: 0 });
+  for (const q of queries) {
+    assert.deepEqual(view(kept.search(q, { limit: 20 })), view(plain.search(q, { limit: 20 })), q);
+  }
+  const base: Paper = {
+    id: '2611.99300', version: 1, title: 'Glorbination of graphs', abstract: 'We define glorbination for sparse graphs.',
+    authors: ['C'], categories: ['math.CO'], published: '2026-11-23', updated: null, comments: null, journalRef: null, doi: null, license: null,
+  };
+  const variant: Paper = { ...base, id: '2611.99301', title: 'Glorbinated graphs', abstract: 'Graphs, glorbinated.' };
+  ingestBatch(db, { papers: [base, variant] });
+  // Until the sync, the kept vocabulary has not seen "glorbinated": the new paper is found by its exact words only.
+  assert.deepEqual(kept.search('glorbination').hits.map((h) => h.id), [base.id]);
+  assert.equal(kept.sync(), 2);
+  assert.deepEqual(kept.search('glorbination').hits.map((h) => h.id), [base.id, variant.id]);
+  const counted = (t: string) => db.sqlite.prepare('SELECT doc FROM papers_fts_vocab WHERE term = ?').pluck().get(t);
+  for (const t of ['glorbination', 'glorbinated', 'graphs', 'sparse']) {
+    assert.equal((kept as unknown as { vocabDocs(t: string): number }).vocabDocs(t), counted(t), t);
+  }
+  assert.deepEqual(view(kept.search('glorbination sparse graphs')), view(plain.search('glorbination sparse graphs')));
+  kept.close();
+});
+
+test('fts5: the same-stem pass keeps to its budget of variant postings, closest spellings first', () => {
+  const paper = (n: number, title: string, abstract: string): Paper => ({
+    id: `2611.9940${n}`, version: 1, title, abstract, authors: ['D'], categories: ['cond-mat.soft'],
+    published: '2026-11-24', updated: null, comments: null, journalRef: null, doi: null, license: null,
+  });
+  const typed = paper(0, 'Blimpization of foams', 'We study blimpization.');
+  const far = paper(1, 'Blimpized foams', 'Foams, blimpized.');
+  const near = paper(2, 'Blimpizations', 'Several blimpizations of foams.');
+  for (const w of ['blimpized', 'blimpizations']) assert.equal(stemmer(w), stemmer('blimpization'), w);
+  ingestBatch(db, { papers: [typed, far, near] });
+  const ids = (budget: number | undefined) => {
+    const e = Fts5Engine.open(db, { shards: 1, ...(budget === undefined ? {} : { variantPostings: budget }) });
+    try {
+      return e.search('blimpization').hits.map((h) => h.id);
+    } finally {
+      e.close();
+    }
+  };
+  assert.deepEqual(ids(0), [typed.id]);
+  // One posting: "blimpizations" shares 12 letters with the typed word, "blimpized" 7.
+  assert.deepEqual(ids(1), [typed.id, near.id]);
+  assert.deepEqual(ids(undefined)[0], typed.id);
+  assert.deepEqual(new Set(ids(undefined)), new Set([typed.id, far.id, near.id]));
 });
