@@ -366,7 +366,13 @@ export class Fts5Engine implements LocalSearchEngine {
    */
   private vocab(all: readonly (readonly [string, string])[], sql: string): [string, number][][] {
     const v = this.vocabulary;
-    if (v) return all.map(([lo, hi]) => (lo === hi ? (v.docCount(lo) ? [[lo, v.docCount(lo)]] : []) : v.range(lo, hi, 400)));
+    if (v) {
+      return all.map(([lo, hi]) => {
+        if (lo !== hi) return v.range(lo, hi, 400);
+        const n = v.docCount(lo);
+        return n ? [[lo, n]] : [];
+      });
+    }
     const result: [string, number][][] = all.map(() => []);
     // A word is asked as [word, word], a range as [lo, hi] with lo < hi: the keys never collide.
     const key = (item: readonly [string, string]) => `${item[0]}\u0000${item[1]}`;
@@ -444,17 +450,14 @@ export class Fts5Engine implements LocalSearchEngine {
     }
     // LIMIT 0 would also drop the row that carries the count.
     const limit = Math.max(1, keep);
+    const matches = `WITH m AS MATERIALIZED (
+        SELECT ${TABLE}.rowid AS r, -${rank.sql} AS score FROM ${from}
+        WHERE ${TABLE} MATCH ? AND ${TABLE}.rowid >= ? AND ${TABLE}.rowid <= ?${extra})`;
     // Tiered, an exact row's score is positive and any other row's negative (see fts5_rank.c).
     const sql = tiered
-      ? `WITH m AS MATERIALIZED (
-        SELECT ${TABLE}.rowid AS r, -${rank.sql} AS score FROM ${from}
-        WHERE ${TABLE} MATCH ? AND ${TABLE}.rowid >= ? AND ${TABLE}.rowid <= ?${extra})
-      SELECT r, score, (SELECT count(*) FROM m) AS total, (SELECT count(*) FROM m WHERE score > 0) AS exact
+      ? `${matches} SELECT r, score, (SELECT count(*) FROM m) AS total, (SELECT count(*) FROM m WHERE score > 0) AS exact
       FROM m ORDER BY score > 0 DESC, abs(score) DESC, r LIMIT ?`
-      : `WITH m AS MATERIALIZED (
-        SELECT ${TABLE}.rowid AS r, -${rank.sql} AS score FROM ${from}
-        WHERE ${TABLE} MATCH ? AND ${TABLE}.rowid >= ? AND ${TABLE}.rowid <= ?${extra})
-      SELECT r, score, (SELECT count(*) FROM m) AS total FROM m ORDER BY score DESC, r LIMIT ?`;
+      : `${matches} SELECT r, score, (SELECT count(*) FROM m) AS total FROM m ORDER BY score DESC, r LIMIT ?`;
     const job = (lo: bigint, hi: bigint) => ({ sql, params: [...rank.params, c.expr, lo, hi, ...tail, limit] as Param[] });
     const here = (q: string, params: Param[]) => this.prepared(q).all(...params) as RangeRow[];
     let parts: RangeRow[][];
@@ -524,10 +527,12 @@ export class Fts5Engine implements LocalSearchEngine {
     const df = new Map<string, number>();
     const exact = compile(root);
     if (this.ranked) this.docFreqs(exact.words, df);
+    let widened: Compiled | undefined;
+    const wideOf = () => (widened ??= compile(root, this.variantsOf(exact.words, df)));
     if (this.ranked && this.tuning.useStem && oneTiered(root) && this.likelyFew(exact.words, df)) {
       // One pass instead of two: the variant expression, with the rows that
       // hold every typed word marked and scored as the exact pass would.
-      const wide = compile(root, this.variantsOf(exact.words, df));
+      const wide = wideOf();
       if (wide.expr !== exact.expr) {
         const r = this.matchRanked(wide, df, f, within, offset + limit, [], true);
         for (const row of r.rows) row.score = Math.abs(row.score);
@@ -543,7 +548,7 @@ export class Fts5Engine implements LocalSearchEngine {
     // Variants cost a pass over OR-expanded lists (3x at 1 M papers),
     // so they are added only when the words as typed find few papers.
     if (!this.tuning.useStem || a.total >= VARIANTS_BELOW) return { rows: this.idsOf(rowsA), total: a.total };
-    const wide = compile(root, this.variantsOf(exact.words, df));
+    const wide = wideOf();
     if (wide.expr === exact.expr) return { rows: this.idsOf(rowsA), total: a.total };
     // Exact matches first, then the papers that only have variants of the words:
     // the wide expression minus the exact matches, which are all in a.rows here.
