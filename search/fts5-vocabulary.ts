@@ -12,7 +12,7 @@ import type { Sqlite } from '../db/client.ts';
 const MARKS = /\p{M}+/gu;
 const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
 
-export function unicode61Terms(text: string): Set<string> {
+function unicode61Terms(text: string): Set<string> {
   return new Set(text.normalize('NFKD').replace(MARKS, '').toLowerCase().match(TOKEN) ?? []);
 }
 
