@@ -1,5 +1,5 @@
 // A stand-in for arXiv on 127.0.0.1 that replays the real responses in
-// $SHARED_DIR/arxiv/fixtures, with scripted faults, so the crawler can be
+// tests/fixtures/arxiv (recorded from arXiv, kept in the repository), with scripted faults, so the crawler can be
 // tested end to end without the network.
 //
 //   /rss/<cat>            rss/<cat>_*.xml (the three real feed excerpts)
@@ -10,7 +10,7 @@
 // Standalone: `npx tsx scripts/fixture-server.ts [--port 8080] [--oai-page-size 250]`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 
@@ -39,8 +39,8 @@ export interface RecordedRequest {
 }
 
 export interface FixtureServerOptions {
-  /** Folder holding arxiv/fixtures; default $SHARED_DIR or ../shared next to the repo. */
-  sharedDir?: string;
+  /** Folder holding the recorded responses (api/, oai/, rss/); default the repository's tests/fixtures/arxiv. */
+  fixturesDir?: string;
   /** Records per synthesised OAI page (the real page holds 1,000). */
   oaiPageSize?: number;
   /** Faults by request number (1-based), or a function of the request. */
@@ -72,9 +72,8 @@ const OAI_SET = 'physics:hep-th';
 const OAI_RESPONSE_DAY = '2017-03-25';
 const TOKEN = /^hepth\|(\d+)$/;
 
-export function defaultSharedDir(): string {
-  return resolve(process.env.SHARED_DIR || join(import.meta.dirname, '..', '..', 'shared'));
-}
+/** The recorded arXiv responses kept in the repository. */
+export const DEFAULT_FIXTURES_DIR = join(import.meta.dirname, '..', 'tests', 'fixtures', 'arxiv');
 
 interface OaiParts {
   head: string;
@@ -96,8 +95,8 @@ class Fixtures {
   private cache = new Map<string, string>();
   private oai: OaiParts | null = null;
 
-  constructor(sharedDir: string) {
-    this.dir = join(sharedDir, 'arxiv', 'fixtures');
+  constructor(dir: string) {
+    this.dir = dir;
     readdirSync(this.dir); // fail early and clearly when the folder is missing
   }
 
@@ -228,7 +227,7 @@ function route(fx: Fixtures, path: string, params: Record<string, string>, pageS
 }
 
 export async function startFixtureServer(opts: FixtureServerOptions = {}): Promise<FixtureServer> {
-  const fx = new Fixtures(opts.sharedDir ?? defaultSharedDir());
+  const fx = new Fixtures(opts.fixturesDir ?? DEFAULT_FIXTURES_DIR);
   const pageSize = Math.max(1, opts.oaiPageSize ?? 250);
   const requests: RecordedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();

@@ -13,11 +13,14 @@ import { chromium, type Browser } from 'playwright-core';
 export { rng } from '../web/demos/core/random.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
-export const SHARED = process.env.SHARED_DIR || join(ROOT, '..', 'shared');
-export const CORPUS = join(SHARED, 'arxiv', 'corpus.jsonl.gz');
-export const FIXTURES = join(SHARED, 'arxiv', 'fixtures');
+/** The bundled sample of real arXiv metadata (6,027 papers, Kaggle snapshot lines): what tests import. */
+export const CORPUS = join(ROOT, 'db', 'sample', 'arxiv-sample.jsonl.gz');
+/** Recorded arXiv responses, replayed by scripts/fixture-server.ts. */
+export const FIXTURES = join(ROOT, 'tests', 'fixtures', 'arxiv');
+/** The public golden cases of the demo algorithms. */
+export const GOLDEN = join(ROOT, 'tests', 'fixtures', 'golden');
 
-/** The corpus's raw JSON lines (the first `limit` of them), as the importer reads them. */
+/** The sample's raw JSON lines (the first `limit` of them), as the importer reads them. */
 export async function corpusLines(limit = Infinity): Promise<string[]> {
   const out: string[] = [];
   let rest = '';
@@ -30,6 +33,25 @@ export async function corpusLines(limit = Infinity): Promise<string[]> {
     if (out.length >= limit) break;
   }
   gz.destroy();
+  return out;
+}
+
+/**
+ * `count` snapshot lines for volume tests (imports killed mid-way): the
+ * sample's real records, repeated under fresh new-style ids (`29MM.NNNNN`,
+ * months no real paper uses) once the sample runs out, so every line is a
+ * distinct paper with real text.
+ */
+export async function manyCorpusLines(count: number): Promise<string[]> {
+  const real = await corpusLines();
+  const out = real.slice(0, count);
+  for (let round = 1; out.length < count; round++) {
+    for (let i = 0; i < real.length && out.length < count; i++) {
+      const rec = JSON.parse(real[i]) as { id: string };
+      rec.id = `29${String(round).padStart(2, '0')}.${String(i).padStart(5, '0')}`;
+      out.push(JSON.stringify(rec));
+    }
+  }
   return out;
 }
 
@@ -146,13 +168,21 @@ export function runImporter(
   });
 }
 
-/** Debian's Chromium, headless, with the flags this machine's closed network needs. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Headless Chromium for the browser tests: $CHROMIUM_PATH when set (tests/run.ts
+ * sets it once for every test file), else a system Chromium, else the one the
+ * @sparticuz/chromium package ships (unpacked to /tmp on first use). Flags keep
+ * it off the network and out of the sandbox a root user cannot have.
+ */
+export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    executablePath: await chromiumPath(),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
 }
+
+export { chromiumPath } from './chromium.ts';
+import { chromiumPath } from './chromium.ts';
 
 /** The nice value of each thread of a process (Linux), e.g. to see a thread run at a lower priority. */
 export function threadNices(pid: number | 'self' = 'self'): number[] {

@@ -53,7 +53,11 @@ async function open(path: string, opts: { width?: number; js?: boolean } = {}): 
   return page;
 }
 
-/** Text outside formulas that still holds TeX: a `$…$` pair or a `\(` / `\[` opener (a lone `$127` is prose). */
+/**
+ * Text outside formulas that still holds TeX: a `$…$` pair or a `\(` / `\[`
+ * opener. Prices are prose: a lone `$127`, or `\$81 … \$18,862` (escaped
+ * dollars in the source) in one sentence, so a pair opened by `$` and a digit is not counted.
+ */
 function rawDollars(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
@@ -61,7 +65,7 @@ function rawDollars(page: Page): Promise<string[]> {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       if (n.parentElement?.closest('.math')) continue;
-      if (/\$[^$]+\$|\\\(|\\\[/.test(n.textContent ?? '')) out.push(n.textContent!.slice(0, 80));
+      if (/\$(?!\d)[^$]+\$|\\\(|\\\[/.test(n.textContent ?? '')) out.push(n.textContent!.slice(0, 80));
     }
     return out;
   });

@@ -7,7 +7,7 @@ import { ArxivClient } from '../../scripts/crawler/client.ts';
 import type { CrawlerConfig } from '../../scripts/crawler/config.ts';
 import type { CrawlContext } from '../../scripts/crawler/crawls.ts';
 import { type FixtureServer, type FixtureServerOptions, startFixtureServer } from '../../scripts/fixture-server.ts';
-import { FIXTURES, SHARED, tempDir } from '../helpers.ts';
+import { FIXTURES, tempDir } from '../helpers.ts';
 
 export const OAI_FIXTURE = join(FIXTURES, 'oai', 'ListRecords_arXiv_set-physics-hep-th_from-2016-01-01.xml');
 
@@ -40,7 +40,7 @@ export async function harness(
   settings: Partial<CrawlerConfig> = {},
 ): Promise<Harness> {
   const dir = tempDir('papers-crawler-');
-  const server = await startFixtureServer({ sharedDir: SHARED, ...serverOpts });
+  const server = await startFixtureServer({ ...serverOpts });
   const db = openDb(join(dir.path, 'papers.db'));
   const config: CrawlerConfig = {
     rssUrl: server.env.ARXIV_RSS_URL,

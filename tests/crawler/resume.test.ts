@@ -8,7 +8,7 @@ import { openDb } from '../../db/client.ts';
 import { getCrawlState } from '../../db/queries.ts';
 import type { OaiResume } from '../../scripts/crawler/crawls.ts';
 import { type FixtureServer, startFixtureServer } from '../../scripts/fixture-server.ts';
-import { ROOT, SHARED, rng, tempDir } from '../helpers.ts';
+import { ROOT, rng, tempDir } from '../helpers.ts';
 import { oaiFixtureIds } from './harness.ts';
 
 const SEED = Number(process.env.CRAWL_TEST_SEED || 20260427);
@@ -69,7 +69,7 @@ function dump(dataDir: string) {
 }
 
 test('kill -9 at seeded moments, resume: same rows as an uninterrupted run', async (t) => {
-  const server = await startFixtureServer({ sharedDir: SHARED, oaiPageSize: 100 });
+  const server = await startFixtureServer({ oaiPageSize: 100 });
   const ref = tempDir('papers-crawl-ref-');
   const killed = tempDir('papers-crawl-kill-');
   try {
@@ -116,7 +116,7 @@ test('kill -9 at seeded moments, resume: same rows as an uninterrupted run', asy
 });
 
 test('CLI: repeated failure and bad flags exit 1 with one line', async () => {
-  const server = await startFixtureServer({ sharedDir: SHARED, faults: () => ({ kind: '500' }) });
+  const server = await startFixtureServer({ faults: () => ({ kind: '500' }) });
   const dir = tempDir('papers-crawl-fail-');
   try {
     const failed = await crawl(server, dir.path, ARGS, { ARXIV_MAX_ATTEMPTS: '3' });

@@ -8,7 +8,7 @@ import { getCrawlState } from '../../db/queries.ts';
 import type { CrawlerConfig } from '../../scripts/crawler/config.ts';
 import { startScheduler } from '../../scripts/crawler/scheduler.ts';
 import { startFixtureServer } from '../../scripts/fixture-server.ts';
-import { SHARED, freePort, tempDir } from '../helpers.ts';
+import { freePort, tempDir } from '../helpers.ts';
 import { count } from './harness.ts';
 
 function settings(base: string): CrawlerConfig {
@@ -34,7 +34,7 @@ async function until(cond: () => boolean, ms = 10_000): Promise<void> {
 }
 
 test('scheduler: crawls each category now, one request at a time, and reports status', async () => {
-  const server = await startFixtureServer({ sharedDir: SHARED });
+  const server = await startFixtureServer({});
   const dir = tempDir('papers-sched-');
   const db = openDb(join(dir.path, 'papers.db'));
   const lines: string[] = [];

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ROOT, SHARED, tempDir } from '../helpers.ts';
+import { GOLDEN, ROOT, tempDir } from '../helpers.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function load(name: string): Json {
-  return JSON.parse(readFileSync(join(SHARED, 'golden', name), 'utf8'));
+  return JSON.parse(readFileSync(join(GOLDEN, name), 'utf8'));
 }
 
 function withCase(file: Json, idx: number, id: string, edit: (c: Json) => void): Json {

@@ -12,7 +12,7 @@ import { MiniSearchEngine } from '../../search/minisearch.ts';
 import { Translator } from '../../server/translate.ts';
 import { startScheduler } from '../../scripts/crawler/scheduler.ts';
 import { startFixtureServer } from '../../scripts/fixture-server.ts';
-import { SHARED, tempDir } from '../helpers.ts';
+import { tempDir } from '../helpers.ts';
 import { seedDb, HOSTILE, DAY1, DAY2, type Seeded } from '../pages/fixture.ts';
 
 let dir: ReturnType<typeof tempDir>;
@@ -47,7 +47,7 @@ test('without ADMIN_TOKEN the admin endpoints are disabled (403), whatever is se
 });
 
 test('with ADMIN_TOKEN: no or wrong token is 401, repeated guessing is 429, the token opens status and crawl', async () => {
-  const fixture = await startFixtureServer({ sharedDir: SHARED });
+  const fixture = await startFixtureServer({});
   const db = openDb(`${dir.path}/crawl.db`);
   const logs: string[] = [];
   const scheduler = startScheduler({
@@ -109,7 +109,7 @@ test('with ADMIN_TOKEN: no or wrong token is 401, repeated guessing is 429, the 
 });
 
 test('the minimum gap between triggered crawls is enforced with Retry-After', async () => {
-  const fixture = await startFixtureServer({ sharedDir: SHARED });
+  const fixture = await startFixtureServer({});
   const db = openDb(`${dir.path}/gap.db`);
   const scheduler = startScheduler({
     db, categories: ['cs.AI'], intervalMs: 3_600_000,

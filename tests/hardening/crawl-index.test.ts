@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { openDb } from '../../db/client.ts';
 import { openSearch } from '../../search/index.ts';
 import { type FixtureServer, startFixtureServer } from '../../scripts/fixture-server.ts';
-import { ROOT, SHARED, tempDir } from '../helpers.ts';
+import { ROOT, tempDir } from '../helpers.ts';
 import { assertIndexesAgree, rng } from './agree.ts';
 
 const SEED = Number(process.env.FAULT_SEED || 1234);
@@ -46,7 +46,7 @@ function idsAndVersions(dataDir: string): string[] {
 }
 
 test('crawl killed at seeded moments and resumed: same papers as one clean run, both indexes agree', async () => {
-  const server = await startFixtureServer({ sharedDir: SHARED, oaiPageSize: 100 });
+  const server = await startFixtureServer({ oaiPageSize: 100 });
   const ref = tempDir('hardening-crawl-ref-');
   const killed = tempDir('hardening-crawl-kill-');
   try {

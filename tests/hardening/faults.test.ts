@@ -15,7 +15,7 @@ import { paperFromSnapshot } from '../../scripts/snapshot.ts';
 import { importFile } from '../../scripts/import.ts';
 import { openSearch, PersistentMiniSearch } from '../../search/index.ts';
 import { createApp } from '../../server/app.ts';
-import { committedPapers, corpusLines, runImporter, startServer, tempDir } from '../helpers.ts';
+import { committedPapers, corpusLines, manyCorpusLines, runImporter, startServer, tempDir } from '../helpers.ts';
 import { assertIndexesAgree, rng } from './agree.ts';
 
 const SEED = Number(process.env.FAULT_SEED || 1234);
@@ -29,7 +29,7 @@ test('importer SIGKILLed at seeded moments under a live server: same database as
   const dir = tempDir('hardening-kill-');
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
-    const lines = await corpusLines(8000);
+    const lines = await manyCorpusLines(8000);
     const file = join(dir.path, 'part.jsonl');
     writeFileSync(file, lines.join('\n') + '\n');
     const ref = openDb(join(dir.path, 'ref.db'));

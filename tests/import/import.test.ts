@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { openDb, type Db } from '../../db/client.ts';
 import { importFile } from '../../scripts/import.ts';
 import { countPapers, getPaper, maxSeq } from '../../db/queries.ts';
-import { CORPUS, ROOT, committedPapers, corpusLines, runImporter, tempDir } from '../helpers.ts';
+import { CORPUS, ROOT, committedPapers, corpusLines, manyCorpusLines, runImporter, tempDir } from '../helpers.ts';
 
 /** Everything a paper is, except when we saw it: equal databases have equal digests. */
 function digest(db: Db): string[] {
@@ -96,7 +96,7 @@ test('malformed lines are counted and reported by line number, the rest still la
 test('a truncated gzip file keeps every committed batch and says where it stopped', async () => {
   const dir = tempDir();
   try {
-    const lines = await corpusLines(20000);
+    const lines = await manyCorpusLines(20000);
     const whole = gzipSync(lines.join('\n') + '\n');
     const file = join(dir.path, 'cut.jsonl.gz');
     writeFileSync(file, whole.subarray(0, Math.floor(whole.length * 0.6)));
@@ -113,7 +113,7 @@ test('a truncated gzip file keeps every committed batch and says where it stoppe
 test('an import killed at random moments resumes to the same database as an uninterrupted one', async () => {
   const dir = tempDir();
   try {
-    const lines = await corpusLines(30000);
+    const lines = await manyCorpusLines(30000);
     const file = join(dir.path, 'part.jsonl');
     writeFileSync(file, lines.join('\n') + '\n');
     const reference = openDb(join(dir.path, 'ref.db'));

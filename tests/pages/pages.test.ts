@@ -158,7 +158,9 @@ test('date navigation, unions, exclusions, archives and the newest-first fallbac
   const cr = await get('/arxiv/cs.CR');
   assert.equal(cr.status, 200);
   assert.match(cr.body, /papers, newest first/);
-  assert.deepEqual(new Set(cardIds(cr.body)), new Set(Object.values(HOSTILE)));
+  const carryingCr = seed.papers.filter((p) => p.categories.includes('cs.CR')).map((p) => p.id);
+  assert.ok(carryingCr.length >= Object.values(HOSTILE).length);
+  assert.deepEqual(new Set(cardIds(cr.body)), new Set(carryingCr));
   // hep-th has a hyphen in its name and no announcements.
   assert.deepEqual(cardIds((await get('/arxiv/hep-th')).body), [OLD_STYLE.id]);
   assert.equal((await get('/arxiv/cs')).status, 200);

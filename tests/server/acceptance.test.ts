@@ -18,16 +18,15 @@ test('import the corpus, then serve it: /healthz counts every line, /api/papers 
       encoding: 'utf8',
     });
     assert.equal(imported.status, 0, imported.stderr);
-    assert.match(imported.stdout, /85000 valid, 0 malformed/);
-
     const records = (await corpusLines()).map((l) => JSON.parse(l) as { id: string; title: string });
+    assert.match(imported.stdout, new RegExp(`${records.length} valid, 0 malformed`));
 
     server = await startServer({ DATA_DIR: dir.path, SEARCH_ENGINE: 'fts5' }, 120_000);
     const health = await (await fetch(`${server.url}/healthz`)).json();
     assert.equal(health.papers, records.length);
 
-    // Every 997th record, plus every old-style id, plus a versioned form.
-    const sample = records.filter((r, i) => i % 997 === 0 || r.id.includes('/'));
+    // Every 97th record, plus every old-style id, plus a versioned form.
+    const sample = records.filter((r, i) => i % 97 === 0 || r.id.includes('/'));
     for (const r of sample) {
       const res: Response = await fetch(`${server.url}/api/papers/${r.id}`);
       assert.equal(res.status, 200, r.id);

@@ -1,4 +1,5 @@
 // Thin wrapper over uPlot: one call draws (or redraws) a line chart into a container.
+import './locale.ts';
 import uPlot from 'uplot';
 
 export const PALETTE = ['#1f4f99', '#a4262c', '#2e7d32', '#ef6c00', '#6a1b9a', '#00838f', '#5d4037', '#c2185b', '#455a64', '#9e9d24', '#283593', '#bf360c'];
