@@ -14,6 +14,7 @@
 // measure the queue they build (Little's law), not the server. `--rate 0`
 // runs that closed loop instead (autocannon), which shows the peak throughput.
 import autocannon from 'autocannon';
+import { readSetting } from '../lib/config.ts';
 import http from 'node:http';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -29,7 +30,7 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '20' },
     connections: { type: 'string', default: '64' },
-    engine: { type: 'string', default: process.env.SEARCH_ENGINE ?? 'minisearch' },
+    engine: { type: 'string', default: readSetting('SEARCH_ENGINE') },
     holdback: { type: 'string', default: '5000' },
     rate: { type: 'string', default: '120' },
   },

@@ -21,7 +21,8 @@ import { openDb } from '../db/client.ts';
 import { importFile } from '../scripts/import.ts';
 import { openSearch } from '../search/index.ts';
 import { createApp } from '../server/app.ts';
-import { fillMathCache, mathStylesheet, splitTeX, typeset, TEX_PACKAGES } from '../server/math.ts';
+import { fillMathCache, mathStylesheet, typeset, TEX_PACKAGES } from '../server/math.ts';
+import { splitTeX } from '../lib/tex.ts';
 import { startServer, tempDir, CORPUS } from '../tests/helpers.ts';
 
 const { values } = parseArgs({

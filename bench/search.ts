@@ -9,8 +9,9 @@
 // paper lands (MRR@10, recall@10). Options are tuned on one sample (seed 1)
 // and reported on another (seed 2), so the figures are not fitted to the test.
 import { mkdtempSync, mkdirSync, rmSync, createWriteStream, readFileSync, existsSync } from 'node:fs';
+import { readSetting } from '../lib/config.ts';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { createReadStream } from 'node:fs';
@@ -29,7 +30,7 @@ import { snapshotKey } from '../search/index.ts';
 import { rng, startServer } from '../tests/helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const CORPUS = join(process.env.SHARED_DIR || join(ROOT, '..', 'shared'), 'arxiv', 'corpus.jsonl.gz');
+const CORPUS = join(resolve(ROOT, readSetting('SHARED_DIR')), 'arxiv', 'corpus.jsonl.gz');
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.ts';
+import { readSetting } from '../lib/config.ts';
 
 export type Sqlite = Database.Database;
 export type Orm = BetterSQLite3Database<typeof schema>;
@@ -20,7 +21,7 @@ const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** `$DATA_DIR` (default `./data`), where the database and index snapshots live. */
 export function dataDir(): string {
-  return resolve(process.env.DATA_DIR || './data');
+  return resolve(readSetting('DATA_DIR'));
 }
 
 /**

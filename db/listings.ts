@@ -1,7 +1,8 @@
 // SQL for the reading pages: category listings (announcement days, with a
 // newest-first fallback), category counts, the math cache and translations.
 import { type Db, type Sqlite, preparedPerConnection } from './client.ts';
-import { maxSeq, type AnnounceType } from './queries.ts';
+import type { AnnounceType } from './queries.ts';
+import { changesOf } from './changes.ts';
 
 /** A category set from a URL: `cs.CL,cs.LG-cs.CV` includes two and excludes one. Archive names (`cs`) cover all their categories. */
 export interface CategorySelection {
@@ -229,7 +230,7 @@ const LIST_CACHE_MAX = 32;
 /** Every id of a selection, newest first (cached per selection until the next ingest, at most a minute). */
 export function allInSelection(db: Db, sel: CategorySelection, before?: string | null): string[] {
   const key = JSON.stringify([db.path, sel.include, sel.exclude, before ?? null]);
-  const seq = maxSeq(db);
+  const seq = changesOf(db).current();
   const now = Date.now();
   const hit = listCache.get(key);
   if (hit && hit.seq === seq && now - hit.at < 60_000) return hit.ids;

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import { openDb, type Db } from '../db/client.ts';
-import { lowerPriority, startTsWorker } from '../server/threads.ts';
+import { lowerPriority, startTsWorker } from '../lib/threads.ts';
 import { getCrawlState, ingestBatch, countPapers, type IngestCounts } from '../db/queries.ts';
 import type { BadLine, ReaderInput, ReaderMessage } from './snapshot-reader.ts';
 

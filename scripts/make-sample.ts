@@ -8,10 +8,11 @@
 import { createReadStream, writeFileSync } from 'node:fs';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { createInterface } from 'node:readline';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { readSetting } from '../lib/config.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const SHARED = process.env.SHARED_DIR || join(ROOT, '..', 'shared');
+const SHARED = resolve(ROOT, readSetting('SHARED_DIR'));
 const CORPUS = join(SHARED, 'arxiv', 'corpus.jsonl.gz');
 export const SAMPLE_FILE = join(ROOT, 'db', 'sample', 'arxiv-sample.jsonl.gz');
 /** Ids the tests look up by name. */

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Sqlite } from '../db/client.ts';
+import { readSetting } from '../lib/config.ts';
 
 const SOURCE = join(import.meta.dirname, 'fts5_rank.c');
 const ENTRY = 'sqlite3_fts5rank_init';
@@ -33,7 +34,7 @@ export function rankExtension(): { path: string | null; error?: string } {
       // Another process may build at the same time: each writes its own file, the rename is atomic.
       const tmp = `${out}.${process.pid}.tmp`;
       try {
-        execFileSync(process.env.CC || 'cc', ['-O2', '-shared', '-fPIC', `-I${headers}`, SOURCE, '-o', tmp, '-lm'], { stdio: 'pipe' });
+        execFileSync(readSetting('CC'), ['-O2', '-shared', '-fPIC', `-I${headers}`, SOURCE, '-o', tmp, '-lm'], { stdio: 'pipe' });
         renameSync(tmp, out);
       } finally {
         rmSync(tmp, { force: true });

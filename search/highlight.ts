@@ -3,18 +3,18 @@
 // \(…\), \[…\]) pass through verbatim (escaped, never marked) so a
 // typesetter downstream still sees them whole. Pure functions, no I/O.
 import { isIndexable, stem, words } from './tokenize.ts';
-import { escapeHtml, splitTeX } from './tex.ts';
+import { escapeHtml } from '../lib/html.ts';
+import { splitTeX } from '../lib/tex.ts';
 
-export { escapeHtml };
-
-export interface Segment {
+/** A verbatim span of a text, prose or a formula. */
+export interface Span {
   math: boolean;
   /** The exact span of the input (formulas with their delimiters). */
   text: string;
 }
 
-/** Prose and formula spans of `text`, verbatim, as search/tex.ts splits them. */
-export function splitMath(text: string): Segment[] {
+/** Prose and formula spans of `text`, verbatim, as lib/tex.ts splits them. */
+export function splitMath(text: string): Span[] {
   return splitTeX(text).map((seg) => ({ math: seg.kind === 'math', text: seg.source }));
 }
 

@@ -3,6 +3,7 @@
 // then catches up with rows changed since. FTS5 lives in the database itself.
 import { join } from 'node:path';
 import { dataDir, type Db } from '../db/client.ts';
+import { readSetting } from '../lib/config.ts';
 import { maxSeq } from '../db/queries.ts';
 import type { LocalSearchEngine, SearchEngine, SearchOptions, SearchResult, RelatedResult } from './types.ts';
 import { DEFAULT_TUNING, MiniSearchEngine, miniSearchOptions, type IndexDoc, type MiniSearchTuning } from './minisearch.ts';
@@ -21,7 +22,7 @@ export interface OpenSearchOptions {
 }
 
 export async function openSearch(db: Db, opts: OpenSearchOptions = {}): Promise<LocalSearchEngine> {
-  const name = opts.engine ?? ((process.env.SEARCH_ENGINE || 'minisearch') as EngineName);
+  const name = opts.engine ?? readSetting('SEARCH_ENGINE');
   const log = opts.log ?? (() => {});
   if (name === 'fts5') return Fts5Engine.open(db, { log });
   if (name !== 'minisearch') throw new Error(`SEARCH_ENGINE must be "minisearch" or "fts5", not "${name}"`);
@@ -29,13 +30,17 @@ export async function openSearch(db: Db, opts: OpenSearchOptions = {}): Promise<
   return PersistentMiniSearch.open(db, file, opts.tuning ?? DEFAULT_TUNING, log);
 }
 
+/** How a sync loop hears that the papers changed: registers a callback, returns the unsubscribe function. */
+export type OnChange = (listener: () => void) => () => void;
+
 /**
- * Keeps an engine up to date with rows other processes write: every
- * `intervalMs`, in slices of 20 papers (~6 ms), each followed by a pause three
- * times as long, so a big import never takes more than a quarter of the event
- * loop from the queries. Returns a function that stops it.
+ * Keeps an engine up to date with rows written anywhere: on each change
+ * (db/changes.ts, or the main thread's message in the search worker), in
+ * slices of 20 papers (~6 ms), each followed by a pause three times as long,
+ * so a big import never takes more than a quarter of the event loop from the
+ * queries. Returns a function that stops it.
  */
-export function startSyncLoop(search: SearchEngine, opts: { intervalMs: number; log: (line: string) => void }): () => void {
+export function startSyncLoop(search: SearchEngine, onChange: OnChange, opts: { log: (line: string) => void }): () => void {
   const SLICE = 20;
   let syncing = false;
   let stopped = false;
@@ -51,15 +56,15 @@ export function startSyncLoop(search: SearchEngine, opts: { intervalMs: number; 
     }
     syncing = false;
   };
-  const timer = setInterval(() => {
-    if (syncing) return;
+  const unsubscribe = onChange(() => {
+    // A change during a sync is picked up by its slices, which run until nothing is left.
+    if (syncing || stopped) return;
     syncing = true;
     slice(0);
-  }, opts.intervalMs);
-  timer.unref();
+  });
   return () => {
     stopped = true;
-    clearInterval(timer);
+    unsubscribe();
   };
 }
 

@@ -9,7 +9,7 @@
 //   main thread                          worker (this file, run as its entry)
 //   SearchWorker.search(q) --port-->     engine.search(q) --port--> {id, reply}
 import { MessageChannel, isMainThread, parentPort, workerData, type MessagePort, type Worker } from 'node:worker_threads';
-import { answerCalls, startTsWorker, ThreadCalls } from '../server/threads.ts';
+import { answerCalls, startTsWorker, ThreadCalls } from '../lib/threads.ts';
 import { openDb } from '../db/client.ts';
 import { QueryError } from './query.ts';
 import { openSearch, startSyncLoop, type EngineName } from './index.ts';
@@ -19,7 +19,6 @@ interface Init {
   dbPath: string;
   dataDir: string;
   engine: EngineName;
-  syncMs: number;
   port: MessagePort;
 }
 
@@ -50,9 +49,9 @@ export class SearchWorker implements SearchEngine {
   }
 
   /** Starts the worker and waits until its index is loaded or built (log lines arrive through `log`). */
-  static start(opts: { dbPath: string; dataDir: string; engine: EngineName; syncMs: number; log: (line: string) => void }): Promise<SearchWorker> {
+  static start(opts: { dbPath: string; dataDir: string; engine: EngineName; log: (line: string) => void }): Promise<SearchWorker> {
     const { port1, port2 } = new MessageChannel();
-    const init: Init = { dbPath: opts.dbPath, dataDir: opts.dataDir, engine: opts.engine, syncMs: opts.syncMs, port: port2 };
+    const init: Init = { dbPath: opts.dbPath, dataDir: opts.dataDir, engine: opts.engine, port: port2 };
     const worker = startTsWorker(import.meta.url, { workerData: init, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     return new Promise((resolve, reject) => {
       let ready = false;
@@ -86,9 +85,14 @@ export class SearchWorker implements SearchEngine {
     return this.call('relatedText', [text, size]) as Promise<RelatedResult>;
   }
 
-  /** The worker keeps itself up to date (see startSyncLoop). */
+  /** The worker syncs itself when told the papers changed (changed()); this returns at once. */
   sync(): number {
     return 0;
+  }
+
+  /** Tells the index thread the papers changed (db/changes.ts): it syncs in slices, see startSyncLoop. */
+  changed(): void {
+    if (!this.closed) this.worker.postMessage({ changed: true });
   }
 
   /** Saves the snapshot (in the worker) and stops it. */
@@ -109,7 +113,12 @@ async function serve(init: Init): Promise<void> {
   const log = (line: string) => parentPort!.postMessage({ log: line });
   const db = openDb(init.dbPath);
   const engine = await openSearch(db, { engine: init.engine, dataDir: init.dataDir, log });
-  const stopSync = startSyncLoop(engine, { intervalMs: init.syncMs, log });
+  // The main thread watches the database (db/changes.ts) and says when the papers changed.
+  const stopSync = startSyncLoop(engine, (listener) => {
+    const onMessage = (m: { changed?: boolean }) => m.changed && listener();
+    parentPort!.on('message', onMessage);
+    return () => parentPort!.off('message', onMessage);
+  }, { log });
   answerCalls(init.port, ({ op, args }: { id: number; op: Op; args: unknown[] }) => {
     if (op !== 'close') return (engine[op] as (...a: unknown[]) => unknown).apply(engine, args);
     stopSync();

@@ -14,17 +14,9 @@ import { searchRoutes } from './routes/search.ts';
 import { pagesRoutes } from './routes/pages.ts';
 import { demosRoutes } from './routes/demos.tsx';
 import { adminRoutes } from './routes/admin.ts';
-import type { CrawlTrigger } from '../scripts/crawler/scheduler.ts';
+import type { CrawlerStatus, CrawlTrigger } from '../scripts/crawler/scheduler.ts';
 import type { Translator } from './translate.ts';
 import { errorPage } from './views/errors.tsx';
-
-export interface CrawlerStatus {
-  enabled: boolean;
-  running: boolean;
-  lastRunAt: number | null;
-  lastError: string | null;
-  nextRunAt: number | null;
-}
 
 export interface AppDeps {
   db: Db;

@@ -1,6 +1,7 @@
-// Node entry: open the database (migrating it), load the search index, bundle
-// the browser code, schedule the crawler and serve. Configuration is read here
-// and only here from the environment; README.md lists every variable.
+// Node entry: read the settings (lib/config.ts declares them; a bad value
+// stops the start with a message naming it, except that a bad crawler setting
+// only disables the crawler), open the database (migrating it), load the
+// search index, bundle the browser code, schedule the crawler and serve.
 import { serve } from '@hono/node-server';
 import { dataDir, openDb } from '../db/client.ts';
 import { createApp } from './app.ts';
@@ -9,41 +10,60 @@ import { openSearch, startSyncLoop, type EngineName } from '../search/index.ts';
 import { SearchWorker } from '../search/worker.ts';
 import type { SearchEngine } from '../search/types.ts';
 import { startScheduler } from '../scripts/crawler/scheduler.ts';
-import { translatorFromEnv } from './translate.ts';
+import { translatorFromConfig } from './translate.ts';
 import { fillMathCacheInBackground, useBackgroundTypesetter } from './math.ts';
 import { MathWorker } from './math-worker.ts';
-import { maxSeq } from '../db/queries.ts';
-
-const DEFAULT_CATEGORIES = 'cs.LG,cs.CL,cs.CV,cs.AI,stat.ML';
+import { changesOf } from '../db/changes.ts';
+import { ConfigError, loadConfig, SETTINGS, type Config } from '../lib/config.ts';
+import { crawlerConfig } from '../scripts/crawler/config.ts';
 
 function log(line: string): void {
   console.log(`${new Date().toISOString()} ${line}`);
 }
 
+/**
+ * The settings; a bad crawler value is returned as the reason the crawler is
+ * off (the site itself still serves), any other bad value ends the start.
+ */
+function settings(): { config: Config; crawlerProblem: string | null } {
+  try {
+    return { config: loadConfig(), crawlerProblem: null };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const own = err.problems.filter((p) => SETTINGS[p.split(' ')[0] as keyof typeof SETTINGS]?.group !== 'crawler');
+    if (own.length) throw new ConfigError(own);
+    return { config: loadConfig(process.env, ['server', 'search', 'reading']), crawlerProblem: err.message };
+  }
+}
+
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT || 3000);
-  const host = process.env.HOST || '0.0.0.0';
+  const { config, crawlerProblem } = settings();
+  const port = config.PORT;
+  const host = config.HOST;
   const db = openDb();
   // Rows written by a crawl or import in another process become searchable here.
-  const syncMs = Number(process.env.SEARCH_SYNC_MS || 2000);
-  const engine = (process.env.SEARCH_ENGINE || 'minisearch') as EngineName;
+  const syncMs = config.SEARCH_SYNC_MS;
+  const engine: EngineName = config.SEARCH_ENGINE;
   // The in-process index gets a thread of its own (search/worker.ts) unless
   // SEARCH_WORKER=off; FTS5 lives in SQLite and needs none.
-  const inWorker = engine === 'minisearch' && (process.env.SEARCH_WORKER || 'on').toLowerCase() !== 'off';
+  const inWorker = engine === 'minisearch' && config.SEARCH_WORKER;
+  const changes = changesOf(db, syncMs);
   let search: SearchEngine;
   let stopSync = () => {};
   if (inWorker) {
-    search = await SearchWorker.start({ dbPath: db.path, dataDir: dataDir(), engine, syncMs, log });
+    const worker = await SearchWorker.start({ dbPath: db.path, dataDir: dataDir(), engine, log });
+    stopSync = changes.subscribe(() => worker.changed());
+    search = worker;
   } else {
     search = await openSearch(db, { engine, log });
-    stopSync = startSyncLoop(search, { intervalMs: syncMs, log });
+    stopSync = startSyncLoop(search, (listener) => changes.subscribe(listener), { log });
   }
 
   // MathJax runs in a thread of its own at a lower priority unless
   // MATH_WORKER=off; without it (or if it cannot start) pages typeset on the
   // loop within their budget.
   let mathWorker: MathWorker | null = null;
-  if ((process.env.MATH_WORKER || 'on').toLowerCase() !== 'off') {
+  if (config.MATH_WORKER) {
     try {
       mathWorker = await MathWorker.start();
       useBackgroundTypesetter(mathWorker, db);
@@ -54,24 +74,39 @@ async function main(): Promise<void> {
 
   // Typeset new formulas after each import or crawl, in slices, so ingestion
   // never waits for MathJax and readers rarely do.
-  let typesetSeq = -1;
   let typesetting = false;
-  const mathTimer = setInterval(() => {
-    const seq = maxSeq(db);
-    if (typesetting || seq === typesetSeq) return;
+  let again = false;
+  let lastFill = Date.now();
+  let fillTimer: NodeJS.Timeout | null = null;
+  const fill = () => {
+    fillTimer = null;
+    if (typesetting) return void (again = true);
+    const wait = lastFill + config.MATH_FILL_MS - Date.now();
+    if (wait > 0) {
+      fillTimer = setTimeout(fill, wait);
+      fillTimer.unref();
+      return;
+    }
     typesetting = true;
-    typesetSeq = seq;
-    void fillMathCacheInBackground(db, { log }).finally(() => (typesetting = false));
-  }, Number(process.env.MATH_FILL_MS || 10_000));
-  mathTimer.unref();
+    lastFill = Date.now();
+    void fillMathCacheInBackground(db, { log }).finally(() => {
+      typesetting = false;
+      if (again) {
+        again = false;
+        fill();
+      }
+    });
+  };
+  const stopFill = changes.subscribe(() => fillTimer ?? fill());
 
-  const crawlOn = (process.env.CRAWL || 'on').toLowerCase() !== 'off';
+  const crawlOn = config.CRAWL;
   const scheduler = crawlOn
     ? startScheduler({
         db,
-        categories: (process.env.ARXIV_CATEGORIES || DEFAULT_CATEGORIES).split(',').map((s) => s.trim()).filter(Boolean),
-        intervalMs: Number(process.env.CRAWL_INTERVAL_MIN || 60) * 60_000,
+        categories: [...config.ARXIV_CATEGORIES],
+        intervalMs: config.CRAWL_INTERVAL_MIN * 60_000,
         log,
+        config: crawlerProblem ? crawlerProblem : crawlerConfig(config),
       })
     : null;
 
@@ -80,10 +115,10 @@ async function main(): Promise<void> {
     db,
     search,
     assets,
-    translator: translatorFromEnv(db, process.env),
-    adminToken: process.env.ADMIN_TOKEN || undefined,
+    translator: translatorFromConfig(db, config),
+    adminToken: config.ADMIN_TOKEN ?? undefined,
     crawlerStatus: scheduler ? () => scheduler.status() : undefined,
-    crawlNow: scheduler ? () => scheduler.runNow(Number(process.env.CRAWL_MIN_GAP_S || 60) * 1000) : undefined,
+    crawlNow: scheduler ? () => scheduler.runNow(config.CRAWL_MIN_GAP_S * 1000) : undefined,
   });
   const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
     log(`serving http://${host === '0.0.0.0' ? 'localhost' : host}:${info.port} (data: ${db.path}, search: ${search.name}, crawler: ${crawlOn ? 'on' : 'off'})`);
@@ -91,7 +126,9 @@ async function main(): Promise<void> {
 
   const shutdown = async () => {
     stopSync();
-    clearInterval(mathTimer);
+    stopFill();
+    if (fillTimer) clearTimeout(fillTimer);
+    changes.stop();
     server.close();
     await scheduler?.stop();
     await Promise.resolve(search.close()).catch((err: Error) => log(`search: could not close cleanly: ${err.message}`));
@@ -104,6 +141,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`papers: cannot start: ${(err as Error).message}`);
+  const why = err instanceof ConfigError ? `bad settings: ${err.problems.join('; ')} (README.md lists every variable)` : (err as Error).message;
+  console.error(`papers: cannot start: ${why}`);
   process.exit(1);
 });

@@ -8,7 +8,7 @@
 // in the server, the bottom of the file in the thread.
 import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
 import { typeset, type BackgroundTypesetter, type Typeset } from './math.ts';
-import { answerCalls, lowerPriority, startTsWorker, ThreadCalls } from './threads.ts';
+import { answerCalls, lowerPriority, startTsWorker, ThreadCalls } from '../lib/threads.ts';
 
 /** How much lower than the server the thread runs (a nice value: 0 normal, 19 lowest). */
 export const MATH_THREAD_NICE = 10;

@@ -44,8 +44,8 @@ export const MAX_TEX_LENGTH = 2000;
 
 // Prose and formulas are told apart by one splitter shared with search
 // highlighting, so a span is math for the typesetter exactly when it is for the highlighter.
-export { escapeHtml, splitTeX, type Segment } from '../search/tex.ts';
-import { escapeHtml, splitTeX } from '../search/tex.ts';
+import { escapeHtml } from '../lib/html.ts';
+import { splitTeX } from '../lib/tex.ts';
 
 // ---------- typesetting one formula ----------
 

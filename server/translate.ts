@@ -8,7 +8,8 @@
 import type { Db } from '../db/client.ts';
 import type { Paper } from '../db/paper.ts';
 import { getTranslation, putTranslation, type StoredTranslation } from '../db/listings.ts';
-import { splitTeX } from './math.ts';
+import { splitTeX } from '../lib/tex.ts';
+import { loadConfig, type Config } from '../lib/config.ts';
 
 export interface TranslationProvider {
   readonly name: string;
@@ -214,10 +215,14 @@ export class Translator {
   }
 }
 
-/** Reads TRANSLATE_API_URL, TRANSLATE_API_KEY, TRANSLATE_MODEL, TRANSLATE_LANG (default zh). */
+/** The translator the settings describe (TRANSLATE_API_URL, _API_KEY, _MODEL, _LANG); without a URL it translates nothing. */
+export function translatorFromConfig(db: Db, c: Config): Translator {
+  const url = c.TRANSLATE_API_URL;
+  const provider = url ? chatCompletionsProvider({ url, key: c.TRANSLATE_API_KEY ?? undefined, model: c.TRANSLATE_MODEL }) : null;
+  return new Translator(db, provider, c.TRANSLATE_LANG.toLowerCase());
+}
+
+/** translatorFromConfig over these variables alone (tests). */
 export function translatorFromEnv(db: Db, env: Record<string, string | undefined>): Translator {
-  const url = env.TRANSLATE_API_URL;
-  const model = env.TRANSLATE_MODEL || 'gpt-4o-mini';
-  const provider = url ? chatCompletionsProvider({ url, key: env.TRANSLATE_API_KEY, model }) : null;
-  return new Translator(db, provider, (env.TRANSLATE_LANG || 'zh').toLowerCase());
+  return translatorFromConfig(db, loadConfig(env, ['reading']));
 }

@@ -2,6 +2,7 @@
 // Chromium, else the headless shell inside the @sparticuz/chromium package
 // (a registry package, so `npm install` is all a fresh machine needs).
 import { existsSync } from 'node:fs';
+import { readSetting } from '../lib/config.ts';
 
 const SYSTEM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -10,7 +11,7 @@ let found: Promise<string> | null = null;
 /** The Chromium executable to drive with playwright-core; unpacks the packaged one once per process. */
 export function chromiumPath(): Promise<string> {
   found ??= (async () => {
-    const env = process.env.CHROMIUM_PATH;
+    const env = readSetting('CHROMIUM_PATH');
     if (env) {
       if (!existsSync(env)) throw new Error(`CHROMIUM_PATH ${env} does not exist`);
       return env;

@@ -6,6 +6,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { chromiumPath } from './chromium.ts';
+import { readSetting } from '../lib/config.ts';
 
 const root = join(import.meta.dirname, '..');
 const filters = process.argv.slice(2);
@@ -31,9 +32,9 @@ async function workingChromium(): Promise<string> {
 }
 
 process.env.CHROMIUM_PATH = await workingChromium();
-const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const concurrency = readSetting('TEST_CONCURRENCY');
 // A test that hangs fails after this long instead of stalling the run.
-const timeout = process.env.TEST_TIMEOUT_MS ?? '300000';
+const timeout = readSetting('TEST_TIMEOUT_MS');
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...files],

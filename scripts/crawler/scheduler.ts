@@ -2,19 +2,30 @@
 // then again every intervalMs, one request at a time. A failed round is
 // logged in one line and retried next round; nothing here throws into the server.
 import type { Db } from '../../db/client.ts';
-import type { CrawlerStatus } from '../../server/app.ts';
 import { ArxivClient } from './client.ts';
 import { type CrawlerConfig, crawlerConfigFromEnv } from './config.ts';
 import { crawlRss, summaryLine } from './crawls.ts';
 import { HttpStatusError, RequestFailedError, describeError, systemErrorCode } from './errors.ts';
+
+/** What the scheduler reports (`/healthz`, `/api/admin/status`). */
+export interface CrawlerStatus {
+  enabled: boolean;
+  running: boolean;
+  lastRunAt: number | null;
+  lastError: string | null;
+  nextRunAt: number | null;
+}
 
 export interface SchedulerOptions {
   db: Db;
   categories: string[];
   intervalMs: number;
   log?: (line: string) => void;
-  /** Tests pass settings directly; the server leaves this to the environment. */
-  config?: CrawlerConfig;
+  /**
+   * The settings; a string is why they are unusable (the scheduler then stays
+   * disabled and reports it). Absent: read from the environment.
+   */
+  config?: CrawlerConfig | string;
 }
 
 export interface Scheduler {
@@ -56,6 +67,7 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
   let lastStart = 0;
   let config: CrawlerConfig;
   try {
+    if (typeof opts.config === 'string') throw new Error(opts.config);
     config = opts.config ?? crawlerConfigFromEnv();
   } catch (err) {
     // A bad setting disables the crawler; the site itself keeps serving.

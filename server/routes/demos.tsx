@@ -10,10 +10,7 @@ import type { AppDeps } from '../app.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { htmlNotFound } from './page-util.ts';
 import { getPapers } from '../../db/queries.ts';
-import { DEMO_TOPICS, findDemo, demoUrl, type DemoTopic } from '../../web/demos/topics.ts';
-import { DEFAULTS, TOPK_LABELS, LIMITS } from '../../web/demos/compute.ts';
-import { SCHEDULE_LABELS } from '../../web/demos/core/msign.ts';
-import { TOPK_METHODS } from '../../web/demos/core/topk.ts';
+import { DEMO_TOPICS, findDemo, demoUrl, type DemoTopic, DEFAULTS, TOPK_LABELS, LIMITS, SCHEDULE_LABELS, TOPK_METHODS } from '../../lib/demos.ts';
 import { LowRankText, TopkText, MsignText, EntropyText } from '../views/demos/text.tsx';
 
 const ROOT = join(import.meta.dirname, '..', '..');

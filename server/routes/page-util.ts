@@ -3,7 +3,7 @@
 // and a per-client rate limit.
 import type { Context } from 'hono';
 import type { Db } from '../../db/client.ts';
-import { maxSeq } from '../../db/queries.ts';
+import { changesOf } from '../../db/changes.ts';
 import { errorPage } from '../views/errors.tsx';
 
 export const CHUNK = 25;
@@ -41,7 +41,7 @@ export class PageCache {
    * again (default: always).
    */
   async getAsync(key: string, render: () => Promise<string>, keep: (body: string) => boolean = () => true): Promise<string> {
-    const seq = maxSeq(this.db);
+    const seq = changesOf(this.db).current();
     const hit = this.fresh(key, seq);
     if (hit !== undefined) return hit;
     const body = await render();

@@ -12,7 +12,7 @@ import { Layout, page } from '../views/layout.tsx';
 import { bibtex, citationMeta } from '../views/cite.ts';
 import { Authors, Categories, paperChunkHtml, StarButton, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { htmlNotFound, PageCache } from './page-util.ts';
-import { demosForPaper } from '../../web/demos/topics.ts';
+import { demosForPaper } from '../../lib/demos.ts';
 
 const ID = `:id{${ARXIV_ID_PATTERN}}`;
 const RELATED = 10;

@@ -10,7 +10,7 @@ import type { SearchEngine, SearchResult } from '../../search/types.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { paperChunkHtml, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { atomFeed } from '../views/feed.ts';
-import { escapeHtml } from '../math.ts';
+import { escapeHtml } from '../../lib/html.ts';
 import { CHUNK, intParam } from './page-util.ts';
 
 const MAX_QUERY = 1000;

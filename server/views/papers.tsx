@@ -2,7 +2,8 @@
 import type { Paper } from '../../db/paper.ts';
 import type { Db } from '../../db/client.ts';
 import type { AnnounceType } from '../../db/queries.ts';
-import { mathHtml, escapeHtml, renderWithMath, withMathBudget } from '../math.ts';
+import { mathHtml, renderWithMath, withMathBudget } from '../math.ts';
+import { escapeHtml } from '../../lib/html.ts';
 import { proseMarker } from './highlight.ts';
 
 export interface ListedPaper {

@@ -1,6 +1,7 @@
 // The CLI as a child process: SIGKILLed at seeded moments, resumed, and
 // compared with an uninterrupted run; plus its exit codes.
 import { test } from 'node:test';
+import { readSetting } from '../../lib/config.ts';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { type FixtureServer, startFixtureServer } from '../../scripts/fixture-se
 import { ROOT, rng, tempDir } from '../helpers.ts';
 import { oaiFixtureIds } from './harness.ts';
 
-const SEED = Number(process.env.CRAWL_TEST_SEED || 20260427);
+const SEED = readSetting('CRAWL_TEST_SEED');
 const ARGS = ['--source', 'oai', '--set', 'physics:hep-th', '--from', '2016-01-01'];
 
 

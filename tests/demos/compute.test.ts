@@ -2,8 +2,8 @@
 // spec's orderings, and bad input must come back as a clear error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lowRankReport, topkReport, msignReport, entropyReport, randomMatrix, parseMatrixText, parseVectorText, LOW_RANK_CURVES, DEFAULTS } from '../../web/demos/compute.ts';
-import { demosForPaper, DEMO_TOPICS } from '../../web/demos/topics.ts';
+import { lowRankReport, topkReport, msignReport, entropyReport, randomMatrix, parseMatrixText, parseVectorText, LOW_RANK_CURVES } from '../../web/demos/compute.ts';
+import { demosForPaper, DEMO_TOPICS, DEFAULTS } from '../../lib/demos.ts';
 import { runJob } from '../../web/demos/jobs.ts';
 
 test('low-rank report: every curve stays on or above the SVD floor, ID reaches 0 at full rank', () => {

@@ -4,12 +4,12 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GOLDEN } from '../helpers.ts';
+import { readSetting } from '../../lib/config.ts';
 import { CHECKERS, checkScalarMapTable } from './checkers.ts';
 import { Fields, parseTol } from './compare.ts';
 
 // Default: the public cases kept in the repository (tests/fixtures/golden).
-const GOLDEN_DIR = process.env.GOLDEN_DIR ? resolve(process.env.GOLDEN_DIR) : GOLDEN;
+const GOLDEN_DIR = resolve(readSetting('GOLDEN_DIR'));
 // Known fields. Any other key holding an object or array is data the runner cannot check, so it
 // fails; extra scalar metadata (such as id.json's reference_call string) is allowed.
 const FILE_KEYS = new Set(['schema_version', 'algorithm', 'title', 'split', 'generator', 'reference', 'conventions', 'cases', 'schedules', 'scalar_map', 'description', 'notes']);

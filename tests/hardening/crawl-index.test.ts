@@ -4,6 +4,7 @@
 // plus catch-up) hold exactly the database's papers. tests/crawler/resume.test.ts
 // covers the database side in more depth; this adds the indexes.
 import { test } from 'node:test';
+import { readSetting } from '../../lib/config.ts';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { type FixtureServer, startFixtureServer } from '../../scripts/fixture-se
 import { ROOT, tempDir } from '../helpers.ts';
 import { assertIndexesAgree, rng } from './agree.ts';
 
-const SEED = Number(process.env.FAULT_SEED || 1234);
+const SEED = readSetting('FAULT_SEED');
 const ARGS = ['--source', 'oai', '--set', 'physics:hep-th', '--from', '2016-01-01'];
 
 function crawl(server: FixtureServer, dataDir: string, killAfterPages: number | null, jitterMs = 0): Promise<{ code: number | null; signal: string | null }> {

@@ -5,6 +5,7 @@
 // than busy_timeout. Nothing committed is lost, nothing is half-written, the
 // search index agrees with the database, and each fault leaves a log line.
 import { test } from 'node:test';
+import { readSetting } from '../../lib/config.ts';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import { createApp } from '../../server/app.ts';
 import { committedPapers, corpusLines, manyCorpusLines, runImporter, startServer, tempDir } from '../helpers.ts';
 import { assertIndexesAgree, rng } from './agree.ts';
 
-const SEED = Number(process.env.FAULT_SEED || 1234);
+const SEED = readSetting('FAULT_SEED');
 
 /** Ids and versions, the identity of the collection. */
 function idsAndVersions(db: Db): string[] {

@@ -3,6 +3,7 @@
 // within a time bound, for both search engines. Plus hand-picked pathological
 // queries: thousands of terms, deep quotes and brackets, huge prefixes.
 import { test, before, after } from 'node:test';
+import { readSetting } from '../../lib/config.ts';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Hono } from 'hono';
@@ -13,8 +14,8 @@ import { Translator } from '../../server/translate.ts';
 import { tempDir } from '../helpers.ts';
 import { seedDb, HOSTILE, DAY1, type Seeded } from '../pages/fixture.ts';
 
-const SEED = Number(process.env.FUZZ_SEED || 6006);
-const RUNS = Number(process.env.FUZZ_RUNS || 300);
+const SEED = readSetting('FUZZ_SEED');
+const RUNS = readSetting('FUZZ_RUNS');
 /** Generous for a shared 2-core machine; a pathological query that explodes takes far longer. */
 const BOUND_MS = 2000;
 

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { splitTeX, typeset, mathHtml, fillMathCache, mathKey } from '../../server/math.ts';
+import { typeset, mathHtml, fillMathCache, mathKey } from '../../server/math.ts';
+import { splitTeX } from '../../lib/tex.ts';
 import { protectMath, restoreSentence, restoreText, splitSentences, parseJsonArray } from '../../server/translate.ts';
 import { openDb } from '../../db/client.ts';
 import { ingestBatch } from '../../db/queries.ts';

@@ -260,7 +260,7 @@ test('the search worker answers as the in-process engine, passes QueryErrors thr
   };
   try {
     const logs: string[] = [];
-    remote = await SearchWorker.start({ dbPath: db.path, dataDir: wdir.path, engine: 'minisearch', syncMs: 100_000, log: (l) => logs.push(l) });
+    remote = await SearchWorker.start({ dbPath: db.path, dataDir: wdir.path, engine: 'minisearch', log: (l) => logs.push(l) });
     assert.ok(logs.some((l) => /built the index/.test(l)), logs.join('\n'));
     const queries = ['dark matter', '"neural network" -graph', 'cat:astro-ph year:2024', 'ti:quantum OR au:smith'];
     for (const q of queries) same(await remote.search(q, { limit: 20 }), local.search(q, { limit: 20 }), q);

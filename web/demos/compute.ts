@@ -8,23 +8,15 @@ import { froErrorAtRank } from './core/lowrank.ts';
 import { pivotedQr } from './core/qr.ts';
 import { interpDecomp, randomizedId, optimRid } from './core/id.ts';
 import { deim, curWithSelection, curSampleSelect } from './core/cur.ts';
-import { TOPK_METHODS, type TopkMethod, hardTopk, iterSu, iterWeighted, gradTopk, threExp, threSigmoid, threSmooth, validateTopk } from './core/topk.ts';
+import { hardTopk, iterSu, iterWeighted, gradTopk, threExp, threSigmoid, threSmooth, validateTopk } from './core/topk.ts';
 import { SCHEDULES, newtonSchulz, msignSvd, scalarMap } from './core/msign.ts';
 import { scaleFor, entropyByPrefix, type ScaleRule } from './core/entropy.ts';
 import { matrixWithSpectrum, gaussian, rng } from './core/random.ts';
+import { LIMITS, TOPK_METHODS, DEFAULTS, type RandomMatrixSpec, type EntropySpec, type TopkMethod } from '../../lib/demos.ts';
 
 // ------------------------------------------------------------------ inputs
 
-export const LIMITS = { maxDim: 400, maxTopkN: 200 };
 
-export interface RandomMatrixSpec {
-  rows: number;
-  cols: number;
-  rank: number;
-  decay: number;
-  noise: number;
-  seed: number;
-}
 
 export function checkSpec(s: RandomMatrixSpec): void {
   const int = (v: number, lo: number, hi: number, name: string) => {
@@ -311,14 +303,6 @@ function intersectionError(M: Mat, cols: number[], rows: number[]): number {
 
 // ------------------------------------------------------------------ Top-k family
 
-export const TOPK_LABELS: Record<TopkMethod, string> = {
-  iter_su: 'Su iterative (soft-k-max)',
-  iter_weighted: 'weighted-softmax iteration',
-  grad: 'GradTopK',
-  thre_exp: 'threshold, min(1, eᵗ)',
-  thre_sigmoid: 'threshold, sigmoid',
-  thre_smooth: 'threshold, smooth f',
-};
 
 export interface TopkReport {
   x: number[];
@@ -402,13 +386,6 @@ export function msignReport(M: Mat, schedule: string, renorm: boolean): MsignRep
 
 // ------------------------------------------------------------------ entropy-invariant softmax
 
-export interface EntropySpec {
-  d: number;
-  maxN: number;
-  queries: number;
-  kappa: number;
-  seed: number;
-}
 
 export interface EntropyReport {
   ns: number[];
@@ -454,12 +431,6 @@ export function entropyReport(spec: EntropySpec): EntropyReport {
 
 // ------------------------------------------------------------------ defaults and timing
 
-export const DEFAULTS = {
-  lowRank: { rows: 60, cols: 40, rank: 12, decay: 0.75, noise: 0.001, seed: 7, r: 5 } as RandomMatrixSpec & { r: number },
-  topk: { x: [0.3, 1.2, -0.4, 0.9, 0.1, 0.7, -1.1, 0.5], k: 3, tau: 0.3 },
-  msign: { rows: 40, cols: 30, rank: 30, decay: 0.85, noise: 0, seed: 3, schedule: 'muon_keller_jordan_T5', renorm: false } as RandomMatrixSpec & { schedule: string; renorm: boolean },
-  entropy: { d: 64, maxN: 1024, queries: 8, kappa: 1, seed: 1 } as EntropySpec,
-};
 
 /** Above this many matrix entries the page hands the work to the worker. */
 export const WORKER_THRESHOLD = 1200;

@@ -1,9 +1,8 @@
 // Entry point of every /demos/<name> page: reads the form, runs the demo's job (inline or in
 // the worker), draws the plots and tables, and re-runs whenever an input changes.
 import { type Mat } from './core/matrix.ts';
-import { randomMatrix, parseMatrixText, parseVectorText, TOPK_LABELS, LOW_RANK_CURVES, LOW_RANK_LABELS, type LowRankReport, type TopkReport, type MsignReport, type EntropyReport, type RandomMatrixSpec } from './compute.ts';
-import { TOPK_METHODS, type TopkMethod } from './core/topk.ts';
-import { SCHEDULE_LABELS } from './core/msign.ts';
+import { randomMatrix, parseMatrixText, parseVectorText, LOW_RANK_CURVES, LOW_RANK_LABELS, type LowRankReport, type TopkReport, type MsignReport, type EntropyReport } from './compute.ts';
+import { TOPK_LABELS, TOPK_METHODS, SCHEDULE_LABELS, type TopkMethod, type RandomMatrixSpec } from '../../lib/demos.ts';
 import type { Job, JobResult } from './jobs.ts';
 import { run } from './ui/runner.ts';
 import { drawPlot, PALETTE } from './ui/plot.ts';

@@ -1,7 +1,8 @@
 // The messages between a demo page and demo.worker.ts; runJob is also called directly on
 // the main thread for small inputs, so both paths run the same code.
 import type { Mat } from './core/matrix.ts';
-import { lowRankReport, topkReport, msignReport, entropyReport, type EntropySpec, type LowRankReport, type TopkReport, type MsignReport, type EntropyReport } from './compute.ts';
+import { lowRankReport, topkReport, msignReport, entropyReport, type LowRankReport, type TopkReport, type MsignReport, type EntropyReport } from './compute.ts';
+import type { EntropySpec } from '../../lib/demos.ts';
 
 export type Job =
   | { kind: 'lowRank'; A: Mat; r: number }

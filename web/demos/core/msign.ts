@@ -18,15 +18,6 @@ export const SCHEDULES: Record<string, readonly Coeffs[]> = {
   'cubic_1.5_-0.5_T10': repeat([1.5, -0.5, 0], 10),
 };
 
-export const SCHEDULE_LABELS: Record<string, string> = {
-  muon_keller_jordan_T5: 'Keller Jordan (Muon), 5 steps',
-  su_shared_T5: 'Su, one shared triple, 5 steps',
-  youjiacheng_T6: 'YouJiacheng, per step, 6 steps',
-  su_ours_x_k50_T6: 'Su per-step fit (top-50), 6 steps',
-  su_ours_x2_k200_T6: 'Su per-step fit (top-200), 6 steps',
-  su_ours_x3_T5: 'Su per-step fit, 5 steps',
-  'cubic_1.5_-0.5_T10': 'textbook cubic (1.5, −0.5), 10 steps',
-};
 
 /** x_T = g_T∘…∘g_1(x₀) with g_t(x) = a x + b x³ + c x⁵: what NS does to each normalised σ. */
 export function scalarMap(x0: number, schedule: readonly Coeffs[]): number {

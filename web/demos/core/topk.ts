@@ -2,8 +2,7 @@
 // Hand-written: no library offers these. Each follows ALGORITHMS.md §6 including its errata:
 // the thre_smooth scan covers the bracket m = n, and uses the cancellation-free form for m > k.
 
-export const TOPK_METHODS = ['iter_su', 'iter_weighted', 'grad', 'thre_exp', 'thre_sigmoid', 'thre_smooth'] as const;
-export type TopkMethod = (typeof TOPK_METHODS)[number];
+import { TOPK_METHODS, type TopkMethod } from '../../../lib/demos.ts';
 
 function lae(a: number, b: number): number {
   if (a === -Infinity) return b;

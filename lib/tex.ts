@@ -1,17 +1,13 @@
 // Where the math is in a title or abstract. One splitter for everyone who
-// needs to know — the typesetter (server/math.ts), the highlighter
+// needs to know — the typesetter (server/math/), the highlighter
 // (search/highlight.ts), the translator's placeholders (server/translate.ts) —
 // so they never disagree about which characters form a formula. Pure.
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
 
 /**
  * `source` is the exact input span, delimiters included; `text` is prose as a
  * reader sees it (`\$` becomes `$`); `tex` is the formula without delimiters.
  */
-export type Segment =
+export type TexSegment =
   | { kind: 'text'; text: string; source: string }
   | { kind: 'math'; tex: string; display: boolean; source: string };
 
@@ -28,8 +24,8 @@ const OPENERS: ReadonlyArray<{ open: string; close: string; display: boolean }> 
  * partner stays prose (abstracts do contain lone dollar signs), as does an
  * empty formula.
  */
-export function splitTeX(input: string): Segment[] {
-  const out: Segment[] = [];
+export function splitTeX(input: string): TexSegment[] {
+  const out: TexSegment[] = [];
   let text = '';
   let source = '';
   let i = 0;
