@@ -25,6 +25,7 @@ import { spawn } from 'node:child_process';
 import { openDb } from '../db/client.ts';
 import { importFile } from '../scripts/import.ts';
 import { ROOT, corpusLines, startServer, tempDir } from '../tests/helpers.ts';
+import { benchCorpus } from './corpus.ts';
 
 const { values } = parseArgs({
   options: {
@@ -53,7 +54,7 @@ const freshFile = join(dir.path, 'fresh.jsonl');
 // The corpus is read in a function of its own so that only what the load
 // needs stays alive: this process's own collections would count as latency.
 const { ids, words, freshIds } = await (async () => {
-  const lines = await corpusLines();
+  const lines = await corpusLines(Infinity, benchCorpus().path);
   const served = lines.slice(0, lines.length - holdback);
   const fresh = lines.slice(lines.length - holdback);
   const servedFile = join(dir.path, 'served.jsonl');

@@ -21,9 +21,11 @@ import { openDb } from '../db/client.ts';
 import { importFile } from '../scripts/import.ts';
 import { openSearch } from '../search/index.ts';
 import { createApp } from '../server/app.ts';
-import { fillMathCache, mathStylesheet, typeset, TEX_PACKAGES } from '../server/math.ts';
+import { mathStylesheet, typeset, TEX_PACKAGES } from '../server/math/typeset.ts';
+import { MathService } from '../server/math/service.ts';
+import { benchCorpus } from './corpus.ts';
 import { splitTeX } from '../lib/tex.ts';
-import { startServer, tempDir, CORPUS } from '../tests/helpers.ts';
+import { startServer, tempDir } from '../tests/helpers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -60,7 +62,7 @@ const dir = tempDir('bench-pages-');
 const dbPath = join(dir.path, 'papers.db');
 let db = openDb(dbPath);
 let t0 = performance.now();
-await importFile(db, CORPUS);
+await importFile(db, benchCorpus().path);
 console.log(`imported the corpus in ${f((performance.now() - t0) / 1000, 1)} s`);
 
 // ---------- 1. formulas ----------
@@ -145,14 +147,15 @@ out(
 
 // ---------- 2. background pass ----------
 t0 = performance.now();
-const filled = fillMathCache(db);
+const math = new MathService({ db });
+const filled = math.fillNow();
 const fillS = (performance.now() - t0) / 1000;
 out('');
-out(`Background pass (fillMathCache) over the whole corpus: ${filled} formulas in ${f(fillS, 1)} s = ${f(filled / fillS, 0)} formulas/s.`);
+out(`Background pass (MathService.fillNow) over the whole corpus: ${filled} formulas in ${f(fillS, 1)} s = ${f(filled / fillS, 0)} formulas/s.`);
 
 // ---------- 3. server time in process ----------
 const search = await openSearch(db, { dataDir: dir.path });
-const app = createApp({ db, search });
+const app = createApp({ db, search, math });
 const ids = shuffle(rows.map((r) => r.id)).slice(0, SAMPLES);
 async function time(url: string): Promise<{ ms: number; bytes: number; status: number }> {
   const s = performance.now();

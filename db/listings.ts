@@ -30,7 +30,6 @@ function prepare(sqlite: Sqlite) {
               OR instr(title, '\\('))
        ORDER BY rowid LIMIT @limit`,
     ),
-    topSeq: sqlite.prepare('SELECT coalesce(max(seq), 0) FROM papers').pluck(),
     categories: sqlite.prepare('SELECT DISTINCT category FROM paper_categories').pluck(),
     annCategories: sqlite.prepare('SELECT DISTINCT category FROM announcements').pluck(),
     countsAll: sqlite.prepare('SELECT category, count(*) AS n FROM paper_categories GROUP BY category'),
@@ -62,39 +61,21 @@ export function countMathCached(db: Db): number {
   return stmts(db.sqlite).mathCount.get() as number;
 }
 
-/**
- * Where the background math pass got to, per database, in this process: rows
- * with seq in (fromSeq, top] are being walked in rowid order; when a walk
- * ends, fromSeq becomes top, so the next pass only sees rows changed since.
- */
-const mathWatermark = new WeakMap<Sqlite, { fromSeq: number; top: number; rowid: number; active: boolean }>();
+/** A paper whose title or abstract may hold formulas; `rowid` orders the walk. */
+export interface PaperWithMath {
+  rowid: number;
+  title: string;
+  abstract: string;
+}
 
 /**
- * Titles and abstracts that may hold formulas, changed since the last
- * complete pass, resuming where the last call stopped.
+ * Up to `limit` papers after `rowid` (in rowid order) changed in (fromSeq, top]
+ * whose title or abstract may hold a formula: one step of the math fill's walk.
  */
-export function* distinctTexMissing(db: Db, batch: number): Generator<string> {
-  const s = stmts(db.sqlite);
-  let w = mathWatermark.get(db.sqlite) ?? { fromSeq: -1, top: -1, rowid: 0, active: false };
-  if (!w.active) w = { fromSeq: w.top, top: s.topSeq.get() as number, rowid: 0, active: true };
-  mathWatermark.set(db.sqlite, w);
-  for (;;) {
-    const rows = s.withMath.all({ rowid: w.rowid, fromSeq: w.fromSeq, top: w.top, limit: batch }) as {
-      r: number;
-      title: string;
-      abstract: string;
-    }[];
-    if (!rows.length) {
-      w.active = false;
-      return;
-    }
-    for (const r of rows) {
-      yield r.title;
-      yield r.abstract;
-      // Only advance past a row once both its texts were handed out.
-      w.rowid = r.r;
-    }
-  }
+export function papersWithMathAfter(db: Db, w: { rowid: number; fromSeq: number; top: number }, limit: number): PaperWithMath[] {
+  return (stmts(db.sqlite).withMath.all({ rowid: w.rowid, fromSeq: w.fromSeq, top: w.top, limit }) as { r: number; title: string; abstract: string }[]).map(
+    (r) => ({ rowid: r.r, title: r.title, abstract: r.abstract }),
+  );
 }
 
 // ---------- categories ----------

@@ -127,7 +127,7 @@ export const SETTINGS = {
     ...S('server', 'bearer token for actions that cost money or change state (`/api/admin/*`, uncached translations beyond the per-client budget); without it admin endpoints answer 403'),
     secret: true,
   }),
-  MATH_WORKER: onOff(true, S('server', 'MathJax runs in a thread of its own (`server/math-worker.ts`) at nice 10, so typesetting gets only the CPU time that requests and the index thread leave; pages wait for their new formulas at most their budget. `off` typesets on the request loop within the same budgets')),
+  MATH_WORKER: onOff(true, S('server', 'MathJax runs in a thread of its own (`server/math/thread.ts`) at nice 10, so typesetting gets only the CPU time that requests and the index thread leave; pages wait for their new formulas at most their budget. `off` typesets on the request loop within the same budgets')),
   MATH_FILL_MS: num(10_000, 100, 86_400_000, { ...S('server', 'how often the server checks for new papers whose formulas to typeset in the background'), integer: true, unit: 'ms' }),
 
   // ---- crawler

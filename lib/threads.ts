@@ -1,5 +1,5 @@
 // Worker-thread plumbing shared by the search thread (search/worker.ts), the
-// math thread (server/math-worker.ts) and the importer (scripts/import.ts):
+// math thread (server/math/thread.ts) and the importer (scripts/import.ts):
 // starting a thread on a .ts module, calls into it as messages with ids
 // answered by promises, and thread priorities.
 import { Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';
@@ -15,16 +15,25 @@ export function startTsWorker(module: URL | string, options: WorkerOptions = {})
 
 export type Reply = { id: number } & ({ ok: true; value: unknown } | { ok: false; name: string; message: string });
 
-/** The thread's side: answers each `{id, ...}` message with `handle`'s value, or with the error it threw. */
+/**
+ * The thread's side: answers each `{id, ...}` message with `handle`'s value
+ * (awaited when it is a promise, so replies may come back in another order
+ * than the calls), or with the error it threw or rejected with.
+ */
 export function answerCalls<M extends { id: number }>(port: MessagePort, handle: (message: M) => unknown): void {
+  const fail = (id: number, err: unknown): Reply => ({ id, ok: false, name: (err as Error).name, message: (err as Error).message });
   port.on('message', (message: M) => {
-    let reply: Reply;
+    let value: unknown;
     try {
-      reply = { id: message.id, ok: true, value: handle(message) };
+      value = handle(message);
     } catch (err) {
-      reply = { id: message.id, ok: false, name: (err as Error).name, message: (err as Error).message };
+      return port.postMessage(fail(message.id, err));
     }
-    port.postMessage(reply);
+    if (!(value instanceof Promise)) return port.postMessage({ id: message.id, ok: true, value } satisfies Reply);
+    value.then(
+      (v) => port.postMessage({ id: message.id, ok: true, value: v } satisfies Reply),
+      (err) => port.postMessage(fail(message.id, err)),
+    );
   });
 }
 

@@ -30,6 +30,9 @@ export async function openSearch(db: Db, opts: OpenSearchOptions = {}): Promise<
   return PersistentMiniSearch.open(db, file, opts.tuning ?? DEFAULT_TUNING, log);
 }
 
+const DEFER_MS = 100;
+const RETRY_MS = 2000;
+
 /** How a sync loop hears that the papers changed: registers a callback, returns the unsubscribe function. */
 export type OnChange = (listener: () => void) => () => void;
 
@@ -50,9 +53,12 @@ export function startSyncLoop(search: SearchEngine, onChange: OnChange, opts: { 
       const t = performance.now();
       const n = search.sync(SLICE);
       if (n > 0) return void setTimeout(() => slice(total + n), Math.max(5, 3 * (performance.now() - t)));
+      // Held still (a snapshot save): the rows are still to do, and no new change may come to say so.
+      if (search.deferring?.()) return void setTimeout(() => slice(total), DEFER_MS);
       if (total) opts.log(`search: indexed ${total} changed papers`);
     } catch (err) {
       opts.log(`search: sync failed, will retry: ${(err as Error).message}`);
+      return void setTimeout(() => slice(total), RETRY_MS);
     }
     syncing = false;
   };
@@ -176,6 +182,11 @@ export class PersistentMiniSearch implements LocalSearchEngine {
         this.saving = null;
       });
     return this.saving;
+  }
+
+  /** True while a background snapshot save holds the index still (sync() then defers). */
+  deferring(): boolean {
+    return this.saving !== null;
   }
 
   sync(maxRows?: number): number {

@@ -47,6 +47,8 @@ export interface SearchEngine {
    * With `maxRows`, an engine may stop after about that many (the rest on the next call).
    */
   sync(maxRows?: number): number;
+  /** True while sync() defers work it has (e.g. a snapshot save holds the index still): the caller tries again shortly. */
+  deferring?(): boolean;
   close(): Awaitable<void>;
 }
 

@@ -17,6 +17,7 @@ import { adminRoutes } from './routes/admin.ts';
 import type { CrawlerStatus, CrawlTrigger } from '../scripts/crawler/scheduler.ts';
 import type { Translator } from './translate.ts';
 import { errorPage } from './views/errors.tsx';
+import { MathService } from './math/service.ts';
 
 export interface AppDeps {
   db: Db;
@@ -32,12 +33,18 @@ export interface AppDeps {
   adminToken?: string;
   /** Starts a crawl round now (POST /api/admin/crawl); absent when no crawler runs in this process. */
   crawlNow?: () => CrawlTrigger;
+  /** Typesetting for every page (server/math/service.ts); absent: one without a thread, over `db`'s cache. */
+  math?: MathService;
 }
+
+/** What the routes get: AppDeps with its defaults filled in. */
+export type RouteDeps = AppDeps & { math: MathService };
 
 const MAX_URL_LENGTH = 16_384;
 const MAX_BODY_BYTES = 256 * 1024;
 
-export function createApp(deps: AppDeps): Hono {
+export function createApp(appDeps: AppDeps): Hono {
+  const deps: RouteDeps = { ...appDeps, math: appDeps.math ?? new MathService({ db: appDeps.db }) };
   // Old-style ids hold a slash (hep-th/9901001) and live beside category routes
   // (/arxiv/cs.LG); Hono's default router silently mismatches such regex params,
   // its PatternRouter (routes tried in order) does not. tests/server pins this.

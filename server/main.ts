@@ -11,8 +11,7 @@ import { SearchWorker } from '../search/worker.ts';
 import type { SearchEngine } from '../search/types.ts';
 import { startScheduler } from '../scripts/crawler/scheduler.ts';
 import { translatorFromConfig } from './translate.ts';
-import { fillMathCacheInBackground, useBackgroundTypesetter } from './math.ts';
-import { MathWorker } from './math-worker.ts';
+import { MathService } from './math/service.ts';
 import { changesOf } from '../db/changes.ts';
 import { ConfigError, loadConfig, SETTINGS, type Config } from '../lib/config.ts';
 import { crawlerConfig } from '../scripts/crawler/config.ts';
@@ -61,43 +60,10 @@ async function main(): Promise<void> {
 
   // MathJax runs in a thread of its own at a lower priority unless
   // MATH_WORKER=off; without it (or if it cannot start) pages typeset on the
-  // loop within their budget.
-  let mathWorker: MathWorker | null = null;
-  if (config.MATH_WORKER) {
-    try {
-      mathWorker = await MathWorker.start();
-      useBackgroundTypesetter(mathWorker, db);
-    } catch (err) {
-      log(`math: no typesetting thread, pages typeset on the request loop (${(err as Error).message})`);
-    }
-  }
-
-  // Typeset new formulas after each import or crawl, in slices, so ingestion
-  // never waits for MathJax and readers rarely do.
-  let typesetting = false;
-  let again = false;
-  let lastFill = Date.now();
-  let fillTimer: NodeJS.Timeout | null = null;
-  const fill = () => {
-    fillTimer = null;
-    if (typesetting) return void (again = true);
-    const wait = lastFill + config.MATH_FILL_MS - Date.now();
-    if (wait > 0) {
-      fillTimer = setTimeout(fill, wait);
-      fillTimer.unref();
-      return;
-    }
-    typesetting = true;
-    lastFill = Date.now();
-    void fillMathCacheInBackground(db, { log }).finally(() => {
-      typesetting = false;
-      if (again) {
-        again = false;
-        fill();
-      }
-    });
-  };
-  const stopFill = changes.subscribe(() => fillTimer ?? fill());
+  // loop within their budget. New formulas are typeset after each import or
+  // crawl, in slices, so ingestion never waits for MathJax and readers rarely do.
+  const math = await MathService.start(db, { thread: config.MATH_WORKER, log });
+  math.followChanges(config.MATH_FILL_MS);
 
   const crawlOn = config.CRAWL;
   const scheduler = crawlOn
@@ -119,6 +85,7 @@ async function main(): Promise<void> {
     adminToken: config.ADMIN_TOKEN ?? undefined,
     crawlerStatus: scheduler ? () => scheduler.status() : undefined,
     crawlNow: scheduler ? () => scheduler.runNow(config.CRAWL_MIN_GAP_S * 1000) : undefined,
+    math,
   });
   const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
     log(`serving http://${host === '0.0.0.0' ? 'localhost' : host}:${info.port} (data: ${db.path}, search: ${search.name}, crawler: ${crawlOn ? 'on' : 'off'})`);
@@ -126,13 +93,11 @@ async function main(): Promise<void> {
 
   const shutdown = async () => {
     stopSync();
-    stopFill();
-    if (fillTimer) clearTimeout(fillTimer);
     changes.stop();
     server.close();
     await scheduler?.stop();
     await Promise.resolve(search.close()).catch((err: Error) => log(`search: could not close cleanly: ${err.message}`));
-    await mathWorker?.close().catch(() => {});
+    await math.close();
     db.sqlite.close();
     process.exit(0);
   };

@@ -20,11 +20,11 @@ export const FIXTURES = join(ROOT, 'tests', 'fixtures', 'arxiv');
 /** The public golden cases of the demo algorithms. */
 export const GOLDEN = join(ROOT, 'tests', 'fixtures', 'golden');
 
-/** The sample's raw JSON lines (the first `limit` of them), as the importer reads them. */
-export async function corpusLines(limit = Infinity): Promise<string[]> {
+/** The sample's (or another gzipped snapshot's) raw JSON lines, the first `limit` of them, as the importer reads them. */
+export async function corpusLines(limit = Infinity, file = CORPUS): Promise<string[]> {
   const out: string[] = [];
   let rest = '';
-  const gz = createReadStream(CORPUS).pipe(createGunzip());
+  const gz = createReadStream(file).pipe(createGunzip());
   gz.setEncoding('utf8');
   for await (const chunk of gz) {
     const parts = (rest + chunk).split('\n');

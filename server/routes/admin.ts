@@ -57,7 +57,7 @@ export function adminRoutes(deps: AppDeps): Hono {
     if (r.reason === 'too soon') {
       const s = Math.ceil((r.retryAfterMs ?? 1000) / 1000);
       c.header('retry-after', String(s));
-      return c.json({ error: `the last crawl began under a minute ago; try again in ${s} s` }, 429);
+      return c.json({ error: `the last crawl began too recently (CRAWL_MIN_GAP_S); try again in ${s} s` }, 429);
     }
     return c.json({ error: r.reason === 'running' ? 'a crawl is already running' : 'the crawler is disabled' }, 409);
   });

@@ -3,7 +3,7 @@
 // unions `/arxiv/cs.CL,cs.LG`, exclusions `/arxiv/cs.LG-cs.CV`, archives
 // `/arxiv/cs`; lazy-loaded chunks, Atom feeds and JSON twins under /api.
 import { Hono, type Context } from 'hono';
-import type { AppDeps } from '../app.ts';
+import type { RouteDeps } from '../app.ts';
 import type { Db } from '../../db/client.ts';
 import { getPapers, type AnnounceType } from '../../db/queries.ts';
 import { paperJson, type Paper } from '../../db/paper.ts';
@@ -23,7 +23,7 @@ import type { SearchEngine } from '../../search/types.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { paperChunkHtml, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { atomFeed } from '../views/feed.ts';
-import { CHUNK, htmlNotFound, intParam, isoDay } from './page-util.ts';
+import { CHUNK, clampedIntParam, htmlNotFound, isoDay } from './page-util.ts';
 
 export type ListingSort = 'arxiv' | 'newest' | 'keywords';
 
@@ -131,7 +131,7 @@ export function listingQuery(c: Context): ListingQuery {
     date: isoDay(c.req.query('date')),
     sort: sort === 'newest' || sort === 'keywords' ? sort : 'arxiv',
     keywords: (c.req.query('kw') ?? '').slice(0, 500),
-    offset: intParam(c.req.query('offset'), 0, 0, 1_000_000),
+    offset: clampedIntParam(c.req.query('offset'), 0, 0, 1_000_000),
     limit: CHUNK,
   };
 }
@@ -316,17 +316,17 @@ function listingJson(db: Db, l: Listing, path: string, q: ListingQuery) {
   };
 }
 
-export function listingRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo }): Hono {
-  const { db, search } = deps;
+export function listingRoutes(deps: RouteDeps & { translateInfo: () => TranslateInfo }): Hono {
+  const { db, search, math } = deps;
   const app = new Hono();
 
-  const chunkHtml = (l: Listing, path: string, q: ListingQuery) => {
+  const chunkHtml = async (l: Listing, path: string, q: ListingQuery) => {
     const papers = getPapers(
       db,
       l.entries.map((e) => e.id),
     );
     const next = l.offset + CHUNK < l.total ? listingUrl(path, q, { offset: l.offset + CHUNK, chunk: true }) : null;
-    return paperChunkHtml(db, papers, { badges: badgeMap(l.entries), offset: l.offset, next });
+    return (await paperChunkHtml(math, papers, { badges: badgeMap(l.entries), offset: l.offset, next })).html;
   };
 
   app.get('/', (c) => {

@@ -1,14 +1,14 @@
 // The only MathJax the browser gets: the CHTML stylesheet (generated once
 // from mathjax-full at first request) and the TeX web fonts it points at.
 // Plus /api/math, which typesets one formula a page left pending (see
-// renderWithMath in server/math.ts).
+// MathService.render in server/math/service.ts).
 import { Hono } from 'hono';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Db } from '../../db/client.ts';
-import { MAX_TEX_LENGTH, mathStylesheet, typesetForClient } from '../math.ts';
+import { MAX_TEX_LENGTH, mathStylesheet } from '../math/typeset.ts';
+import type { MathService } from '../math/service.ts';
 
 const FONT_DIR = join(dirname(createRequire(import.meta.url).resolve('mathjax-full/package.json')), 'es5', 'output', 'chtml', 'fonts', 'woff-v2');
 
@@ -21,7 +21,7 @@ function cached(body: Uint8Array | string): Cached {
   return { body, etag: '"' + createHash('sha1').update(body).digest('base64url').slice(0, 16) + '"' };
 }
 
-export function mathAssetRoutes(db: Db): Hono {
+export function mathAssetRoutes(math: MathService): Hono {
   const app = new Hono();
 
   app.get('/api/math', async (c) => {
@@ -31,7 +31,7 @@ export function mathAssetRoutes(db: Db): Hono {
     // Longer TeX is never typeset (pages show it as source), so it is refused here.
     if (tex.length > MAX_TEX_LENGTH) return c.json({ error: `tex is longer than ${MAX_TEX_LENGTH} characters` }, 400);
     // Read through the cache, but never written to it: the formula comes from the client.
-    const t = await typesetForClient(tex, display, db);
+    const t = await math.forClient(tex, display);
     return c.json({ tex, display, ok: t.ok, html: t.html }, 200, { 'cache-control': 'public, max-age=86400' });
   });
   let css: Cached | null = null;

@@ -5,11 +5,12 @@ import type { Context } from 'hono';
 import type { Db } from '../../db/client.ts';
 import { changesOf } from '../../db/changes.ts';
 import { errorPage } from '../views/errors.tsx';
+import type { Rendered } from '../math/service.ts';
 
 export const CHUNK = 25;
 
 /** An integer query parameter clamped to [min, max]; anything unparsable is the default. */
-export function intParam(v: string | undefined, def: number, min: number, max: number): number {
+export function clampedIntParam(v: string | undefined, def: number, min: number, max: number): number {
   if (v == null || !/^\d{1,9}$/.test(v)) return def;
   return Math.min(max, Math.max(min, Number(v)));
 }
@@ -37,15 +38,15 @@ export class PageCache {
 
   /**
    * The cached body, or a fresh render (which may wait on the search or
-   * typesetting thread); `keep` decides whether that render may be served
-   * again (default: always).
+   * typesetting thread); a render that left formulas pending is served but
+   * not kept, so the next reader gets them typeset.
    */
-  async getAsync(key: string, render: () => Promise<string>, keep: (body: string) => boolean = () => true): Promise<string> {
+  async getAsync(key: string, render: () => Promise<Rendered>): Promise<string> {
     const seq = changesOf(this.db).current();
     const hit = this.fresh(key, seq);
     if (hit !== undefined) return hit;
-    const body = await render();
-    return keep(body) ? this.store(key, seq, body) : body;
+    const { html, pending } = await render();
+    return pending ? html : this.store(key, seq, html);
   }
 
   private fresh(key: string, seq: number): string | undefined {

@@ -2,7 +2,7 @@
 // feeds, translation API) in the order their URL patterns need:
 // /arxiv/search before /arxiv/<category>, ids before categories.
 import { Hono } from 'hono';
-import type { AppDeps } from '../app.ts';
+import type { RouteDeps } from '../app.ts';
 import { Translator } from '../translate.ts';
 import { translateRoutes } from './translate-api.ts';
 import { searchPageRoutes } from './search-page.tsx';
@@ -10,12 +10,12 @@ import { paperRoutes } from './paper.tsx';
 import { listingRoutes } from './listing.tsx';
 import { mathAssetRoutes } from './math-assets.ts';
 
-export function pagesRoutes(deps: AppDeps): Hono {
+export function pagesRoutes(deps: RouteDeps): Hono {
   const translator = deps.translator ?? new Translator(deps.db, null);
   const info = translator.info();
   const full = { ...deps, translator, translateInfo: () => info };
   const app = new Hono();
-  app.route('/', mathAssetRoutes(deps.db));
+  app.route('/', mathAssetRoutes(deps.math));
   app.route('/', translateRoutes(full));
   app.route('/', searchPageRoutes(full));
   app.route('/', paperRoutes(full));

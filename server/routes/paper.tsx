@@ -2,12 +2,11 @@
 // version), `/abs/<id>` and `/pdf/<id>` redirects so swapping the host of an
 // arxiv.org URL works, the reading list `/stars?ids=…`, and their JSON twins.
 import { Hono } from 'hono';
-import type { AppDeps } from '../app.ts';
-import type { Db } from '../../db/client.ts';
+import type { RouteDeps } from '../app.ts';
 import { getPaper, getPapers } from '../../db/queries.ts';
 import { ARXIV_ID_PATTERN, paperJson, parseArxivId, type Paper } from '../../db/paper.ts';
 import type { RelatedResult, SearchEngine } from '../../search/types.ts';
-import { hasPendingMath, mathHtml, PAPER_MATH_BUDGET_MS, renderWithMath } from '../math.ts';
+import { PAPER_BUDGET_MS, type MathContext } from '../math/service.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { bibtex, citationMeta } from '../views/cite.ts';
 import { Authors, Categories, paperChunkHtml, StarButton, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
@@ -31,10 +30,10 @@ function LicenseLink({ url }: { url: string }) {
   return /^https?:\/\//.test(url) ? <a href={url}>{url.replace(/^https?:\/\//, '')}</a> : <>{url}</>;
 }
 
-function PaperPage(props: { db: Db; paper: Paper; tr: TranslateInfo }) {
-  const { paper: p, db } = props;
-  const titleHtml = mathHtml(p.title, db);
-  const abstractHtml = mathHtml(p.abstract, db);
+function PaperPage(props: { m: MathContext; paper: Paper; tr: TranslateInfo }) {
+  const { paper: p, m } = props;
+  const titleHtml = m.html(p.title);
+  const abstractHtml = m.html(p.abstract);
   const bib = bibtex(p);
   const demos = demosForPaper(p.title, p.abstract);
   return (
@@ -83,7 +82,7 @@ function PaperPage(props: { db: Db; paper: Paper; tr: TranslateInfo }) {
           {p.comments ? (
             <>
               <dt>Comments</dt>
-              <dd dangerouslySetInnerHTML={{ __html: mathHtml(p.comments, db) }}></dd>
+              <dd dangerouslySetInnerHTML={{ __html: m.html(p.comments) }}></dd>
             </>
           ) : null}
           {p.journalRef ? (
@@ -149,7 +148,7 @@ function PaperPage(props: { db: Db; paper: Paper; tr: TranslateInfo }) {
   );
 }
 
-function RelatedList(props: { db: Db; related: RelatedResult | null; relatedPapers: Paper[]; searchOn: boolean }) {
+function RelatedList(props: { m: MathContext; related: RelatedResult | null; relatedPapers: Paper[]; searchOn: boolean }) {
   const hitTerms = new Map((props.related?.hits ?? []).map((h) => [h.id, h.terms]));
   return (
     <>
@@ -164,7 +163,7 @@ function RelatedList(props: { db: Db; related: RelatedResult | null; relatedPape
           <ol>
             {props.relatedPapers.map((r) => (
               <li>
-                <a href={`/arxiv/${r.id}`} dangerouslySetInnerHTML={{ __html: mathHtml(r.title, props.db) }}></a>
+                <a href={`/arxiv/${r.id}`} dangerouslySetInnerHTML={{ __html: props.m.html(r.title) }}></a>
                 <span class="muted">
                   {' '}
                   · {r.authors.slice(0, 3).join(', ')}
@@ -217,31 +216,23 @@ function starIds(raw: string | undefined): string[] {
   return out;
 }
 
-export function paperRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo }): Hono {
-  const { db, search } = deps;
+export function paperRoutes(deps: RouteDeps & { translateInfo: () => TranslateInfo }): Hono {
+  const { db, search, math } = deps;
   const app = new Hono();
   const cache = new PageCache(db);
 
   // A page typesets for a bounded time like a listing; one left with pending
-  // formulas is not kept, so the next reader gets them typeset (by then cached).
+  // formulas is not kept (PageCache), so the next reader gets them typeset (by then cached).
   const render = (p: Paper) =>
-    cache.getAsync(
-      `paper:${p.id}`,
-      () => renderWithMath(() => page(<PaperPage db={db} paper={p} tr={deps.translateInfo()} />), PAPER_MATH_BUDGET_MS),
-      (html) => !hasPendingMath(html),
-    );
+    cache.getAsync(`paper:${p.id}`, () => math.render((m) => page(<PaperPage m={m} paper={p} tr={deps.translateInfo()} />), PAPER_BUDGET_MS));
 
   // Its titles are typeset like a listing's, and a list left with pending formulas is not kept either.
   const relatedHtml = (p: Paper) =>
-    cache.getAsync(
-      `related:${p.id}`,
-      async () => {
-        const related = await safeRelated(search, p.id);
-        const relatedPapers = related ? getPapers(db, related.hits.map((h) => h.id)) : [];
-        return renderWithMath(() => String(<RelatedList db={db} related={related} relatedPapers={relatedPapers} searchOn={!!search} />));
-      },
-      (html) => !hasPendingMath(html),
-    );
+    cache.getAsync(`related:${p.id}`, async () => {
+      const related = await safeRelated(search, p.id);
+      const relatedPapers = related ? getPapers(db, related.hits.map((h) => h.id)) : [];
+      return math.render((m) => String(<RelatedList m={m} related={related} relatedPapers={relatedPapers} searchOn={!!search} />));
+    });
 
   app.get(`/arxiv/${ID}/related`, async (c) => {
     const raw = c.req.param('id') ?? '';
@@ -250,16 +241,19 @@ export function paperRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo
     if (!p) return htmlNotFound(c, `There is no paper ${raw} in this collection (yet).`);
     const list = await relatedHtml(p);
     if (c.req.query('fragment')) return c.html(list);
-    return c.html(
-      page(
-        <Layout title={`Related to ${p.title}`}>
-          <p class="back">
-            ← <a href={`/arxiv/${p.id}`} dangerouslySetInnerHTML={{ __html: mathHtml(p.title, db) }}></a>
-          </p>
-          <section class="related" dangerouslySetInnerHTML={{ __html: list }}></section>
-        </Layout>,
-      ),
+    const { html } = await math.render(
+      (m) =>
+        page(
+          <Layout title={`Related to ${p.title}`}>
+            <p class="back">
+              ← <a href={`/arxiv/${p.id}`} dangerouslySetInnerHTML={{ __html: m.html(p.title) }}></a>
+            </p>
+            <section class="related" dangerouslySetInnerHTML={{ __html: list }}></section>
+          </Layout>,
+        ),
+      PAPER_BUDGET_MS,
     );
+    return c.html(html);
   });
 
   app.get(`/arxiv/${ID}`, async (c) => {
@@ -296,7 +290,7 @@ export function paperRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo
   app.get('/stars', async (c) => {
     const ids = starIds(c.req.query('ids'));
     const papers = getPapers(db, ids);
-    const chunk = await paperChunkHtml(db, papers, { offset: 0, next: null });
+    const { html: chunk } = await paperChunkHtml(math, papers, { offset: 0, next: null });
     return c.html(page(<StarsPage ids={ids} papers={papers} chunk={chunk} />));
   });
 

@@ -2,7 +2,8 @@
 // marked), the query language's help, pagination with lazy-loaded chunks, an
 // Atom feed and the JSON twin `/api/arxiv/search`.
 import { Hono, type Context } from 'hono';
-import type { AppDeps } from '../app.ts';
+import type { RouteDeps } from '../app.ts';
+import type { MathService } from '../math/service.ts';
 import type { Db } from '../../db/client.ts';
 import { getPapers } from '../../db/queries.ts';
 import { paperJson } from '../../db/paper.ts';
@@ -11,7 +12,7 @@ import { Layout, page } from '../views/layout.tsx';
 import { paperChunkHtml, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { atomFeed } from '../views/feed.ts';
 import { escapeHtml } from '../../lib/html.ts';
-import { CHUNK, intParam } from './page-util.ts';
+import { CHUNK, clampedIntParam } from './page-util.ts';
 
 const MAX_QUERY = 1000;
 
@@ -117,27 +118,27 @@ function SearchPage(props: { query: string; outcome: Outcome | null; offset: num
 function readQuery(c: Context) {
   return {
     query: (c.req.query('query') ?? c.req.query('q') ?? '').trim(),
-    offset: intParam(c.req.query('offset'), 0, 0, 1_000_000),
+    offset: clampedIntParam(c.req.query('offset'), 0, 0, 1_000_000),
   };
 }
 
-function chunkHtml(db: Db, r: SearchResult, query: string, offset: number): Promise<string> {
+async function chunkHtml(db: Db, math: MathService, r: SearchResult, query: string, offset: number): Promise<string> {
   const papers = getPapers(
     db,
     r.hits.map((h) => h.id),
   );
   const next = offset + CHUNK < r.total ? searchUrl('/arxiv/search/chunk', query, offset + CHUNK) : null;
-  return paperChunkHtml(db, papers, { terms: r.highlightTerms, offset, next });
+  return (await paperChunkHtml(math, papers, { terms: r.highlightTerms, offset, next })).html;
 }
 
-export function searchPageRoutes(deps: AppDeps & { translateInfo: () => TranslateInfo }): Hono {
-  const { db, search } = deps;
+export function searchPageRoutes(deps: RouteDeps & { translateInfo: () => TranslateInfo }): Hono {
+  const { db, search, math } = deps;
   const app = new Hono();
 
   app.get('/arxiv/search', async (c) => {
     const { query, offset } = readQuery(c);
     const outcome = query ? await runSearch(search, query, offset, CHUNK) : search ? null : await runSearch(search, query, 0, 0);
-    const body = outcome?.ok ? await chunkHtml(db, outcome.result, query, offset) : '';
+    const body = outcome?.ok ? await chunkHtml(db, math, outcome.result, query, offset) : '';
     const html = page(<SearchPage query={query} outcome={outcome} offset={offset} body={body} tr={deps.translateInfo()} />);
     return c.html(html, outcome && !outcome.ok ? outcome.status : 200);
   });
@@ -146,7 +147,7 @@ export function searchPageRoutes(deps: AppDeps & { translateInfo: () => Translat
     const { query, offset } = readQuery(c);
     const outcome = await runSearch(search, query, offset, CHUNK);
     if (!outcome.ok) return c.html(`<p class="error">${escapeHtml(outcome.message)}</p>`, outcome.status);
-    return c.html(await chunkHtml(db, outcome.result, query, offset));
+    return c.html(await chunkHtml(db, math, outcome.result, query, offset));
   });
 
   app.get('/arxiv/search/feed', async (c) => {

@@ -17,7 +17,7 @@ const MAX_RELATED_TEXT = 10_000;
 class BadRequest extends Error {}
 
 /** A positive integer parameter in [1, max], or the default when absent. */
-function intParam(c: Context, name: string, fallback: number, max: number): number {
+function positiveIntParam(c: Context, name: string, fallback: number, max: number): number {
   const raw = c.req.query(name);
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d{1,12}$/.test(raw.trim())) throw new BadRequest(`${name} must be a whole number from 1 to ${max}, not "${raw.slice(0, 40)}"`);
@@ -45,8 +45,8 @@ export function searchRoutes({ db, search }: AppDeps): Hono {
 
   app.get('/api/search', async (c) => {
     const q = c.req.query('q') ?? '';
-    const size = intParam(c, 'size', 20, MAX_PAGE_SIZE);
-    const page = intParam(c, 'page', 1, MAX_PAGE);
+    const size = positiveIntParam(c, 'size', 20, MAX_PAGE_SIZE);
+    const page = positiveIntParam(c, 'page', 1, MAX_PAGE);
     if (q.length > MAX_QUERY_LENGTH) throw new QueryError(`query too long: at most ${MAX_QUERY_LENGTH} characters`);
     const t = performance.now();
     const result = await engine().search(q, { offset: (page - 1) * size, limit: size });
@@ -80,7 +80,7 @@ export function searchRoutes({ db, search }: AppDeps): Hono {
 
   app.get(`/api/papers/:id{${ARXIV_ID_PATTERN}}/related`, async (c) => {
     const raw = c.req.param('id') ?? '';
-    const size = intParam(c, 'size', 10, MAX_PAGE_SIZE);
+    const size = positiveIntParam(c, 'size', 10, MAX_PAGE_SIZE);
     const parsed = parseArxivId(raw);
     const t = performance.now();
     const related = parsed ? await engine().related(parsed.id, size) : null;
@@ -91,7 +91,7 @@ export function searchRoutes({ db, search }: AppDeps): Hono {
 
   app.get('/api/related', async (c) => {
     const q = c.req.query('q') ?? '';
-    const size = intParam(c, 'size', 10, MAX_PAGE_SIZE);
+    const size = positiveIntParam(c, 'size', 10, MAX_PAGE_SIZE);
     if (q.length > MAX_RELATED_TEXT) throw new BadRequest(`text too long: at most ${MAX_RELATED_TEXT} characters`);
     const t = performance.now();
     const related = await engine().relatedText(q.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' '), size);

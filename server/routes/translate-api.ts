@@ -5,10 +5,9 @@
 // Cached translations are free; new ones cost the provider money, so they need
 // the ADMIN_TOKEN (when set) as a bearer token or fit in a per-client budget.
 import { Hono, type Context } from 'hono';
-import type { AppDeps } from '../app.ts';
+import type { RouteDeps } from '../app.ts';
 import { getPapers } from '../../db/queries.ts';
 import { ARXIV_ID_PATTERN, parseArxivId, type Paper } from '../../db/paper.ts';
-import { mathHtml } from '../math.ts';
 import { Translator, TranslationError } from '../translate.ts';
 import { clientKey, RateLimiter } from './page-util.ts';
 import { bearerToken, tokenMatches } from './admin.ts';
@@ -18,7 +17,7 @@ const MAX_BATCH = 25;
 const BUDGET = 60;
 const WINDOW_MS = 10 * 60_000;
 
-export function translateRoutes(deps: AppDeps & { translator: Translator; adminToken?: string }): Hono {
+export function translateRoutes(deps: RouteDeps & { translator: Translator }): Hono {
   const { db, translator } = deps;
   const app = new Hono();
   const limiter = new RateLimiter(BUDGET, WINDOW_MS);
@@ -44,9 +43,11 @@ export function translateRoutes(deps: AppDeps & { translator: Translator; adminT
     try {
       const done = await translator.translate(papers, lang);
       const out: Record<string, { titleHtml: string; abstractHtml: string }> = {};
+      // Every formula typeset (no budget): the toggle swaps this HTML in as it is.
+      const typeset = async (text: string) => (await deps.math.render((m) => m.html(text), Infinity)).html;
       for (const p of papers) {
         const t = done.get(p.id);
-        if (t) out[p.id] = { titleHtml: mathHtml(t.title, db), abstractHtml: mathHtml(t.abstract, db) };
+        if (t) out[p.id] = { titleHtml: await typeset(t.title), abstractHtml: await typeset(t.abstract) };
       }
       return c.json({ lang, papers: out });
     } catch (err) {

@@ -1,8 +1,7 @@
 // Pieces shared by listing, search, reading-list and paper pages.
 import type { Paper } from '../../db/paper.ts';
-import type { Db } from '../../db/client.ts';
 import type { AnnounceType } from '../../db/queries.ts';
-import { mathHtml, renderWithMath, withMathBudget } from '../math.ts';
+import type { MathContext, MathService, Rendered } from '../math/service.ts';
 import { escapeHtml } from '../../lib/html.ts';
 import { proseMarker } from './highlight.ts';
 
@@ -21,18 +20,16 @@ interface ListOptions {
 }
 
 /** Typesets (and optionally highlights) a batch of papers for display. */
-function listPapers(db: Db, papers: readonly Paper[], opts: ListOptions = {}): ListedPaper[] {
+function listPapers(m: MathContext, papers: readonly Paper[], opts: ListOptions = {}): ListedPaper[] {
   const terms = opts.terms ?? [];
   const prose = terms.length ? proseMarker(terms) : escapeHtml;
-  return withMathBudget(() =>
-    papers.map((paper) => ({
-      paper,
-      titleHtml: mathHtml(paper.title, db, prose),
-      abstractHtml: mathHtml(paper.abstract, db, prose),
-      commentsHtml: paper.comments ? mathHtml(paper.comments, db) : null,
-      badge: opts.badges?.get(paper.id) ?? null,
-    })),
-  );
+  return papers.map((paper) => ({
+    paper,
+    titleHtml: m.html(paper.title, prose),
+    abstractHtml: m.html(paper.abstract, prose),
+    commentsHtml: paper.comments ? m.html(paper.comments) : null,
+    badge: opts.badges?.get(paper.id) ?? null,
+  }));
 }
 
 const BADGE_TEXT: Record<AnnounceType, string> = {
@@ -129,13 +126,13 @@ export function PaperCard({ item, index }: { item: ListedPaper; index?: number }
   );
 }
 
-/** A chunk of cards: what a page starts with and what lazy loading appends. */
 /**
  * A chunk of paper cards as HTML (a listing, search results, the reading
- * list), its new formulas typeset within a listing's budget (renderWithMath).
+ * list): what a page starts with and what lazy loading appends, its new
+ * formulas typeset within a listing's budget.
  */
-export function paperChunkHtml(db: Db, papers: readonly Paper[], opts: ListOptions & { offset: number; next: string | null }): Promise<string> {
-  return renderWithMath(() => String(<PaperChunk items={listPapers(db, papers, opts)} offset={opts.offset} next={opts.next} />));
+export function paperChunkHtml(math: MathService, papers: readonly Paper[], opts: ListOptions & { offset: number; next: string | null }): Promise<Rendered> {
+  return math.render((m) => String(<PaperChunk items={listPapers(m, papers, opts)} offset={opts.offset} next={opts.next} />));
 }
 
 export function PaperChunk({ items, offset, next }: { items: readonly ListedPaper[]; offset: number; next: string | null }) {

@@ -11,7 +11,6 @@ import { seedDb, HOSTILE, DAY1, type Seeded } from '../pages/fixture.ts';
 import { startPagesServer, type PagesServer } from '../pages/server.ts';
 import { startStubLlm, type StubLlm } from '../pages/stub-llm.ts';
 import { ingestBatch } from '../../db/queries.ts';
-import { setMathBudget } from '../../server/math.ts';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 let dir: ReturnType<typeof tempDir>;
@@ -242,7 +241,7 @@ test('a listing or related-papers fragment past its typesetting budget sends new
       authors: ['Budget Tester'], categories: ['math.FA'], published: '2026-11-25', updated: null, comments: null, journalRef: null, doi: null, license: null,
     }],
   });
-  setMathBudget(0);
+  srv.math.setListingBudget(0);
   try {
     const html = await (await fetch(`${srv.url}/stars?ids=${id}`)).text();
     assert.match(html, /class="math math-pending notranslate"[^>]*data-tex="\\omega_\{97001\}"/);
@@ -252,7 +251,7 @@ test('a listing or related-papers fragment past its typesetting budget sends new
     assert.deepEqual(await rawDollars(page), []);
     await page.context().close();
   } finally {
-    setMathBudget(40);
+    srv.math.setListingBudget(40);
   }
   // Related papers arrive as a fragment after the page: its pending titles are typeset the same way.
   const [near, far] = ['2611.97002', '2611.97003'];
@@ -264,7 +263,7 @@ test('a listing or related-papers fragment past its typesetting budget sends new
     })),
   });
   srv.search!.sync();
-  setMathBudget(0);
+  srv.math.setListingBudget(0);
   try {
     const fragment = await (await fetch(`${srv.url}/arxiv/${near}/related?fragment=1`)).text();
     assert.match(fragment, /math-pending[^>]*data-tex="\\varpi_\{97003\}"/);
@@ -275,7 +274,7 @@ test('a listing or related-papers fragment past its typesetting budget sends new
     assert.equal(await link.locator('.math mjx-container').count(), 1);
     await page.context().close();
   } finally {
-    setMathBudget(40);
+    srv.math.setListingBudget(40);
   }
   // The JSON twin refuses what it cannot typeset sensibly.
   assert.equal((await fetch(`${srv.url}/api/math?tex=`)).status, 400);

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { typeset, mathHtml, fillMathCache, mathKey } from '../../server/math.ts';
+import { typeset, mathKey } from '../../server/math/typeset.ts';
+import { MathService } from '../../server/math/service.ts';
 import { splitTeX } from '../../lib/tex.ts';
 import { protectMath, restoreSentence, restoreText, splitSentences, parseJsonArray } from '../../server/translate.ts';
 import { openDb } from '../../db/client.ts';
@@ -75,8 +76,8 @@ test('typeset: a JavaScript error inside MathJax is caught per formula and later
   assert.equal(typeset('x+1', false).ok, true);
 });
 
-test('mathHtml escapes prose and never lets HTML through', () => {
-  const html = mathHtml('<script>alert(1)</script> & $x<y$ "q"');
+test('rendered text escapes prose and never lets HTML through', async () => {
+  const { html } = await new MathService().render((m) => m.html('<script>alert(1)</script> & $x<y$ "q"'), Infinity);
   assert.ok(html.startsWith('&#60;script&#62;alert(1)&#60;/script&#62; &#38; '));
   assert.ok(!html.includes('<script'));
   assert.ok(html.includes('data-tex="x&#60;y"'));
@@ -98,20 +99,21 @@ test('real formulas from the corpus typeset; failures are rare and marked', asyn
   assert.ok(failed / (ok + failed) < 0.05, `${failed} of ${ok + failed} failed`);
 });
 
-test('fillMathCache fills the SQLite cache from new rows only, and pages use it', async () => {
+test('the fill pass fills the SQLite cache from new rows only, and pages use it', async () => {
   const dir = tempDir();
   try {
     const db = openDb(`${dir.path}/p.db`);
+    const math = new MathService({ db });
     const papers = await corpusPapers(20, ['cs.LG']);
     ingestBatch(db, { papers });
-    const n = fillMathCache(db);
+    const n = math.fillNow();
     assert.ok(n > 0);
     assert.equal(countMathCached(db), n);
-    assert.equal(fillMathCache(db), 0, 'nothing new to do');
+    assert.equal(math.fillNow(), 0, 'nothing new to do');
     const first = splitTeX(papers[0].abstract).find((s) => s.kind === 'math');
     if (first && first.kind === 'math') assert.ok(getMathCached(db, mathKey(first.tex, first.display)));
     ingestBatch(db, { papers: [{ ...papers[0], id: '2699.00001', title: 'New $\\zeta_{new}$', abstract: 'Fresh $\\xi^{3}_{k}$.' }] });
-    assert.equal(fillMathCache(db), 2);
+    assert.equal(math.fillNow(), 2);
     db.sqlite.close();
   } finally {
     dir.cleanup();

@@ -1,7 +1,8 @@
 // The explanations on the demo pages, in our own words. Formulas are TeX strings that the
-// route typesets on the server with MathJax (server/math.ts); the browser never loads MathJax.
+// route typesets on the server with MathJax (server/math/typeset.ts), once per formula and
+// process (the text is fixed); the browser never loads MathJax.
 import type { Child } from 'hono/jsx';
-import { typeset } from '../../math.ts';
+import { typeset } from '../../math/typeset.ts';
 
 const cache = new Map<string, string>();
 
