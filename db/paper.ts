@@ -58,10 +58,14 @@ export function monthFromId(id: string): string | null {
   return `${year}-${m[2]}`;
 }
 
-/** Collapses every run of whitespace (hard wraps, tabs, NBSP kept) to one space. */
+/**
+ * Collapses every run of whitespace (hard wraps, tabs, NBSP kept) to one
+ * space and drops bidi controls (a title holding U+202E would show the rest
+ * of itself, and of the line, reversed).
+ */
 export function normalizeSpace(s: string): string {
   // Only runs that are not already a single space need rewriting; most text has none.
-  return s.replace(/[\t\r\n\f\v][ \t\r\n\f\v]*| [ \t\r\n\f\v]+/g, ' ').trim();
+  return s.replace(/[\t\r\n\f\v][ \t\r\n\f\v]*| [ \t\r\n\f\v]+|[\u202A-\u202E\u2066-\u2069]/g, (m) => (m.length === 1 && m > '\u2000' ? '' : ' ')).trim();
 }
 
 const MONTHS: Record<string, string> = {

@@ -6,12 +6,15 @@
 // Every formula comes out as
 //   <span class="math notranslate" translate="no" role="img" aria-label="TeX" data-tex="TeX"><mjx-container …></span>
 // A formula MathJax rejects (a TeX error, or one of the rare JavaScript errors
-// real arXiv TeX provokes) shows its escaped source with class `math-error`.
+// real arXiv TeX provokes) shows its escaped source with class `math-error`;
+// an unknown macro (an author's own \eps) shows as its name in red and the
+// rest of the formula typesets (the noundefined package).
 //
 // Safety: the TeX packages that can emit links, classes, styles, ids or raw
 // HTML (html: \href \class \style \cssId; unicode; action; require/autoload)
 // are not loaded, macro definitions (newcommand) are off so one abstract cannot
-// redefine another's macros, and MathJax's safe extension filters what remains.
+// redefine another's macros, MathJax's safe extension allows no URL, class,
+// id or style, and sanitize.ts clamps every dimension and checks the output.
 import { mathjax } from 'mathjax-full/js/mathjax.js';
 import { TeX } from 'mathjax-full/js/input/tex.js';
 import { CHTML } from 'mathjax-full/js/output/chtml.js';
@@ -20,10 +23,11 @@ import { RegisterHTMLHandler } from 'mathjax-full/js/handlers/html.js';
 import { SafeHandler } from 'mathjax-full/js/ui/safe/SafeHandler.js';
 import { AllPackages } from 'mathjax-full/js/input/tex/AllPackages.js';
 import { escapeHtml } from '../../lib/html.ts';
+import { chtmlIsSafe, sanitizeMathTree } from './sanitize.ts';
 
 /** TeX packages that could emit links, styles, classes, raw HTML, or change state across formulas. */
 const UNSAFE_PACKAGES = new Set([
-  'html', 'unicode', 'action', 'require', 'autoload', 'newcommand', 'configmacros', 'noerrors', 'noundefined', 'bussproofs',
+  'html', 'unicode', 'action', 'require', 'autoload', 'newcommand', 'configmacros', 'noerrors', 'bussproofs',
 ]);
 export const TEX_PACKAGES: readonly string[] = AllPackages.filter((p) => !UNSAFE_PACKAGES.has(p));
 
@@ -56,12 +60,19 @@ function makeEngine(): Engine {
   });
   // adaptiveCSS off: the stylesheet covers every glyph, so each cached formula
   // works on any page without per-page CSS.
+  tex.postFilters.add(sanitizeMathTree, 10);
   const chtml = new CHTML({ fontURL: MATH_FONT_URL, adaptiveCSS: false });
-  const doc = mathjax.document('', { InputJax: tex, OutputJax: chtml });
+  const doc = mathjax.document('', {
+    InputJax: tex,
+    OutputJax: chtml,
+    safeOptions: { allow: { URLs: 'none', classes: 'none', cssIDs: 'none', styles: 'none' } },
+  });
   return {
     convert(source, display) {
       const node = doc.convert(source, { display, em: 16, ex: 8, containerWidth: 80 * 16 });
-      return adaptor.outerHTML(node);
+      const html = adaptor.outerHTML(node);
+      if (!chtmlIsSafe(html)) throw new Error('typeset output outside the allow-list');
+      return html;
     },
     css() {
       return adaptor.textContent(chtml.styleSheet(doc) as unknown as Parameters<typeof adaptor.textContent>[0]);
