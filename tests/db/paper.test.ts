@@ -44,3 +44,12 @@ test('splitCategories keeps order, drops duplicates and non-arXiv codes', () => 
   assert.deepEqual(splitCategories('hep-th gr-qc'), ['hep-th', 'gr-qc']);
   assert.deepEqual(splitCategories(['cs.CL', 'I.2.7', '68T50']), ['cs.CL']);
 });
+
+test('normalizeSpace drops bidi controls, so a title cannot reverse the rest of its line', async () => {
+  const { normalizeSpace } = await import('../../db/paper.ts');
+  const { escapeHtml } = await import('../../lib/html.ts');
+  const title = 'Safe title \u202Egnisrever\u202C and \u2066isolated\u2069 text';
+  assert.equal(normalizeSpace(title), 'Safe title gnisrever and isolated text');
+  assert.doesNotMatch(escapeHtml(title), /[\u202A-\u202E\u2066-\u2069]/);
+  assert.equal(normalizeSpace('keeps\u00a0no-break space, é and 中文'), 'keeps\u00a0no-break space, é and 中文');
+});
