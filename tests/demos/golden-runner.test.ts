@@ -58,3 +58,35 @@ test('GOLDEN_DIR: good cases pass, tampered and unknown ones fail', () => {
     dir.cleanup();
   }
 });
+
+test('each tolerance the runner applies holds at 0.9× its bound and fails at 1.1×', async () => {
+  const { closeArray, closeSingularValues, closeScalar } = await import('../golden/compare.ts');
+  const exp = [3, -4, 12, 0.5];
+  const norm = Math.hypot(...exp);
+  const unit = [1, 1, -1, 1].map((x) => x / 2); // ‖unit‖ = 1
+  const shifted = (size: number) => exp.map((x, i) => x + size * unit[i]);
+  // rel_fro: ‖got − exp‖ ≤ rel_fro·‖exp‖.
+  const relFro = 1e-6;
+  closeArray(shifted(0.9 * relFro * norm), exp, { rel_fro: relFro }, 'rel_fro 0.9');
+  assert.throws(() => closeArray(shifted(1.1 * relFro * norm), exp, { rel_fro: relFro }, 'rel_fro 1.1'), /rel_fro/);
+  // abs: max |got − exp| ≤ abs (each entry moves by size/2).
+  closeArray(shifted(2 * 0.9e-9), exp, { abs: 1e-9 }, 'abs 0.9');
+  assert.throws(() => closeArray(shifted(2 * 1.1e-9), exp, { abs: 1e-9 }, 'abs 1.1'), /abs/);
+  // rel_sv: elementwise |got − exp| ≤ rel_sv·|exp| + floor.
+  const sv = [10, 2, 0.25];
+  const relSv = 1e-8;
+  const floor = 1e-15;
+  const svAt = (k: number) => sv.map((s) => s + k * (relSv * s + floor));
+  closeSingularValues(svAt(0.9), sv, { rel_sv: relSv, abs_sv_floor: floor }, 'rel_sv 0.9');
+  assert.throws(() => closeSingularValues(svAt(1.1), sv, { rel_sv: relSv, abs_sv_floor: floor }, 'rel_sv 1.1'), /bound/);
+  // Scalars: rel, and abs (or abs_lambda for λ).
+  closeScalar(7 * (1 + 0.9e-10), 7, { rel: 1e-10 }, 'rel 0.9');
+  assert.throws(() => closeScalar(7 * (1 + 1.1e-10), 7, { rel: 1e-10 }, 'rel 1.1'));
+  closeScalar(7 + 0.9e-9, 7, { abs: 1e-9 }, 'abs 0.9');
+  assert.throws(() => closeScalar(7 + 1.1e-9, 7, { abs: 1e-9 }, 'abs 1.1'), /abs/);
+  closeScalar(7 + 0.9e-7, 7, { abs_lambda: 1e-7 }, 'abs_lambda 0.9', 'abs_lambda');
+  assert.throws(() => closeScalar(7 + 1.1e-7, 7, { abs_lambda: 1e-7 }, 'abs_lambda 1.1', 'abs_lambda'), /abs/);
+  // Near zero the floor is the bound.
+  closeScalar(0.9e-12, 0, { rel: 1e-10, abs_error_floor: 1e-12 }, 'floor 0.9');
+  assert.throws(() => closeScalar(1.1e-12, 0, { rel: 1e-10, abs_error_floor: 1e-12 }, 'floor 1.1'));
+});

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { openDb, type Db } from '../../db/client.ts';
 import { importFile } from '../../scripts/import.ts';
-import { countPapers, getPaper, maxSeq } from '../../db/queries.ts';
+import { countPapers, getCrawlState, getPaper, maxSeq } from '../../db/queries.ts';
 import { CORPUS, ROOT, committedPapers, corpusLines, manyCorpusLines, runImporter, tempDir } from '../helpers.ts';
 
 /** Everything a paper is, except when we saw it: equal databases have equal digests. */
@@ -124,6 +124,15 @@ test('an import killed at random moments resumes to the same database as an unin
     const dataDir = join(dir.path, 'killed');
     const committed = () => committedPapers(dataDir);
     const run = (killAt: number | null) => runImporter(file, dataDir, { batch: 2000, killAt }).then((r) => r.code);
+    /** The resume point the killed run left, read as a new run would. */
+    const savedLine = () => {
+      const db = openDb(join(dataDir, 'papers.db'));
+      try {
+        return (getCrawlState(db, 'import', file)?.resume as { line: number } | null)?.line ?? 0;
+      } finally {
+        db.sqlite.close();
+      }
+    };
     // Seeded kill points, each past the previous run's progress.
     let seed = 7;
     const partial: number[] = [];
@@ -133,10 +142,18 @@ test('an import killed at random moments resumes to the same database as an unin
       target = Math.min(lines.length - 2000, target + 2000 + (seed % 4000));
       await run(target);
       partial.push(committed());
+      // The resume point commits with its batch: the papers held are exactly the lines before it
+      // (every line of this file is a distinct valid paper).
+      const line = savedLine();
+      assert.ok(line > 0, `run ${i}: a resume point was saved`);
+      assert.equal(committed(), line, `run ${i}: papers held = lines before the resume point`);
     }
     assert.ok(partial.every((n) => n > 0 && n < lines.length), `every kill must land mid-import: ${partial}`);
-    assert.equal(await run(null), 0);
     const db = openDb(join(dataDir, 'papers.db'));
+    const from = savedLine();
+    const rest = await importFile(db, file, { batchSize: 2000 });
+    assert.equal(rest.resumedFrom, from, 'the next run starts at the saved line, not at 0');
+    assert.equal(rest.added, lines.length - from, 'and adds exactly the lines after it');
     assert.deepEqual(digest(db), expected);
     db.sqlite.close();
   } finally {

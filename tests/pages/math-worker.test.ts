@@ -69,7 +69,8 @@ test('with a thread installed, a page waits for its new formulas within the budg
     const t = performance.now();
     const late = await render(svc, 'Slow $s_{3}$.', 30);
     const waited = performance.now() - t;
-    assert.ok(waited >= 25 && waited < 1000, `waited ${waited} ms`);
+    // At least the budget; at most a bound generous for a loaded machine (the typesetter never answers here).
+    assert.ok(waited >= 25 && waited < 10_000, `waited ${waited} ms`);
     assert.match(late, /class="math math-pending notranslate"[^>]*data-tex="s_\{3\}"/);
     // Asked again meanwhile, it is not sent twice.
     assert.match(await render(svc, 'Slow $s_{3}$.', 5), /math-pending/);
