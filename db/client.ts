@@ -37,6 +37,8 @@ export function openDb(path = join(dataDir(), 'papers.db')): Db {
   sqlite.pragma('synchronous = NORMAL');
   // Another process may hold the write lock (an import while the server runs).
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // After a checkpoint resets the WAL, it is truncated to this size (a bulk import can grow it to gigabytes).
+  sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   sqlite.pragma('foreign_keys = ON');
   const orm = drizzle(sqlite, { schema });
   migrate(orm, { migrationsFolder: MIGRATIONS });
@@ -44,6 +46,16 @@ export function openDb(path = join(dataDir(), 'papers.db')): Db {
 }
 
 const BUSY_TIMEOUT_MS = 10_000;
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Moves what the WAL holds into the database and, when no reader still needs
+ * it, empties the WAL file (after a bulk import). Never waits for the write lock
+ * or for readers: what it cannot do now the next checkpoint does.
+ */
+export function checkpoint(db: Db): void {
+  tryWrite(db, () => db.sqlite.pragma('wal_checkpoint(TRUNCATE)'));
+}
 
 /**
  * Runs a write only if the write lock is free right now; returns false when

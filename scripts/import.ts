@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
-import { openDb, type Db } from '../db/client.ts';
+import { checkpoint, openDb, type Db } from '../db/client.ts';
 import { lowerPriority, startTsWorker } from '../lib/threads.ts';
 import { getCrawlState, ingestBatch, countPapers, type IngestCounts } from '../db/queries.ts';
 import type { BadLine, ReaderInput, ReaderMessage } from './snapshot-reader.ts';
@@ -45,6 +45,17 @@ interface ResumePoint {
 }
 
 const MAX_BAD_LINES_KEPT = 1000;
+
+/** A WAL larger than this during an import is checkpointed (its frames reused from then on). */
+const MAX_WAL_BYTES = 512 * 1024 * 1024;
+
+function walBytes(db: Db): number {
+  try {
+    return statSync(`${db.path}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
 
 /** Page cache while importing, in KiB (negative: SQLite's convention for a size rather than a page count). */
 const IMPORT_CACHE_KIB = -256 * 1024;
@@ -86,6 +97,8 @@ export async function importFile(db: Db, file: string, opts: ImportOptions = {})
         try {
           if (msg.kind === 'batch') {
             const counts = ingestBatch(db, { papers: msg.papers, state: { ...stateKey, resume: stamp(msg.lines, false) } });
+            // Checkpointing is off while importing (once at the end is cheaper), but the WAL must not grow without bound.
+            if (walBytes(db) > MAX_WAL_BYTES) db.sqlite.pragma('wal_checkpoint(PASSIVE)');
             result.added += counts.added;
             result.updated += counts.updated;
             result.unchanged += counts.unchanged;
@@ -117,6 +130,7 @@ export async function importFile(db: Db, file: string, opts: ImportOptions = {})
     db.sqlite.pragma(`wal_autocheckpoint = ${autoCheckpoint}`);
     db.sqlite.pragma(`cache_size = ${cacheSize}`);
     db.sqlite.pragma('wal_checkpoint(PASSIVE)');
+    checkpoint(db);
   }
   result.seconds = (performance.now() - started) / 1000;
   return result;

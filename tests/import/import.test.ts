@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -33,6 +33,9 @@ test('imports the real corpus: every line lands, text normalised, re-import chan
     assert.equal(first.valid, lines.length);
     assert.equal(first.added, lines.length);
     assert.equal(countPapers(db), new Set(lines.map((l) => JSON.parse(l).id)).size);
+    // The import checkpoints at its end and, with no other reader, empties the WAL file.
+    assert.equal(statSync(join(dir.path, 'papers.db-wal')).size, 0, 'WAL emptied after the import');
+    assert.equal(db.sqlite.pragma('journal_size_limit', { simple: true }), 64 * 1024 * 1024);
 
     const src = JSON.parse(lines.find((l) => l.includes('"id": "0704.0002"'))!);
     const p = getPaper(db, '0704.0002')!;
