@@ -1,5 +1,6 @@
 // The paper as every part of the program sees it, and the pure helpers that
 // make ids, dates and text from any source agree. No I/O here.
+import { texToUnicode } from '../lib/textex.ts';
 
 export interface Paper {
   id: string;
@@ -90,30 +91,37 @@ export function isoDate(s: string | null | undefined): string | null {
   return null;
 }
 
-/** Splits an arXiv author string ("A, B and C", "A, B, C") into names. */
-export function splitAuthors(s: string | null | undefined): string[] {
-  if (!s) return [];
-  const flat = normalizeSpace(s);
-  if (!flat) return [];
-  if (!flat.includes('(')) return flat.split(/\s*,\s*|\s+and\s+/).map((n) => n.replace(/^and\s+/, '').trim()).filter(Boolean);
-  // Commas inside parentheses belong to affiliations, not to the list.
-  const out: string[] = [];
+/** The text without its parenthesised parts (nested too): affiliations in an arXiv author list. */
+function withoutParentheses(s: string): string {
   let depth = 0;
-  let cur = '';
-  const push = () => {
-    for (const part of cur.split(/\s+and\s+/)) {
-      const name = part.trim().replace(/^and\s+/, '');
-      if (name) out.push(name);
-    }
-    cur = '';
-  };
-  for (const ch of flat) {
+  let out = '';
+  for (const ch of s) {
     if (ch === '(') depth++;
     else if (ch === ')') depth = Math.max(0, depth - 1);
-    if (ch === ',' && depth === 0) push();
-    else cur += ch;
+    else if (depth === 0) out += ch;
   }
-  push();
+  return out;
+}
+
+/** A name suffix written after a comma ("John Smith, Jr."), which belongs to the name before it. */
+const SUFFIX = /^(?:Jr|Sr)\.?$|^(?:II|III|IV)$/;
+
+/**
+ * Splits an arXiv author string ("A, B and C", "A, B, C", with affiliations
+ * in parentheses and TeX accents) into names, the way arXiv's own
+ * `authors_parsed` reads it: affiliations dropped, accents as Unicode,
+ * initials spaced ("J.P. Hague" -> "J. P. Hague").
+ */
+export function splitAuthors(s: string | null | undefined): string[] {
+  if (!s) return [];
+  const flat = withoutParentheses(texToUnicode(normalizeSpace(s)));
+  const out: string[] = [];
+  for (const part of flat.split(/\s*,\s*|\s+and\s+|\s+&\s+/)) {
+    const name = normalizeSpace(part.replace(/^and\s+/, '').replace(/\.(?=[^\s.,])/g, '. '));
+    if (!name || /^et\.? al\.?$/i.test(name)) continue;
+    if (SUFFIX.test(name) && out.length) out[out.length - 1] += ` ${name}`;
+    else out.push(name);
+  }
   return out;
 }
 

@@ -19,6 +19,7 @@ import type { Db } from '../../db/client.ts';
 import { changesOf } from '../../db/changes.ts';
 import { escapeHtml } from '../../lib/html.ts';
 import { splitTeX } from '../../lib/tex.ts';
+import { texToUnicode } from '../../lib/textex.ts';
 import { MathCache } from './cache.ts';
 import { MathFill } from './fill.ts';
 import { LoopBudget, type LoopWindow } from './budget.ts';
@@ -32,7 +33,10 @@ export const PAPER_BUDGET_MS = 30;
 
 /** What a page part's builder typesets with. Both return safe HTML. */
 export interface MathContext {
-  /** Text with formulas: prose escaped (or passed to `prose`, which must escape, e.g. a search highlighter), math typeset. */
+  /**
+   * Text with formulas: prose with its text-mode TeX as Unicode (lib/textex.ts), escaped (or passed to
+   * `prose`, which must escape, e.g. a search highlighter), math typeset.
+   */
   html(text: string, prose?: (s: string) => string): string;
   /** One formula. */
   formula(tex: string, display: boolean): string;
@@ -76,9 +80,9 @@ class Pass implements MathContext {
   }
 
   html(text: string, prose: (s: string) => string = escapeHtml): string {
-    if (!hasMath(text)) return prose(text);
+    if (!hasMath(text)) return prose(texToUnicode(text));
     let out = '';
-    for (const seg of splitTeX(text)) out += seg.kind === 'text' ? prose(seg.text) : this.formula(seg.tex, seg.display);
+    for (const seg of splitTeX(text)) out += seg.kind === 'text' ? prose(texToUnicode(seg.text)) : this.formula(seg.tex, seg.display);
     return out;
   }
 }

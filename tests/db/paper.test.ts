@@ -34,7 +34,7 @@ test('isoDate reads ISO and RFC 2822 dates', () => {
 test('splitAuthors handles "and", commas and affiliations', () => {
   assert.deepEqual(splitAuthors('Ileana Streinu and Louis Theran'), ['Ileana Streinu', 'Louis Theran']);
   assert.deepEqual(splitAuthors('A. One, B. Two, and C. Three'), ['A. One', 'B. Two', 'C. Three']);
-  assert.deepEqual(splitAuthors('A. One (MIT, USA), B.\n  Two'), ['A. One (MIT, USA)', 'B. Two']);
+  assert.deepEqual(splitAuthors('A. One (MIT, USA), B.\n  Two'), ['A. One', 'B. Two'], 'affiliations are not part of a name');
   assert.deepEqual(splitAuthors('David A. Lowe , Juanyi Yang'), ['David A. Lowe', 'Juanyi Yang']);
   assert.deepEqual(splitAuthors(null), []);
 });
@@ -52,4 +52,21 @@ test('normalizeSpace drops bidi controls, so a title cannot reverse the rest of 
   assert.equal(normalizeSpace(title), 'Safe title gnisrever and isolated text');
   assert.doesNotMatch(escapeHtml(title), /[\u202A-\u202E\u2066-\u2069]/);
   assert.equal(normalizeSpace('keeps\u00a0no-break space, é and 中文'), 'keeps\u00a0no-break space, é and 中文');
+});
+
+test("splitAuthors reads every sample paper's author list as arXiv's own authors_parsed does", async () => {
+  const { corpusLines } = await import('../helpers.ts');
+  const { normalizeSpace } = await import('../../db/paper.ts');
+  let compared = 0;
+  for (const line of await corpusLines()) {
+    const r = JSON.parse(line) as { id: string; authors: string | null; authors_parsed: string[][] | null };
+    if (!r.authors || !Array.isArray(r.authors_parsed)) continue;
+    const want = r.authors_parsed.map((a) => normalizeSpace([a[1], a[0], a[2]].filter(Boolean).join(' ')));
+    assert.deepEqual(splitAuthors(r.authors), want, `${r.id}: ${r.authors.slice(0, 120)}`);
+    compared++;
+  }
+  assert.ok(compared > 1000, `${compared} papers compared`);
+  // Affiliations, TeX accents, initials and suffixes, as arXiv writes them.
+  assert.deepEqual(splitAuthors('Gueniche (DCPR) and P\\\'eter E. Frenkel (1) ((1) Univ. X)'), ['Gueniche', 'Péter E. Frenkel']);
+  assert.deepEqual(splitAuthors('J.P.Hague, John Smith, Jr., and Ren{\\\'e} Dupont, et al.'), ['J. P. Hague', 'John Smith Jr.', 'René Dupont']);
 });
