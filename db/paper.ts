@@ -103,6 +103,15 @@ function withoutParentheses(s: string): string {
   return out;
 }
 
+/**
+ * One author's name as readers and reference managers want it: TeX accents as
+ * Unicode, affiliations in parentheses dropped. Idempotent, so names stored
+ * before splitAuthors did this come out the same as new ones.
+ */
+export function authorName(name: string): string {
+  return normalizeSpace(withoutParentheses(texToUnicode(name)));
+}
+
 /** A name suffix written after a comma ("John Smith, Jr."), which belongs to the name before it. */
 const SUFFIX = /^(?:Jr|Sr)\.?$|^(?:II|III|IV)$/;
 

@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import type { RouteDeps } from '../app.ts';
 import { getPaper, getPapers } from '../../db/queries.ts';
+import { plainText } from '../../lib/textex.ts';
 import { ARXIV_ID_PATTERN, paperJson, parseArxivId, type Paper } from '../../db/paper.ts';
 import type { RelatedResult, SearchEngine } from '../../search/types.ts';
 import { PAPER_BUDGET_MS, type MathContext } from '../math/service.ts';
@@ -38,7 +39,7 @@ function PaperPage(props: { m: MathContext; paper: Paper; tr: TranslateInfo }) {
   const demos = demosForPaper(p.title, p.abstract);
   return (
     <Layout
-      title={p.title}
+      title={plainText(p.title)}
       head={
         <>
           {citationMeta(p).map(([name, content]) => (
@@ -244,7 +245,7 @@ export function paperRoutes(deps: RouteDeps & { translateInfo: () => TranslateIn
     const { html } = await math.render(
       (m) =>
         page(
-          <Layout title={`Related to ${p.title}`}>
+          <Layout title={`Related to ${plainText(p.title)}`}>
             <p class="back">
               ← <a href={`/arxiv/${p.id}`} dangerouslySetInnerHTML={{ __html: m.html(p.title) }}></a>
             </p>

@@ -1,6 +1,7 @@
 // Atom feeds for listings and searches. Titles and abstracts go out as text
 // (TeX source kept): feed readers cannot be trusted to render our SVG.
-import type { Paper } from '../../db/paper.ts';
+import { authorName, type Paper } from '../../db/paper.ts';
+import { plainText } from '../../lib/textex.ts';
 
 export function xmlEscape(s: string): string {
   // Characters XML 1.0 forbids outright are dropped, the rest escaped.
@@ -32,14 +33,14 @@ export function atomFeed(f: FeedSpec): string {
     return [
       '  <entry>',
       `    <id>${xmlEscape(url)}</id>`,
-      `    <title>${xmlEscape(p.title)}</title>`,
+      `    <title>${xmlEscape(plainText(p.title))}</title>`,
       `    <link rel="alternate" type="text/html" href="${xmlEscape(url)}"/>`,
       `    <link rel="related" type="application/pdf" href="https://arxiv.org/pdf/${xmlEscape(p.id)}"/>`,
       `    <updated>${atomDate(p.updated ?? p.published)}</updated>`,
       p.published ? `    <published>${atomDate(p.published)}</published>` : '',
-      ...p.authors.map((a) => `    <author><name>${xmlEscape(a)}</name></author>`),
+      ...p.authors.map((a) => `    <author><name>${xmlEscape(authorName(a))}</name></author>`),
       ...p.categories.map((c) => `    <category term="${xmlEscape(c)}"/>`),
-      `    <summary type="text">${xmlEscape(p.abstract)}</summary>`,
+      `    <summary type="text">${xmlEscape(plainText(p.abstract))}</summary>`,
       '  </entry>',
     ]
       .filter(Boolean)

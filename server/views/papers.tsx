@@ -1,5 +1,5 @@
 // Pieces shared by listing, search, reading-list and paper pages.
-import type { Paper } from '../../db/paper.ts';
+import { authorName, type Paper } from '../../db/paper.ts';
 import type { AnnounceType } from '../../db/queries.ts';
 import type { MathContext, MathService, Rendered } from '../math/service.ts';
 import { escapeHtml } from '../../lib/html.ts';
@@ -50,7 +50,7 @@ export function authorSearchUrl(name: string): string {
 
 export function Authors({ names, max }: { names: readonly string[]; max?: number }) {
   if (!names.length) return <span class="authors muted">authors not listed</span>;
-  const shown = max && names.length > max ? names.slice(0, max) : names;
+  const shown = (max && names.length > max ? names.slice(0, max) : names).map(authorName);
   return (
     <span class="authors">
       {shown.map((n, i) => (
