@@ -16,6 +16,8 @@ export interface Paper {
   journalRef: string | null;
   doi: string | null;
   license: string | null;
+  /** Unix ms of the last ingest that saw it (set when read from the database; the sources do not give it). */
+  seenAt?: number | null;
 }
 
 export interface ParsedId {
@@ -151,6 +153,47 @@ export function sortDateOf(p: Pick<Paper, 'id' | 'published'>): string {
   return p.published ?? monthFromId(p.id) ?? '0000-00';
 }
 
+/** How sure a paper's date is: the first version's day, the id's month, or only when we took it in. */
+export type PaperDatePrecision = 'day' | 'month' | 'ingest';
+
+/** A paper's date as every page, feed and citation shows it. */
+export interface PaperDate {
+  /** `YYYY-MM-DD` for `day` and `ingest`, `YYYY-MM` for `month`. */
+  date: string;
+  precision: PaperDatePrecision;
+  /** A full ISO timestamp (UTC midnight of the day, the 1st of the month) for feeds. */
+  iso: string;
+}
+
+/** arXiv opened in August 1991; nothing we show is older. */
+const EARLIEST = '1991-08';
+
+/**
+ * The one date of a paper: the first version's date when known, else the
+ * month its id encodes, else the day of the ingest that first saw it (the
+ * last resort: `seenAt`, or now when even that is absent). Never 1970.
+ */
+export function paperDate(p: Pick<Paper, 'id' | 'published' | 'seenAt'>, now = Date.now()): PaperDate {
+  const published = p.published && /^\d{4}-\d{2}-\d{2}$/.test(p.published) && p.published >= EARLIEST ? p.published : null;
+  if (published) return { date: published, precision: 'day', iso: `${published}T00:00:00Z` };
+  const month = monthFromId(p.id);
+  if (month && month >= EARLIEST) return { date: month, precision: 'month', iso: `${month}-01T00:00:00Z` };
+  const seen = p.seenAt && p.seenAt > Date.UTC(1991, 7, 1) ? p.seenAt : now;
+  const day = new Date(seen).toISOString().slice(0, 10);
+  return { date: day, precision: 'ingest', iso: `${day}T00:00:00Z` };
+}
+
+/** The date in words for a card or a paper page: `2016-01-05`, `Jan 2016` (from the id), `added 2026-12-04`. */
+export function paperDateText(d: PaperDate): string {
+  if (d.precision === 'day') return d.date;
+  if (d.precision === 'month') {
+    const [y, m] = d.date.split('-');
+    const name = Object.keys(MONTHS).find((k) => MONTHS[k] === m) ?? m;
+    return `${name[0].toUpperCase()}${name.slice(1)} ${y}`;
+  }
+  return `added ${d.date}`;
+}
+
 /** A Hono path-parameter pattern matching an id with optional version, old or new style. */
 export const ARXIV_ID_PATTERN = '(?:\\d{4}\\.\\d{4,5}(?:v\\d+)?|[a-z][a-z-]*(?:\\.[A-Za-z-]+)?/\\d{7}(?:v\\d+)?)';
 
@@ -166,6 +209,8 @@ export function paperJson(p: Paper) {
     primaryCategory: p.categories[0] ?? null,
     published: p.published,
     updated: p.updated,
+    /** The date pages and feeds show (paperDate). */
+    date: paperDate(p),
     comments: p.comments,
     journalRef: p.journalRef,
     doi: p.doi,

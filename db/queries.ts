@@ -94,10 +94,11 @@ interface RawPaperRow {
   journal_ref: string | null;
   doi: string | null;
   license: string | null;
+  seen_at: number | null;
 }
 
 const PAPER_COLUMNS =
-  'id, version, title, abstract, authors, categories, published, updated, comments, journal_ref, doi, license';
+  'id, version, title, abstract, authors, categories, published, updated, comments, journal_ref, doi, license, seen_at';
 
 export function paperFromRow(r: RawPaperRow): Paper {
   return {
@@ -113,6 +114,7 @@ export function paperFromRow(r: RawPaperRow): Paper {
     journalRef: r.journal_ref,
     doi: r.doi,
     license: r.license,
+    seenAt: r.seen_at,
   };
 }
 

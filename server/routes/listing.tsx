@@ -6,7 +6,7 @@ import { Hono, type Context } from 'hono';
 import type { RouteDeps } from '../app.ts';
 import type { Db } from '../../db/client.ts';
 import { getPapers, type AnnounceType } from '../../db/queries.ts';
-import { paperJson, type Paper } from '../../db/paper.ts';
+import { paperJson, sortDateOf, type Paper } from '../../db/paper.ts';
 import {
   announcedDay,
   announcementDays,
@@ -66,7 +66,7 @@ async function sortByKeywords(ids: string[], keywords: string, search: SearchEng
 
 function newestOrder(db: Db, ids: string[]): string[] {
   const papers = getPapers(db, ids);
-  const key = (p: Paper) => p.published ?? '';
+  const key = (p: Paper) => sortDateOf(p);
   return papers.sort((a, b) => key(b).localeCompare(key(a)) || b.id.localeCompare(a.id)).map((p) => p.id);
 }
 

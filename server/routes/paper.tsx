@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import type { RouteDeps } from '../app.ts';
 import { getPaper, getPapers } from '../../db/queries.ts';
 import { plainText } from '../../lib/textex.ts';
-import { ARXIV_ID_PATTERN, paperJson, parseArxivId, type Paper } from '../../db/paper.ts';
+import { ARXIV_ID_PATTERN, paperDate, paperDateText, paperJson, parseArxivId, type Paper } from '../../db/paper.ts';
 import type { RelatedResult, SearchEngine } from '../../search/types.ts';
 import { PAPER_BUDGET_MS, type MathContext } from '../math/service.ts';
 import { Layout, page } from '../views/layout.tsx';
@@ -68,12 +68,10 @@ function PaperPage(props: { m: MathContext; paper: Paper; tr: TranslateInfo }) {
           <dd>
             <Categories cats={p.categories} />
           </dd>
-          {p.published ? (
-            <>
-              <dt>Submitted</dt>
-              <dd>{p.published}</dd>
-            </>
-          ) : null}
+          <dt>{p.published ? 'Submitted' : 'Date'}</dt>
+          <dd>
+            <time datetime={paperDate(p).date}>{paperDateText(paperDate(p))}</time>
+          </dd>
           {p.updated && p.updated !== p.published ? (
             <>
               <dt>Updated</dt>

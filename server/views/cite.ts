@@ -1,23 +1,21 @@
 // Citation formats for a paper: BibTeX for the copy button, citation_* meta
 // tags for Zotero and other reference managers. Pure functions.
-import { authorName, monthFromId, type Paper } from '../../db/paper.ts';
+import { authorName, paperDate, type Paper } from '../../db/paper.ts';
 import { splitTeX } from '../../lib/tex.ts';
 import { plainText, texToUnicode } from '../../lib/textex.ts';
 
 /**
- * The year a paper belongs to: its first version's date when known, else the
- * month its id encodes. Never the last update (a 2011 paper revised in 2016
- * is cited as 2011).
+ * The year a paper belongs to (paperDate): its first version's date when
+ * known, else the month its id encodes, else the ingest. Never the last
+ * update (a 2011 paper revised in 2016 is cited as 2011).
  */
-export function paperYear(p: Pick<Paper, 'id' | 'published'>): string | null {
-  const d = p.published ?? monthFromId(p.id);
-  return d ? d.slice(0, 4) : null;
+export function paperYear(p: Pick<Paper, 'id' | 'published' | 'seenAt'>): string {
+  return paperDate(p).date.slice(0, 4);
 }
 
-/** The first version's date as `YYYY/MM/DD`, or `YYYY/MM` when only the id's month is known. */
-export function citationDate(p: Pick<Paper, 'id' | 'published'>): string | null {
-  const d = p.published ?? monthFromId(p.id);
-  return d ? d.replaceAll('-', '/') : null;
+/** paperDate as `YYYY/MM/DD`, or `YYYY/MM` when only the id's month is known. */
+export function citationDate(p: Pick<Paper, 'id' | 'published' | 'seenAt'>): string {
+  return paperDate(p).date.replaceAll('-', '/');
 }
 
 /** Characters LaTeX reads as commands in running text, with the escape BibTeX entries use. */
@@ -90,8 +88,7 @@ export function citationMeta(p: Paper): [string, string][] {
     const name = authorName(a);
     if (name) tags.push(['citation_author', name]);
   }
-  const date = citationDate(p);
-  if (date) tags.push(['citation_date', date]);
+  tags.push(['citation_date', citationDate(p)]);
   if (p.published) tags.push(['citation_online_date', p.published.replaceAll('-', '/')]);
   tags.push(['citation_arxiv_id', p.id]);
   tags.push(['citation_pdf_url', `https://arxiv.org/pdf/${p.id}`]);

@@ -1,6 +1,6 @@
 // Atom feeds for listings and searches. Titles and abstracts go out as text
 // (TeX source kept): feed readers cannot be trusted to render our SVG.
-import { authorName, type Paper } from '../../db/paper.ts';
+import { authorName, paperDate, type Paper } from '../../db/paper.ts';
 import { plainText } from '../../lib/textex.ts';
 
 export function xmlEscape(s: string): string {
@@ -20,15 +20,18 @@ export interface FeedSpec {
   updated?: string;
 }
 
-function atomDate(d: string | null): string {
-  if (!d) return new Date(0).toISOString();
-  return /^\d{4}-\d{2}-\d{2}$/.test(d) ? `${d}T00:00:00Z` : /^\d{4}-\d{2}$/.test(d) ? `${d}-01T00:00:00Z` : new Date(0).toISOString();
+/** An entry's `published` (paperDate) and `updated` (the latest version's day when known and later, else the same). */
+function entryDates(p: Paper): { published: string; updated: string } {
+  const published = paperDate(p).iso;
+  const updated = p.updated && /^\d{4}-\d{2}-\d{2}$/.test(p.updated) ? `${p.updated}T00:00:00Z` : published;
+  return { published, updated: updated > published ? updated : published };
 }
 
 export function atomFeed(f: FeedSpec): string {
-  const newest = f.papers.map((p) => p.updated ?? p.published ?? '').sort().pop() || null;
-  const updated = f.updated ?? (newest ? atomDate(newest) : new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
-  const entries = f.papers.map((p) => {
+  const dated = f.papers.map((p) => ({ p, d: entryDates(p) }));
+  const newest = dated.map(({ d }) => d.updated).sort().pop() ?? null;
+  const updated = f.updated ?? newest ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const entries = dated.map(({ p, d }) => {
     const url = `${f.origin}/arxiv/${p.id}`;
     return [
       '  <entry>',
@@ -36,8 +39,8 @@ export function atomFeed(f: FeedSpec): string {
       `    <title>${xmlEscape(plainText(p.title))}</title>`,
       `    <link rel="alternate" type="text/html" href="${xmlEscape(url)}"/>`,
       `    <link rel="related" type="application/pdf" href="https://arxiv.org/pdf/${xmlEscape(p.id)}"/>`,
-      `    <updated>${atomDate(p.updated ?? p.published)}</updated>`,
-      p.published ? `    <published>${atomDate(p.published)}</published>` : '',
+      `    <updated>${d.updated}</updated>`,
+      `    <published>${d.published}</published>`,
       ...p.authors.map((a) => `    <author><name>${xmlEscape(authorName(a))}</name></author>`),
       ...p.categories.map((c) => `    <category term="${xmlEscape(c)}"/>`),
       `    <summary type="text">${xmlEscape(plainText(p.abstract))}</summary>`,

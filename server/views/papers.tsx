@@ -1,5 +1,5 @@
 // Pieces shared by listing, search, reading-list and paper pages.
-import { authorName, type Paper } from '../../db/paper.ts';
+import { authorName, paperDate, paperDateText, type Paper } from '../../db/paper.ts';
 import type { AnnounceType } from '../../db/queries.ts';
 import type { MathContext, MathService, Rendered } from '../math/service.ts';
 import { escapeHtml } from '../../lib/html.ts';
@@ -76,6 +76,19 @@ export function Categories({ cats }: { cats: readonly string[] }) {
   );
 }
 
+/** The paper's date (paperDate) as a <time>, after a separator. */
+export function PaperDateText({ paper }: { paper: Paper }) {
+  const d = paperDate(paper);
+  return (
+    <span class="date">
+      {' · '}
+      <time datetime={d.date} title={d.precision === 'month' ? 'month from the arXiv id' : d.precision === 'ingest' ? 'date added here' : 'first version'}>
+        {paperDateText(d)}
+      </time>
+    </span>
+  );
+}
+
 export function StarButton({ id }: { id: string }) {
   return (
     <button type="button" class="star" data-star={id} aria-pressed="false" title="Add to reading list">
@@ -103,7 +116,7 @@ export function PaperCard({ item, index }: { item: ListedPaper; index?: number }
       </div>
       <div class="meta">
         <Categories cats={p.categories} />
-        {p.published ? <span class="date"> · {p.published}</span> : ''}
+        <PaperDateText paper={p} />
         {item.commentsHtml ? (
           <>
             {' · '}

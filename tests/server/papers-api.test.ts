@@ -33,7 +33,7 @@ test('/api/papers/:id answers new and old ids, with or without version, and 404s
     assert.deepEqual(await r.json(), {
       id: '2405.01234', version: 2, title: 'A title with $x^2$', abstract: 'An abstract.',
       authors: ['Ada Lovelace', 'Alan Turing'], categories: ['cs.LG', 'stat.ML'], primaryCategory: 'cs.LG',
-      published: '2024-05-02', updated: '2024-06-01', comments: '10 pages', journalRef: null, doi: '10.1000/xyz',
+      published: '2024-05-02', updated: '2024-06-01', date: { date: '2024-05-02', precision: 'day', iso: '2024-05-02T00:00:00Z' }, comments: '10 pages', journalRef: null, doi: '10.1000/xyz',
       license: 'http://creativecommons.org/licenses/by/4.0/',
     });
     const old = await app.request('/api/papers/math/0601001');
