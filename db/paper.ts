@@ -31,6 +31,20 @@ const NEW_ID = /^(\d{4}\.\d{4,5})(?:v(\d+))?$/;
 const OLD_ID = /^([a-z][a-z-]*(?:\.[A-Za-z-]+)?\/\d{7})(?:v(\d+))?$/;
 
 /**
+ * A new-style id with the number as arXiv writes it: four digits until
+ * 2014-12 (`1406.2661`), five since 2015-01 (`2601.01306`). People paste
+ * both paddings (`1406.02661`, `2601.1306`, `0704.00062`), so a zero is added
+ * or dropped; a five-digit pre-2015 number not starting with 0 is no id (null).
+ */
+function canonicalNewStyle(id: string): string | null {
+  const [yymm, num] = id.split('.');
+  const fiveDigits = Number(yymm) >= 1501;
+  if (fiveDigits) return num.length === 5 ? id : `${yymm}.0${num}`;
+  if (num.length === 4) return id;
+  return num.startsWith('0') ? `${yymm}.${num.slice(1)}` : null;
+}
+
+/**
  * Accepts an arXiv id in any form a user or feed gives it — with `arXiv:`,
  * as an abs/pdf/html URL, with a version, with `oai:arXiv.org:` — and returns
  * the bare id and version, or null when it is not an arXiv id.
@@ -38,16 +52,48 @@ const OLD_ID = /^([a-z][a-z-]*(?:\.[A-Za-z-]+)?\/\d{7})(?:v(\d+))?$/;
 export function parseArxivId(input: string): ParsedId | null {
   let s = input.trim();
   s = s.replace(/^oai:arXiv\.org:/i, '');
-  s = s.replace(/^https?:\/\/(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf|html)\//i, '');
+  // A path segment may arrive with its double slash collapsed (`https:/arxiv.org/...`).
+  s = s.replace(/^https?:\/\/?(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf|html)\//i, '');
   s = s.replace(/^arxiv:/i, '');
   s = s.replace(/\.pdf$/i, '').replace(/[?#].*$/, '').replace(/\/$/, '');
   const m = NEW_ID.exec(s) ?? OLD_ID.exec(s);
   if (!m) return null;
   let id = m[1];
+  if (/^\d/.test(id)) {
+    const fixed = canonicalNewStyle(id);
+    if (!fixed) return null;
+    id = fixed;
+  }
   // Old-style ids name the archive only; the subject class is not part of the id.
   const slash = id.indexOf('/');
   if (slash > 0) id = id.slice(0, slash).replace(/\.[A-Za-z-]+$/, '') + id.slice(slash);
   return { id, version: m[2] ? Number(m[2]) : null };
+}
+
+/** A good id to show next to a bad one. */
+export const EXAMPLE_ID = '2405.01234';
+
+/** What a path segment such as `/arxiv/<x>` holds, read as a reader's pasted id. */
+export type IdInput =
+  | { kind: 'id'; id: string; version: number | null }
+  /** Meant as an id (starts with a digit, `arXiv:`, an arxiv.org URL, `archive/digits`) but not one. */
+  | { kind: 'malformed' }
+  /** Something else (a category, a word): not ours to answer. */
+  | { kind: 'other' };
+
+const ID_LIKE = /^(?:\d|arxiv:|https?:|(?:www\.)?arxiv\.org\/|[a-z][a-z-]*(?:\.[A-Za-z-]+)?\/\d)/i;
+
+/**
+ * Reads a pasted id: any form parseArxivId accepts whose month exists
+ * (`2613.01306` and `0000.0000` are malformed), told apart from input that
+ * is not meant as an id at all.
+ */
+export function readIdInput(input: string): IdInput {
+  const s = input.trim().replace(/^(?:www\.)?arxiv\.org\//i, 'https://arxiv.org/');
+  if (!ID_LIKE.test(s)) return { kind: 'other' };
+  const parsed = parseArxivId(s);
+  if (!parsed || monthFromId(parsed.id) == null) return { kind: 'malformed' };
+  return { kind: 'id', ...parsed };
 }
 
 /** The month an id encodes, `YYYY-MM`; ids from 1991-2090 by the YYMM rule arXiv uses. */

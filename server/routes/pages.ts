@@ -9,6 +9,7 @@ import { searchPageRoutes } from './search-page.tsx';
 import { paperRoutes } from './paper.tsx';
 import { listingRoutes } from './listing.tsx';
 import { mathAssetRoutes } from './math-assets.ts';
+import { pastedIdRoutes } from './arxiv-ids.ts';
 
 export function pagesRoutes(deps: RouteDeps): Hono {
   const translator = deps.translator ?? new Translator(deps.db, null);
@@ -19,6 +20,8 @@ export function pagesRoutes(deps: RouteDeps): Hono {
   app.route('/', translateRoutes(full));
   app.route('/', searchPageRoutes(full));
   app.route('/', paperRoutes(full));
+  // Before the listings: `arXiv:…` would read as a category selection.
+  app.route('/', pastedIdRoutes());
   app.route('/', listingRoutes(full));
   return app;
 }

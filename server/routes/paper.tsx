@@ -12,6 +12,7 @@ import { Layout, page } from '../views/layout.tsx';
 import { bibtex, citationMeta } from '../views/cite.ts';
 import { Authors, Categories, paperChunkHtml, StarButton, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { htmlNotFound, PageCache } from './page-util.ts';
+import { canonicalIdOr } from './arxiv-ids.ts';
 import { demosForPaper } from '../../lib/demos.ts';
 
 const ID = `:id{${ARXIV_ID_PATTERN}}`;
@@ -234,10 +235,10 @@ export function paperRoutes(deps: RouteDeps & { translateInfo: () => TranslateIn
     });
 
   app.get(`/arxiv/${ID}/related`, async (c) => {
-    const raw = c.req.param('id') ?? '';
-    const parsed = parseArxivId(raw);
-    const p = parsed && getPaper(db, parsed.id);
-    if (!p) return htmlNotFound(c, `There is no paper ${raw} in this collection (yet).`);
+    const want = canonicalIdOr(c, c.req.param('id') ?? '', { prefix: '/arxiv/', suffix: '/related', json: false });
+    if (want instanceof Response) return want;
+    const p = getPaper(db, want.id);
+    if (!p) return htmlNotFound(c, `There is no paper ${want.id} in this collection (yet).`);
     const list = await relatedHtml(p);
     if (c.req.query('fragment')) return c.html(list);
     const { html } = await math.render(
@@ -256,18 +257,18 @@ export function paperRoutes(deps: RouteDeps & { translateInfo: () => TranslateIn
   });
 
   app.get(`/arxiv/${ID}`, async (c) => {
-    const raw = c.req.param('id') ?? '';
-    const parsed = parseArxivId(raw);
-    const p = parsed && getPaper(db, parsed.id);
-    if (!p) return htmlNotFound(c, `There is no paper ${raw} in this collection (yet).`);
+    const want = canonicalIdOr(c, c.req.param('id') ?? '', { prefix: '/arxiv/', json: false });
+    if (want instanceof Response) return want;
+    const p = getPaper(db, want.id);
+    if (!p) return htmlNotFound(c, `There is no paper ${want.id} in this collection (yet).`);
     return c.html(await render(p));
   });
 
   app.get(`/api/arxiv/${ID}`, async (c) => {
-    const raw = c.req.param('id') ?? '';
-    const parsed = parseArxivId(raw);
-    const p = parsed && getPaper(db, parsed.id);
-    if (!p) return c.json({ error: `no paper with id ${raw}` }, 404);
+    const want = canonicalIdOr(c, c.req.param('id') ?? '', { prefix: '/api/arxiv/', json: true });
+    if (want instanceof Response) return want;
+    const p = getPaper(db, want.id);
+    if (!p) return c.json({ error: `no paper with id ${want.id}` }, 404);
     const related = await safeRelated(search, p.id);
     return c.json({
       ...paperJson(p),

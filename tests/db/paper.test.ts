@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseArxivId, monthFromId, isoDate, splitAuthors, splitCategories } from '../../db/paper.ts';
+import { parseArxivId, monthFromId, isoDate, splitAuthors, splitCategories, readIdInput } from '../../db/paper.ts';
 
 test('parseArxivId accepts every form a reader pastes', () => {
   assert.deepEqual(parseArxivId('2405.01234'), { id: '2405.01234', version: null });
@@ -10,6 +10,11 @@ test('parseArxivId accepts every form a reader pastes', () => {
   assert.deepEqual(parseArxivId('hep-th/9901001'), { id: 'hep-th/9901001', version: null });
   assert.deepEqual(parseArxivId('math.GT/0309136v1'), { id: 'math/0309136', version: 1 });
   assert.deepEqual(parseArxivId('oai:arXiv.org:0704.0001'), { id: '0704.0001', version: null });
+  // Zero-padding as people paste it: five digits since 2015, four before.
+  assert.deepEqual(parseArxivId('2601.1306'), { id: '2601.01306', version: null });
+  assert.deepEqual(parseArxivId('1406.02661v2'), { id: '1406.2661', version: 2 });
+  assert.deepEqual(parseArxivId('0704.00062'), { id: '0704.0062', version: null });
+  assert.equal(parseArxivId('1406.12345'), null);
   assert.equal(parseArxivId('abc'), null);
   assert.equal(parseArxivId('2405.012'), null);
   assert.equal(parseArxivId('<script>'), null);
@@ -69,4 +74,13 @@ test("splitAuthors reads every sample paper's author list as arXiv's own authors
   // Affiliations, TeX accents, initials and suffixes, as arXiv writes them.
   assert.deepEqual(splitAuthors('Gueniche (DCPR) and P\\\'eter E. Frenkel (1) ((1) Univ. X)'), ['Gueniche', 'Péter E. Frenkel']);
   assert.deepEqual(splitAuthors('J.P.Hague, John Smith, Jr., and Ren{\\\'e} Dupont, et al.'), ['J. P. Hague', 'John Smith Jr.', 'René Dupont']);
+});
+
+test('readIdInput tells a pasted id, a malformed one and other text apart', () => {
+  assert.deepEqual(readIdInput('arXiv:2601.1306v3'), { kind: 'id', id: '2601.01306', version: 3 });
+  assert.deepEqual(readIdInput('arxiv.org/abs/hep-th/9901001'), { kind: 'id', id: 'hep-th/9901001', version: null });
+  for (const bad of ['2613.01306', '0000.0000', '2405.012', 'arXiv:x', 'https://example.org/abs/2405.01234', 'hep-th/99']) {
+    assert.equal(readIdInput(bad).kind, 'malformed', bad);
+  }
+  for (const other of ['cs.LG', 'search', 'cs.LG-cs.CV']) assert.equal(readIdInput(other).kind, 'other', other);
 });

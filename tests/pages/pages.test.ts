@@ -55,7 +55,7 @@ function expectedDay2Order(): string[] {
 
 test('ids with a dot, a slash or a version route to the paper page; arxiv.org paths redirect', async () => {
   const dot = seed.day2[0];
-  for (const path of [`/arxiv/${dot}`, `/arxiv/${dot}v3`, `/arxiv/${OLD_STYLE.id}`]) {
+  for (const path of [`/arxiv/${dot}`, `/arxiv/${OLD_STYLE.id}`]) {
     const r = await get(path);
     assert.equal(r.status, 200, path);
     assert.match(r.body, /<h1 class="paper-title">/);
@@ -68,11 +68,51 @@ test('ids with a dot, a slash or a version route to the paper page; arxiv.org pa
     [`/pdf/${dot}`, `/arxiv/${dot}`],
     [`/pdf/${dot}v1.pdf`, `/arxiv/${dot}`],
     [`/abs/${OLD_STYLE.id}`, `/arxiv/${OLD_STYLE.id}`],
+    [`/arxiv/${dot}v3`, `/arxiv/${dot}`],
   ]) {
     const r = await get(from);
     assert.equal(r.status, 301, from);
     assert.equal(r.headers.get('location'), to, from);
   }
+});
+
+test('ids as people paste them answer at one canonical address; a malformed id is a 400 showing a good one', async () => {
+  for (const [from, to] of [
+    ['/arxiv/2601.1306', '/arxiv/2601.01306'],
+    ['/arxiv/1406.02661', '/arxiv/1406.2661'],
+    ['/arxiv/0704.00062', '/arxiv/0704.0062'],
+    ['/arxiv/2601.01306v2', '/arxiv/2601.01306'],
+    ['/arxiv/arXiv:2601.01306v2', '/arxiv/2601.01306'],
+    ['/arxiv/arxiv:1406.02661', '/arxiv/1406.2661'],
+    ['/arxiv/https://arxiv.org/abs/2601.01306v3', '/arxiv/2601.01306'],
+    ['/arxiv/https://arxiv.org/pdf/2601.1306v1.pdf', '/arxiv/2601.01306'],
+    ['/arxiv/https://arxiv.org/html/2601.01306v1', '/arxiv/2601.01306'],
+    ['/arxiv/arxiv.org/abs/hep-th/9901001v1', '/arxiv/hep-th/9901001'],
+    ['/arxiv/hep-th/9901001v2', '/arxiv/hep-th/9901001'],
+    ['/arxiv/math.GT/0309136', '/arxiv/math/0309136'],
+    ['/arxiv/2601.1306/related', '/arxiv/2601.01306/related'],
+    ['/arxiv/2601.1306?x=1', '/arxiv/2601.01306?x=1'],
+    ['/api/arxiv/2601.1306', '/api/arxiv/2601.01306'],
+    ['/api/arxiv/arXiv:1406.02661v4', '/api/arxiv/1406.2661'],
+    ['/abs/2601.1306', '/arxiv/2601.01306'],
+  ]) {
+    const r = await get(from);
+    assert.equal(r.status, 301, from);
+    assert.equal(r.headers.get('location'), to, from);
+  }
+  for (const path of ['/arxiv/2613.01306', '/arxiv/1406.12345', '/arxiv/arXiv:nope', '/arxiv/2405.012', '/arxiv/hep-th/99', '/arxiv/0000.0000', '/arxiv/2405.0123%3Cscript%3E', '/arxiv/1%22%3E%3Cscript%3E']) {
+    const r = await get(path);
+    assert.equal(r.status, 400, path);
+    assert.match(r.headers.get('content-type') ?? '', /text\/html/, path);
+    assert.ok(r.body.includes('2405.01234'), `${path}: shows a good id`);
+    assert.ok(!r.body.includes('<script>'), `${path}: escaped`);
+    const api = await get(path.replace('/arxiv/', '/api/arxiv/'));
+    assert.equal(api.status, 400, `api ${path}`);
+    assert.equal(JSON.parse(api.body).example, '2405.01234');
+  }
+  // Categories keep their addresses.
+  assert.equal((await get('/arxiv/cs.LG')).status, 200);
+  assert.equal((await get('/arxiv/cs.LG/nothing')).status, 404);
 });
 
 test('unknown ids and categories get a real 404 page, and 404 JSON under /api', async () => {
