@@ -110,4 +110,15 @@ export const translations = sqliteTable(
   (t) => [primaryKey({ columns: [t.paperId, t.version, t.lang] })],
 );
 
+/**
+ * When the next request to a host may be sent, shared by every process that
+ * opens this database (the server's crawler and lookups, a CLI crawl), so
+ * together they keep the spacing a single client keeps.
+ */
+export const requestPace = sqliteTable('request_pace', {
+  host: text('host').primaryKey(),
+  /** Epoch milliseconds before which no process sends to this host. */
+  nextAt: integer('next_at').notNull(),
+});
+
 export type PaperRow = typeof papers.$inferSelect;

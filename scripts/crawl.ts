@@ -2,6 +2,7 @@
 // progress on stdout, a final count line, exit 1 with one line on failure.
 import { openDb } from '../db/client.ts';
 import { ArxivClient } from './crawler/client.ts';
+import { sharedPace } from './crawler/pace.ts';
 import { crawlerConfigFromEnv } from './crawler/config.ts';
 import { type CrawlContext, type CrawlSummary, crawlApiCategory, crawlRss, fetchIds, harvestOai, summaryLine } from './crawler/crawls.ts';
 import { describeError } from './crawler/errors.ts';
@@ -42,8 +43,8 @@ async function main(): Promise<number> {
   }
   const config = crawlerConfigFromEnv();
   const log = (line: string) => console.log(line);
-  const client = new ArxivClient({ ...config, onRetry: (line) => console.log(`retry: ${line}`) });
   const db = openDb();
+  const client = new ArxivClient({ ...config, onRetry: (line) => console.log(`retry: ${line}`), pace: sharedPace(db) });
   try {
     const summaries = await run(plan, { db, client, config, log });
     for (const s of summaries) console.log(summaryLine(s));

@@ -3,6 +3,7 @@
 // backoff for network errors, timeouts, 5xx, 503 + Retry-After and pages that
 // arrive malformed. A request that keeps failing ends in RequestFailedError.
 import type { CrawlerConfig } from './config.ts';
+import type { RequestPace } from './pace.ts';
 import {
   ArxivProtocolError,
   HttpStatusError,
@@ -21,6 +22,8 @@ export interface ClientOptions extends ClientSettings {
   signal?: AbortSignal;
   /** Told about every retry; the CLI prints these, the scheduler stays quiet. */
   onRetry?: (line: string) => void;
+  /** Spacing shared with other processes (scripts/crawler/pace.ts); without it only this client's own. */
+  pace?: RequestPace;
 }
 
 /** Sleeps, or rejects with the signal's reason as soon as it aborts. */
@@ -86,7 +89,9 @@ export class ArxivClient {
   private async attemptAll<T>(url: string, parse: (body: string) => T, what: string): Promise<T> {
     const { maxAttempts, backoffMs, maxRetryAfterMs, signal } = this.opts;
     for (let attempt = 1; ; attempt++) {
-      await sleep(this.lastFinished + Math.max(this.opts.delayMs, this.nextGapMs) - Date.now(), signal);
+      const gap = Math.max(this.opts.delayMs, this.nextGapMs);
+      await sleep(this.lastFinished + gap - Date.now(), signal);
+      await this.opts.pace?.turn(this.opts.timeoutMs + this.opts.delayMs, signal);
       this.nextGapMs = 0;
       let failure: RetryableFailure;
       try {
@@ -99,6 +104,7 @@ export class ArxivClient {
         else failure = new RetryableFailure(describeError(err), null, err);
       } finally {
         this.lastFinished = Date.now();
+        this.opts.pace?.done(this.opts.delayMs);
       }
       if (attempt >= maxAttempts) {
         throw new RequestFailedError(

@@ -2,6 +2,7 @@
 // then again every intervalMs, one request at a time. A failed round is
 // logged in one line and retried next round; nothing here throws into the server.
 import type { Db } from '../../db/client.ts';
+import { sharedPace } from './pace.ts';
 import { ArxivClient } from './client.ts';
 import { type CrawlerConfig, crawlerConfigFromEnv } from './config.ts';
 import { crawlRss, summaryLine } from './crawls.ts';
@@ -77,7 +78,7 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
     return { status: () => ({ ...status }), runNow: () => ({ started: false, reason: 'disabled' }), stop: async () => undefined };
   }
   const intervalMs = Math.max(1000, opts.intervalMs);
-  const client = new ArxivClient({ ...config, signal: abort.signal });
+  const client = new ArxivClient({ ...config, signal: abort.signal, pace: sharedPace(opts.db) });
   const ctx = { db: opts.db, client, config };
 
   async function round(): Promise<void> {
