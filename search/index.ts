@@ -7,7 +7,7 @@ import { readSetting } from '../lib/config.ts';
 import { maxSeq } from '../db/queries.ts';
 import type { LocalSearchEngine, SearchEngine, SearchOptions, SearchResult, RelatedResult } from './types.ts';
 import { DEFAULT_TUNING, MiniSearchEngine, miniSearchOptions, type IndexDoc, type MiniSearchTuning } from './minisearch.ts';
-import { loadSnapshot, saveSnapshot, saveSnapshotAsync } from './snapshot.ts';
+import { loadSnapshot, removeStaleTemps, saveSnapshot, saveSnapshotAsync } from './snapshot.ts';
 import { Fts5Engine } from './fts5.ts';
 import { TOKENIZER_VERSION } from './tokenize.ts';
 
@@ -106,6 +106,7 @@ export class PersistentMiniSearch implements LocalSearchEngine {
     let engine: MiniSearchEngine | null = null;
     if (file) {
       const t = performance.now();
+      for (const name of removeStaleTemps(file)) log(`search: removed ${name}, left by a writer that was killed`);
       try {
         const snap = loadSnapshot<IndexDoc>(file, miniSearchOptions(tuning), key);
         if (!snap) log(`search: no snapshot at ${file}, building the index`);

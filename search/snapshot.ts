@@ -10,8 +10,8 @@
 //           postings per term: nFields, then per field: fieldId, n, n x packed (shortId << 8 | tf)
 //   kind 4  word sequences: i32 [shortId, record length, record...] per paper (search/sequences.ts)
 //   kind 9  trailer JSON {docs, terms, sequences}: a file without it was cut short
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type MiniSearch from 'minisearch';
 import { assemble, docEntries, headerOf, termEntries, type DocEntry, type FieldPostings, type IndexHeader } from './ms-internals.ts';
 import type { Options } from 'minisearch';
@@ -135,8 +135,51 @@ class AtomicFile {
     }
     closeSync(this.fd);
     renameSync(this.tmp, this.file);
+    syncDirectory(dirname(this.file));
     return statSync(this.file).size;
   }
+}
+
+/** Makes a rename in `dir` durable (the directory entry, not only the file's bytes). Best effort where directories cannot be opened. */
+function syncDirectory(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some platforms and file systems refuse fsync on a directory; the file itself is already synced.
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temp files a killed writer left beside `file` (`<file>.<pid>.tmp`,
+ * `<file>.<pid>.bg.tmp`) whose process is gone; a live writer's are kept.
+ * Returns the names removed.
+ */
+export function removeStaleTemps(file: string): string[] {
+  const dir = dirname(file);
+  if (!existsSync(dir)) return [];
+  const prefix = `${file.slice(dir.length + 1)}.`;
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)\.(?:bg\.)?tmp$/.exec(name.slice(prefix.length));
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    rmSync(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 /**
