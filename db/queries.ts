@@ -307,3 +307,15 @@ export function recordCrawlError(db: Db, source: string, setKey: string, message
     updatedAt: now,
   });
 }
+
+/**
+ * The date each paper sorts by (`papers.sort_date`: its first-version date
+ * when known, else its id's month; see sortDateOf), for ids that exist.
+ */
+export function sortDates(db: Db, ids: readonly string[]): Map<string, string> {
+  if (!ids.length) return new Map();
+  const rows = db.sqlite
+    .prepare('SELECT id, sort_date AS d FROM papers WHERE id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(ids)) as { id: string; d: string }[];
+  return new Map(rows.map((r) => [r.id, r.d]));
+}

@@ -63,15 +63,49 @@ function openOwnList(): void {
 
 // ---------- keywords ----------
 
+/**
+ * A listing's "my keywords": remembered in this browser when they rank a
+ * list, re-applied when a listing is opened without a chosen order, and
+ * forgotten with the button next to them. Apply and Enter both rank by
+ * keywords the reader has just typed (unless they picked another order).
+ */
 function setupKeywords(): void {
-  for (const input of document.querySelectorAll<HTMLInputElement>('input[data-keywords]')) {
-    if (!input.value) input.value = localStorage.getItem(KEYWORDS_KEY) ?? '';
-    input.form?.addEventListener('submit', () => {
-      localStorage.setItem(KEYWORDS_KEY, input.value.trim());
-      const sort = input.form?.querySelector<HTMLSelectElement>('select[name=sort]');
-      if (sort && input.value.trim() && sort.value === 'arxiv' && document.activeElement === input) sort.value = 'keywords';
-    });
+  const input = document.querySelector<HTMLInputElement>('form.sort input[data-keywords]');
+  const form = input?.form;
+  const sort = form?.querySelector<HTMLSelectElement>('select[name=sort]');
+  if (!input || !form || !sort) return;
+  const stored = localStorage.getItem(KEYWORDS_KEY)?.trim() ?? '';
+  const here = new URL(location.href);
+  if (stored && !here.searchParams.has('sort')) {
+    here.searchParams.set('sort', 'keywords');
+    here.searchParams.set('kw', stored);
+    here.searchParams.delete('offset');
+    location.replace(here.href);
+    return;
   }
+  if (!input.value) input.value = stored;
+  let typed = false;
+  let picked = false;
+  input.addEventListener('input', () => (typed = true));
+  sort.addEventListener('change', () => (picked = true));
+  form.addEventListener('submit', () => {
+    const kw = input.value.trim();
+    if (kw && typed && !picked) sort.value = 'keywords';
+    if (sort.value !== 'keywords') return;
+    if (kw) localStorage.setItem(KEYWORDS_KEY, kw);
+    else localStorage.removeItem(KEYWORDS_KEY);
+  });
+  const forget = form.querySelector<HTMLButtonElement>('button[data-forget-keywords]');
+  if (!forget) return;
+  forget.hidden = !stored;
+  forget.addEventListener('click', () => {
+    localStorage.removeItem(KEYWORDS_KEY);
+    const url = new URL(form.action);
+    const date = here.searchParams.get('date');
+    if (date) url.searchParams.set('date', date);
+    url.searchParams.set('sort', 'arxiv');
+    location.assign(url.href);
+  });
 }
 
 // ---------- copying ----------

@@ -30,6 +30,8 @@ export type ListingSort = 'arxiv' | 'newest' | 'keywords';
 export interface ListingQuery {
   date: string | null;
   sort: ListingSort;
+  /** The URL named the order (even arXiv order): links keep it, and the page does not re-apply remembered keywords. */
+  sortGiven: boolean;
   keywords: string;
   offset: number;
   limit: number;
@@ -47,20 +49,47 @@ export interface Listing {
   total: number;
   offset: number;
   entries: ListedEntry[];
-  /** Set when the keywords could not be used (bad query, no search engine). */
+  /** Set when the keywords could not be used (bad query, no search engine), or to say how many matched. */
   note: string | null;
+  /** True when the order is the reader's keywords' ranking. */
+  ranked: boolean;
+  /** Words to mark in titles and abstracts (the keywords, when they ranked the list). */
+  terms: string[];
 }
 
-async function sortByKeywords(ids: string[], keywords: string, search: SearchEngine | undefined): Promise<{ ids: string[]; note: string | null }> {
-  if (!keywords.trim()) return { ids, note: 'Add your keywords to sort by them.' };
-  if (!search) return { ids, note: 'Search is unavailable, so keyword sorting is off.' };
+/**
+ * Keyword ranking scores at most this many papers of a listing, the newest
+ * (an announcement day rarely holds more; a whole category can hold
+ * hundreds of thousands, and each page and chunk ranks again).
+ */
+export const KEYWORD_RANK_MAX = 2000;
+
+interface KeywordOrder {
+  ids: string[];
+  note: string | null;
+  ranked: boolean;
+  terms: string[];
+}
+
+/** `ids` newest first are cut to KEYWORD_RANK_MAX; matches come first, best first, then the rest in the given order. */
+async function sortByKeywords(ids: string[], keywords: string, search: SearchEngine | undefined): Promise<KeywordOrder> {
+  if (!keywords.trim()) return { ids, note: 'Add your keywords to sort by them.', ranked: false, terms: [] };
+  if (!search) return { ids, note: 'Search is unavailable, so keyword sorting is off.', ranked: false, terms: [] };
+  const cut = ids.length > KEYWORD_RANK_MAX;
+  const pool = cut ? ids.slice(0, KEYWORD_RANK_MAX) : ids;
   try {
-    const r = await search.search(keywords, { within: new Set(ids), limit: ids.length, offset: 0 });
+    const r = await search.search(keywords, { within: new Set(pool), limit: pool.length, offset: 0 });
     const ranked = r.hits.map((h) => h.id);
     const seen = new Set(ranked);
-    return { ids: [...ranked, ...ids.filter((id) => !seen.has(id))], note: `${ranked.length} of ${ids.length} match your keywords.` };
+    const scope = cut ? `the newest ${KEYWORD_RANK_MAX} of ${ids.length} papers (keyword ranking looks at no more)` : `${ids.length} papers`;
+    return {
+      ids: [...ranked, ...pool.filter((id) => !seen.has(id))],
+      note: `${ranked.length} of ${scope} match your keywords.`,
+      ranked: true,
+      terms: r.highlightTerms,
+    };
   } catch (err) {
-    return { ids, note: `Keywords not understood: ${(err as Error).message}` };
+    return { ids, note: `Keywords not understood: ${(err as Error).message}`, ranked: false, terms: [] };
   }
 }
 
@@ -75,18 +104,24 @@ export async function resolveListing(db: Db, search: SearchEngine | undefined, s
   const selection = parseCategorySelection(spec, knownCategories(db));
   if (!selection) return null;
   const days = announcementDays(db, selection);
-  const base = { spec, selection, offset: q.offset, note: null as string | null };
+  const base = { spec, selection, offset: q.offset, note: null as string | null, ranked: false, terms: [] as string[] };
   if (days.length) {
     // The asked day, or the latest announced day on or before it.
     const date = q.date ? (days.find((d) => d <= q.date!) ?? null) : days[0];
     const i = date ? days.indexOf(date) : -1;
     let all = date ? announcedDay(db, selection, date) : [];
-    let note: string | null = null;
+    let order: Omit<KeywordOrder, 'ids'> = { note: null, ranked: false, terms: [] };
     if (q.sort !== 'arxiv' && all.length) {
       const types = new Map(all.map((e) => [e.id, e.type]));
       const ids = all.map((e) => e.id);
-      const ordered = q.sort === 'newest' ? { ids: newestOrder(db, ids), note: null } : await sortByKeywords(ids, q.keywords, search);
-      note = ordered.note;
+      let ordered: KeywordOrder;
+      if (q.sort === 'newest') ordered = { ids: newestOrder(db, ids), note: null, ranked: false, terms: [] };
+      else {
+        // Only a crowded day is cut, and then to its newest papers.
+        ordered = await sortByKeywords(ids.length > KEYWORD_RANK_MAX ? newestOrder(db, ids) : ids, q.keywords, search);
+        if (!ordered.ranked) ordered.ids = ids;
+      }
+      order = ordered;
       all = ordered.ids.map((id) => ({ id, type: types.get(id) ?? null }));
     }
     return {
@@ -97,7 +132,9 @@ export async function resolveListing(db: Db, search: SearchEngine | undefined, s
       olderDay: i >= 0 && i + 1 < days.length ? days[i + 1] : null,
       total: all.length,
       entries: all.slice(q.offset, q.offset + q.limit),
-      note,
+      note: order.note,
+      ranked: order.ranked,
+      terms: order.terms,
     };
   }
   if (q.sort === 'keywords') {
@@ -111,6 +148,8 @@ export async function resolveListing(db: Db, search: SearchEngine | undefined, s
       total: ordered.ids.length,
       entries: ordered.ids.slice(q.offset, q.offset + q.limit).map((id) => ({ id, type: null })),
       note: ordered.note,
+      ranked: ordered.ranked,
+      terms: ordered.terms,
     };
   }
   const r = newestInSelection(db, selection, { offset: q.offset, limit: q.limit, before: q.date });
@@ -130,6 +169,7 @@ export function listingQuery(c: Context): ListingQuery {
   return {
     date: isoDay(c.req.query('date')),
     sort: sort === 'newest' || sort === 'keywords' ? sort : 'arxiv',
+    sortGiven: sort === 'arxiv' || sort === 'newest' || sort === 'keywords',
     keywords: (c.req.query('kw') ?? '').slice(0, 500),
     offset: clampedIntParam(c.req.query('offset'), 0, 0, 1_000_000),
     limit: CHUNK,
@@ -141,7 +181,7 @@ export function listingUrl(path: string, q: ListingQuery, change: Partial<Listin
   const m = { ...q, ...change };
   const params = new URLSearchParams();
   if (m.date) params.set('date', m.date);
-  if (m.sort !== 'arxiv') params.set('sort', m.sort);
+  if (m.sort !== 'arxiv' || m.sortGiven) params.set('sort', m.sort);
   if (m.keywords && m.sort === 'keywords') params.set('kw', m.keywords);
   if (m.offset) params.set('offset', String(m.offset));
   const s = params.toString();
@@ -164,7 +204,8 @@ function ListingPage(props: { listing: Listing; q: ListingQuery; body: string; p
   return (
     <Layout
       title={listingTitle(l.selection)}
-      scripts={['lazy']}
+      scripts={['lazy', 'filter']}
+      styles={['filter']}
       head={<link rel="alternate" type="application/atom+xml" title={`${l.spec} feed`} href={`${path}/feed`} />}
     >
       <section class="listing-head">
@@ -173,14 +214,15 @@ function ListingPage(props: { listing: Listing; q: ListingQuery; body: string; p
           {l.mode === 'day' ? (
             l.date ? (
               <>
-                Announced <strong>{l.date}</strong>: {l.total} papers
+                Announced <strong>{l.date}</strong>: {l.total} papers{l.ranked ? ', ranked by your keywords' : ''}
               </>
             ) : (
               <>No announcement on or before {q.date}.</>
             )
           ) : (
             <>
-              {l.total} papers, newest first{l.date ? ` (on or before ${l.date})` : ''}
+              {l.total} papers, {l.ranked ? 'ranked by your keywords' : 'newest first'}
+              {l.date ? ` (on or before ${l.date})` : ''}
             </>
           )}
           {l.total ? ` · showing ${l.offset + 1}–${shownTo}` : ''}
@@ -209,6 +251,9 @@ function ListingPage(props: { listing: Listing; q: ListingQuery; body: string; p
             </select>
           </label>
           <input type="text" name="kw" value={q.keywords} placeholder="my keywords, e.g. diffusion OR transformer" data-keywords aria-label="My keywords" />
+          <button type="button" class="forget-keywords" data-forget-keywords hidden>
+            Forget my keywords
+          </button>
           <label>
             Date <input type="date" name="date" value={q.date ?? l.date ?? ''} />
           </label>
@@ -308,6 +353,8 @@ function listingJson(db: Db, l: Listing, path: string, q: ListingQuery) {
     newerDay: l.newerDay,
     olderDay: l.olderDay,
     sort: q.sort,
+    rankedByKeywords: l.ranked,
+    highlightTerms: l.terms,
     total: l.total,
     offset: l.offset,
     next: next != null ? '/api' + listingUrl(path, q, { offset: next }) : null,
@@ -326,7 +373,7 @@ export function listingRoutes(deps: RouteDeps & { translateInfo: () => Translate
       l.entries.map((e) => e.id),
     );
     const next = l.offset + CHUNK < l.total ? listingUrl(path, q, { offset: l.offset + CHUNK, chunk: true }) : null;
-    return (await paperChunkHtml(math, papers, { badges: badgeMap(l.entries), offset: l.offset, next })).html;
+    return (await paperChunkHtml(math, papers, { badges: badgeMap(l.entries), offset: l.offset, next, terms: l.terms })).html;
   };
 
   app.get('/', (c) => {

@@ -182,7 +182,7 @@ function RelatedList(props: { m: MathContext; related: RelatedResult | null; rel
 function StarsPage(props: { ids: string[]; papers: Paper[]; chunk: string }) {
   const missing = props.ids.filter((id) => !props.papers.some((p) => p.id === id));
   return (
-    <Layout title="Reading list" scripts={['lazy']}>
+    <Layout title="Reading list" scripts={['lazy', 'filter']} styles={['filter']}>
       <section class="listing-head stars-page" data-stars-page data-ids={props.ids.join(',')}>
         <h1>Reading list</h1>
         <p class="summary">

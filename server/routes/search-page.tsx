@@ -7,7 +7,8 @@ import type { MathService } from '../math/service.ts';
 import type { Db } from '../../db/client.ts';
 import { getPapers } from '../../db/queries.ts';
 import { paperJson } from '../../db/paper.ts';
-import type { SearchEngine, SearchResult } from '../../search/types.ts';
+import type { SearchEngine } from '../../search/types.ts';
+import { DATE_SORT_MAX, parseResultSort, RESULT_SORTS, searchSorted, type ResultSort, type SortedResult } from '../../search/sort.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { paperChunkHtml, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { atomFeed } from '../views/feed.ts';
@@ -16,23 +17,48 @@ import { CHUNK, clampedIntParam } from './page-util.ts';
 
 const MAX_QUERY = 1000;
 
-type Outcome = { ok: true; result: SearchResult } | { ok: false; status: 400 | 503; message: string };
+type Outcome = { ok: true; result: SortedResult } | { ok: false; status: 400 | 503; message: string };
 
-async function runSearch(search: SearchEngine | undefined, query: string, offset: number, limit: number): Promise<Outcome> {
+/** What a search page was asked: the query, where the page starts, and the order. */
+interface SearchAsk {
+  query: string;
+  offset: number;
+  /** Null when the `sort` parameter is not one we know (answered with a 400). */
+  sort: ResultSort | null;
+}
+
+async function runSearch(db: Db, search: SearchEngine | undefined, ask: SearchAsk, limit: number): Promise<Outcome> {
   if (!search) return { ok: false, status: 503, message: 'Search is unavailable on this server right now.' };
-  if (query.length > MAX_QUERY) return { ok: false, status: 400, message: `The query is longer than ${MAX_QUERY} characters.` };
+  if (!ask.sort) return { ok: false, status: 400, message: `Sort must be one of: ${RESULT_SORTS.join(', ')}.` };
+  if (ask.query.length > MAX_QUERY) return { ok: false, status: 400, message: `The query is longer than ${MAX_QUERY} characters.` };
   try {
-    return { ok: true, result: await search.search(query, { offset, limit }) };
+    return { ok: true, result: await searchSorted(search, db, ask.query, { offset: ask.offset, limit, sort: ask.sort }) };
   } catch (err) {
     // The engine reports bad queries (QueryError) with a reader-facing message.
     return { ok: false, status: 400, message: (err as Error).message || 'The query could not be understood.' };
   }
 }
 
-function searchUrl(path: string, query: string, offset: number): string {
+function searchUrl(path: string, query: string, offset: number, sort: ResultSort | null = 'relevance'): string {
   const p = new URLSearchParams({ query });
+  if (sort === 'date') p.set('sort', sort);
   if (offset) p.set('offset', String(offset));
   return `${path}?${p}`;
+}
+
+/** Relevance / newest-first switch: plain links, so it works without JavaScript. */
+function SortSwitch({ query, sort }: { query: string; sort: ResultSort }) {
+  const option = (value: ResultSort, text: string) =>
+    value === sort ? (
+      <strong aria-current="true">{text}</strong>
+    ) : (
+      <a href={searchUrl('/arxiv/search', query, 0, value)}>{text}</a>
+    );
+  return (
+    <nav class="result-sort" aria-label="Order of results">
+      Sort: {option('relevance', 'best match')} · {option('date', 'newest first')}
+    </nav>
+  );
 }
 
 function QueryHelp() {
@@ -77,8 +103,9 @@ function QueryHelp() {
   );
 }
 
-function SearchPage(props: { query: string; outcome: Outcome | null; offset: number; body: string; tr: TranslateInfo }) {
-  const { query, outcome, offset } = props;
+function SearchPage(props: { query: string; sort: ResultSort; outcome: Outcome | null; offset: number; body: string; tr: TranslateInfo }) {
+  const { query, outcome, offset, sort } = props;
+  const cut = outcome?.ok && outcome.result.dateSortedOf !== null && outcome.result.matches > outcome.result.dateSortedOf;
   const total = outcome?.ok ? outcome.result.total : 0;
   const next = offset + CHUNK < total ? offset + CHUNK : null;
   const prev = offset > 0 ? Math.max(0, offset - CHUNK) : null;
@@ -86,8 +113,9 @@ function SearchPage(props: { query: string; outcome: Outcome | null; offset: num
     <Layout
       title={query ? `Search: ${query}` : 'Search'}
       query={query}
-      scripts={['lazy']}
-      head={query ? <link rel="alternate" type="application/atom+xml" href={searchUrl('/arxiv/search/feed', query, 0)} /> : null}
+      scripts={['lazy', 'filter']}
+      styles={['filter']}
+      head={query ? <link rel="alternate" type="application/atom+xml" href={searchUrl('/arxiv/search/feed', query, 0, sort)} /> : null}
     >
       <section class="listing-head">
         <h1>{query ? <>Results for “{query}”</> : 'Search'}</h1>
@@ -98,36 +126,43 @@ function SearchPage(props: { query: string; outcome: Outcome | null; offset: num
         ) : null}
         {outcome?.ok ? (
           <p class="summary">
-            {total ? `${total} papers · showing ${offset + 1}–${Math.min(total, offset + CHUNK)}` : 'No papers match.'}{' '}
-            {total ? <a href={searchUrl('/arxiv/search/feed', query, 0)}>Atom feed</a> : null}
+            {total
+              ? cut
+                ? `${outcome.result.matches} papers; the ${total} best matches newest first · showing ${offset + 1}–${Math.min(total, offset + CHUNK)}`
+                : `${total} papers${sort === 'date' ? ', newest first' : ''} · showing ${offset + 1}–${Math.min(total, offset + CHUNK)}`
+              : 'No papers match.'}{' '}
+            {total ? <a href={searchUrl('/arxiv/search/feed', query, 0, sort)}>Atom feed</a> : null}
           </p>
         ) : null}
+        {outcome?.ok && total ? <SortSwitch query={query} sort={sort} /> : null}
         <QueryHelp />
         {total ? <TranslateToggle info={props.tr} scope="page" /> : null}
       </section>
       <section class="papers" data-papers dangerouslySetInnerHTML={{ __html: props.body }}></section>
       <Pager
-        prev={prev != null ? searchUrl('/arxiv/search', query, prev) : null}
-        next={next != null ? searchUrl('/arxiv/search', query, next) : null}
-        nextChunk={next != null ? searchUrl('/arxiv/search/chunk', query, next) : null}
+        prev={prev != null ? searchUrl('/arxiv/search', query, prev, sort) : null}
+        next={next != null ? searchUrl('/arxiv/search', query, next, sort) : null}
+        nextChunk={next != null ? searchUrl('/arxiv/search/chunk', query, next, sort) : null}
       />
     </Layout>
   );
 }
 
-function readQuery(c: Context) {
+function readQuery(c: Context): SearchAsk {
   return {
     query: (c.req.query('query') ?? c.req.query('q') ?? '').trim(),
     offset: clampedIntParam(c.req.query('offset'), 0, 0, 1_000_000),
+    sort: parseResultSort(c.req.query('sort')),
   };
 }
 
-async function chunkHtml(db: Db, math: MathService, r: SearchResult, query: string, offset: number): Promise<string> {
+async function chunkHtml(db: Db, math: MathService, r: SortedResult, ask: SearchAsk): Promise<string> {
+  const { query, offset } = ask;
   const papers = getPapers(
     db,
     r.hits.map((h) => h.id),
   );
-  const next = offset + CHUNK < r.total ? searchUrl('/arxiv/search/chunk', query, offset + CHUNK) : null;
+  const next = offset + CHUNK < r.total ? searchUrl('/arxiv/search/chunk', query, offset + CHUNK, ask.sort) : null;
   return (await paperChunkHtml(math, papers, { terms: r.highlightTerms, offset, next })).html;
 }
 
@@ -136,31 +171,34 @@ export function searchPageRoutes(deps: RouteDeps & { translateInfo: () => Transl
   const app = new Hono();
 
   app.get('/arxiv/search', async (c) => {
-    const { query, offset } = readQuery(c);
-    const outcome = query ? await runSearch(search, query, offset, CHUNK) : search ? null : await runSearch(search, query, 0, 0);
-    const body = outcome?.ok ? await chunkHtml(db, math, outcome.result, query, offset) : '';
-    const html = page(<SearchPage query={query} outcome={outcome} offset={offset} body={body} tr={deps.translateInfo()} />);
-    return c.html(html, outcome && !outcome.ok ? outcome.status : 200);
+    const ask = readQuery(c);
+    const { query, offset } = ask;
+    const outcome = query || !search || !ask.sort ? await runSearch(db, search, ask, CHUNK) : null;
+    const body = outcome?.ok && query ? await chunkHtml(db, math, outcome.result, ask) : '';
+    const shown = outcome?.ok && !query ? null : outcome;
+    const html = page(<SearchPage query={query} sort={ask.sort ?? 'relevance'} outcome={shown} offset={offset} body={body} tr={deps.translateInfo()} />);
+    return c.html(html, shown && !shown.ok ? shown.status : 200);
   });
 
   app.get('/arxiv/search/chunk', async (c) => {
-    const { query, offset } = readQuery(c);
-    const outcome = await runSearch(search, query, offset, CHUNK);
+    const ask = readQuery(c);
+    const outcome = await runSearch(db, search, ask, CHUNK);
     if (!outcome.ok) return c.html(`<p class="error">${escapeHtml(outcome.message)}</p>`, outcome.status);
-    return c.html(await chunkHtml(db, math, outcome.result, query, offset));
+    return c.html(await chunkHtml(db, math, outcome.result, ask));
   });
 
   app.get('/arxiv/search/feed', async (c) => {
-    const { query } = readQuery(c);
-    const outcome = await runSearch(search, query, 0, 50);
+    const ask = { ...readQuery(c), offset: 0 };
+    const { query, sort } = ask;
+    const outcome = await runSearch(db, search, ask, 50);
     if (!outcome.ok) return c.text(outcome.message, outcome.status);
     const origin = new URL(c.req.url).origin;
     const xml = atomFeed({
       origin,
-      id: origin + searchUrl('/arxiv/search', query, 0),
-      title: `Search: ${query}`,
-      selfPath: searchUrl('/arxiv/search/feed', query, 0),
-      htmlPath: searchUrl('/arxiv/search', query, 0),
+      id: origin + searchUrl('/arxiv/search', query, 0, sort),
+      title: `Search: ${query}${sort === 'date' ? ' (newest first)' : ''}`,
+      selfPath: searchUrl('/arxiv/search/feed', query, 0, sort),
+      htmlPath: searchUrl('/arxiv/search', query, 0, sort),
       papers: getPapers(
         db,
         outcome.result.hits.map((h) => h.id),
@@ -170,21 +208,26 @@ export function searchPageRoutes(deps: RouteDeps & { translateInfo: () => Transl
   });
 
   app.get('/api/arxiv/search', async (c) => {
-    const { query, offset } = readQuery(c);
+    const ask = readQuery(c);
+    const { query, offset } = ask;
     if (!query) return c.json({ error: 'empty query: pass ?query=' }, 400);
-    const outcome = await runSearch(search, query, offset, CHUNK);
+    const outcome = await runSearch(db, search, ask, CHUNK);
     if (!outcome.ok) return c.json({ error: outcome.message }, outcome.status);
     const papers = getPapers(
       db,
       outcome.result.hits.map((h) => h.id),
     );
     const scores = new Map(outcome.result.hits.map((h) => [h.id, h]));
+    const r = outcome.result;
     return c.json({
       query,
-      total: outcome.result.total,
+      sort: r.sort,
+      total: r.total,
+      matches: r.matches,
+      ...(r.dateSortedOf !== null && r.matches > r.dateSortedOf ? { note: `newest first among the ${DATE_SORT_MAX} best of ${r.matches} matches` } : {}),
       offset,
-      next: offset + CHUNK < outcome.result.total ? searchUrl('/api/arxiv/search', query, offset + CHUNK) : null,
-      highlightTerms: outcome.result.highlightTerms,
+      next: offset + CHUNK < r.total ? searchUrl('/api/arxiv/search', query, offset + CHUNK, r.sort) : null,
+      highlightTerms: r.highlightTerms,
       papers: papers.map((p) => ({ ...paperJson(p), score: scores.get(p.id)?.score ?? null, matched: scores.get(p.id)?.terms ?? [] })),
     });
   });

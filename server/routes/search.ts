@@ -8,6 +8,7 @@ import { ARXIV_ID_PATTERN, parseArxivId, type Paper } from '../../db/paper.ts';
 import { QueryError, MAX_QUERY_LENGTH } from '../../search/query.ts';
 import { highlight, termMatcher } from '../../search/highlight.ts';
 import type { SearchHit } from '../../search/types.ts';
+import { DATE_SORT_MAX, parseResultSort, RESULT_SORTS, searchSorted } from '../../search/sort.ts';
 
 export const MAX_PAGE_SIZE = 100;
 const MAX_PAGE = 10_000_000;
@@ -47,9 +48,11 @@ export function searchRoutes({ db, search }: AppDeps): Hono {
     const q = c.req.query('q') ?? '';
     const size = positiveIntParam(c, 'size', 20, MAX_PAGE_SIZE);
     const page = positiveIntParam(c, 'page', 1, MAX_PAGE);
+    const sort = parseResultSort(c.req.query('sort'));
+    if (!sort) throw new BadRequest(`sort must be one of ${RESULT_SORTS.join(', ')}`);
     if (q.length > MAX_QUERY_LENGTH) throw new QueryError(`query too long: at most ${MAX_QUERY_LENGTH} characters`);
     const t = performance.now();
-    const result = await engine().search(q, { offset: (page - 1) * size, limit: size });
+    const result = await searchSorted(engine(), db, q, { offset: (page - 1) * size, limit: size, sort });
     const tookMs = Math.round((performance.now() - t) * 100) / 100;
     const papers = new Map(getPapers(db, result.hits.map((h) => h.id)).map((p) => [p.id, p]));
     const results = result.hits.flatMap((h: SearchHit) => {
@@ -64,7 +67,19 @@ export function searchRoutes({ db, search }: AppDeps): Hono {
       if (abstract.includes('<mark>')) highlights.abstract = abstract;
       return [{ ...paperSummary(p, h.score), highlights }];
     });
-    return c.json({ query: q, page, size, total: result.total, tookMs, results });
+    // With date order, `total` counts the matches that were ordered (at most DATE_SORT_MAX) and `matches` all of them.
+    const cut = result.dateSortedOf !== null && result.matches > result.dateSortedOf;
+    return c.json({
+      query: q,
+      page,
+      size,
+      sort,
+      total: result.total,
+      matches: result.matches,
+      ...(cut ? { note: `newest first among the ${DATE_SORT_MAX} best of ${result.matches} matches` } : {}),
+      tookMs,
+      results,
+    });
   });
 
   const relatedJson = (terms: string[], hits: SearchHit[]) => {

@@ -1,0 +1,160 @@
+// Sorting search results by date, against real servers (one per engine) over
+// the sample corpus: the API, the page's switch, lazy chunks and the feed.
+// Date order must be non-increasing in each paper's sort date and hold
+// exactly the papers relevance order holds (the best DATE_SORT_MAX of them
+// when a query matches more).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { openDb, type Db } from '../../db/client.ts';
+import { sortDateOf } from '../../db/paper.ts';
+import { importFile } from '../../scripts/import.ts';
+import { DATE_SORT_MAX } from '../../search/sort.ts';
+import { CORPUS, startServer, tempDir, type RunningServer } from '../helpers.ts';
+
+type Engine = 'minisearch' | 'fts5';
+let dir: ReturnType<typeof tempDir>;
+let db: Db;
+const servers = {} as Record<Engine, RunningServer>;
+
+before(async () => {
+  dir = tempDir('search-sort-');
+  db = openDb(join(dir.path, 'papers.db'));
+  await importFile(db, CORPUS, {});
+  servers.fts5 = await startServer({ DATA_DIR: dir.path, SEARCH_ENGINE: 'fts5' }, 120_000);
+  servers.minisearch = await startServer({ DATA_DIR: dir.path, SEARCH_ENGINE: 'minisearch' }, 300_000);
+});
+
+after(async () => {
+  await Promise.all(Object.values(servers).map((s) => s?.stop()));
+  db?.sqlite.close();
+  dir?.cleanup();
+});
+
+interface Result {
+  id: string;
+  published: string | null;
+}
+interface Body {
+  sort?: string;
+  total: number;
+  matches?: number;
+  note?: string;
+  results: Result[];
+  error?: string;
+}
+
+async function api(engine: Engine, q: string, extra: string): Promise<{ status: number; body: Body }> {
+  const res = await fetch(`${servers[engine].url}/api/search?q=${encodeURIComponent(q)}${extra}`);
+  return { status: res.status, body: (await res.json()) as Body };
+}
+
+/** Every result of a query in one order, page by page (100 a page). */
+async function everything(engine: Engine, q: string, sort: 'relevance' | 'date'): Promise<{ ids: string[]; dates: string[]; last: Body }> {
+  const ids: string[] = [];
+  const dates: string[] = [];
+  for (let page = 1; ; page++) {
+    const { status, body } = await api(engine, q, `&sort=${sort}&size=100&page=${page}`);
+    assert.equal(status, 200, `${q} ${sort} page ${page}: ${body.error}`);
+    assert.equal(body.sort, sort);
+    for (const r of body.results) {
+      ids.push(r.id);
+      dates.push(sortDateOf(r));
+    }
+    if (body.results.length < 100 || ids.length >= body.total) return { ids, dates, last: body };
+  }
+}
+
+function assertNonIncreasing(dates: readonly string[], ids: readonly string[], what: string): void {
+  for (let i = 1; i < dates.length; i++) {
+    assert.ok(dates[i - 1] >= dates[i], `${what}: ${ids[i - 1]} (${dates[i - 1]}) before ${ids[i]} (${dates[i]})`);
+  }
+}
+
+for (const engine of ['minisearch', 'fts5'] as const) {
+  test(`${engine}: sort=date holds the relevance set, newest first`, async () => {
+    let compared = 0;
+    for (const q of ['graph neural network', 'quantum', 'diffusion -image', 'cat:cs.CL language model', 'au:"Yann LeCun"', 'galaxy cluster']) {
+      const rel = await everything(engine, q, 'relevance');
+      const byDate = await everything(engine, q, 'date');
+      if (rel.last.total > DATE_SORT_MAX) continue;
+      assert.equal(byDate.last.total, rel.last.total, q);
+      assert.equal(byDate.ids.length, rel.ids.length, q);
+      assert.deepEqual([...byDate.ids].sort(), [...rel.ids].sort(), `${q}: the same papers`);
+      assertNonIncreasing(byDate.dates, byDate.ids, q);
+      if (rel.ids.length > 5) {
+        // The orders really differ: relevance is not already date order.
+        assert.notDeepEqual(byDate.ids, rel.ids, `${q}: date order differs from relevance order`);
+        compared++;
+      }
+    }
+    assert.ok(compared >= 3, `only ${compared} queries had enough results to compare`);
+  });
+
+  test(`${engine}: a query with more than ${DATE_SORT_MAX} matches orders its best ${DATE_SORT_MAX} and says so`, async () => {
+    const q = 'model';
+    const rel = await api(engine, q, `&size=1`);
+    assert.ok(rel.body.total > DATE_SORT_MAX, `"${q}" matches ${rel.body.total}; the sample needs a query with more than ${DATE_SORT_MAX}`);
+    const best = new Set<string>();
+    for (let page = 1; page <= DATE_SORT_MAX / 100; page++) {
+      for (const r of (await api(engine, q, `&size=100&page=${page}`)).body.results) best.add(r.id);
+    }
+    const byDate = await everything(engine, q, 'date');
+    assert.equal(byDate.last.total, DATE_SORT_MAX);
+    assert.equal(byDate.last.matches, rel.body.total);
+    assert.match(byDate.last.note ?? '', new RegExp(`newest first among the ${DATE_SORT_MAX} best of ${rel.body.total}`));
+    assert.equal(byDate.ids.length, DATE_SORT_MAX);
+    assert.deepEqual(new Set(byDate.ids), best);
+    assertNonIncreasing(byDate.dates, byDate.ids, q);
+  });
+
+  test(`${engine}: a bad sort is a 400 that says what is allowed`, async () => {
+    const r = await api(engine, 'quantum', '&sort=oldest');
+    assert.equal(r.status, 400);
+    assert.match(r.body.error ?? '', /sort must be one of relevance, date/);
+    const page = await fetch(`${servers[engine].url}/arxiv/search?query=quantum&sort=%3Cscript%3E`);
+    assert.equal(page.status, 400);
+    const html = await page.text();
+    assert.match(html, /Sort must be one of: relevance, date/);
+    assert.doesNotMatch(html, /<script>/);
+  });
+
+  test(`${engine}: the page, its lazy chunks, its JSON twin and its feed follow sort=date`, async () => {
+    const base = servers[engine].url;
+    const q = 'neural network';
+    const want = (await everything(engine, q, 'date')).ids;
+    assert.ok(want.length > 25, `"${q}" needs more than one chunk`);
+
+    const html = await (await fetch(`${base}/arxiv/search?query=${encodeURIComponent(q)}&sort=date`)).text();
+    assert.match(html, /newest first · showing 1–25/);
+    assert.match(html, /<strong aria-current="true">newest first<\/strong>/);
+    assert.match(html, /href="\/arxiv\/search\?query=neural\+network"[^>]*>best match</);
+    const idsIn = (h: string) => [...h.matchAll(/<article class="paper" id="[^"]*" data-id="([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(idsIn(html), want.slice(0, 25));
+    const lazy = /data-lazy-next="([^"]+)"/.exec(html)?.[1].replaceAll('&amp;', '&');
+    assert.ok(lazy?.includes('sort=date'), lazy);
+    const chunk = await (await fetch(base + lazy)).text();
+    assert.deepEqual(idsIn(chunk), want.slice(25, 50));
+
+    const relHtml = await (await fetch(`${base}/arxiv/search?query=${encodeURIComponent(q)}`)).text();
+    assert.match(relHtml, /<strong aria-current="true">best match<\/strong>/);
+    assert.notDeepEqual(idsIn(relHtml), want.slice(0, 25));
+
+    const twin = (await (await fetch(`${base}/api/arxiv/search?query=${encodeURIComponent(q)}&sort=date`)).json()) as {
+      sort: string;
+      papers: { id: string }[];
+      next: string;
+    };
+    assert.equal(twin.sort, 'date');
+    assert.deepEqual(
+      twin.papers.map((p) => p.id),
+      want.slice(0, 25),
+    );
+    assert.match(twin.next, /sort=date/);
+
+    const feed = await (await fetch(`${base}/arxiv/search/feed?query=${encodeURIComponent(q)}&sort=date`)).text();
+    const feedIds = [...feed.matchAll(/<id>[^<]*\/arxiv\/([0-9.]+|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})<\/id>/g)].map((m) => m[1]);
+    assert.deepEqual(feedIds, want.slice(0, Math.min(50, want.length)));
+    assert.match(feed, /newest first/);
+  });
+}
