@@ -260,7 +260,13 @@ function simplify(node: QueryNode | null): QueryNode | null {
   if (node.kind === 'not') {
     const child = simplify(node.child);
     if (!child) return null;
-    return child.kind === 'not' ? child.child : { kind: 'not', child };
+    if (child.kind === 'not') return child.child;
+    // De Morgan: -(-a -b) is (a OR b). Without this an excluded group with no
+    // positive part leaves a subtraction from nothing, which no engine can run.
+    if (child.kind === 'and' && !child.children.some(hasPositive)) {
+      return simplify({ kind: 'or', children: child.children.map((c) => (c.kind === 'not' ? c.child : c)) });
+    }
+    return { kind: 'not', child };
   }
   return node;
 }

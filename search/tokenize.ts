@@ -22,7 +22,9 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(STOP_WORD_LIST.split(/\s+
 
 // TeX accent commands (\'e, \"{o}, \c{c}, \v s) are dropped so the letter
 // they sit on survives; other commands (\mathcal, \emph, \alpha) vanish whole.
-const TEX_ACCENT = /\\(?:['"`^~=.]|[uvHcdbkrt](?![a-zA-Z]))\s*\{?\s*([a-zA-Z])\}?/g;
+// The spaces before and after the brace are one run unless a brace splits
+// them (`\s*\{?\s*` backtracks quadratically over a long run of spaces).
+const TEX_ACCENT = /\\(?:['"`^~=.]|[uvHcdbkrt](?![a-zA-Z]))\s*(?:\{\s*)?([a-zA-Z])\}?/g;
 const TEX_COMMAND = /\\[a-zA-Z]+\*?|\\./g;
 // One pass finds runs of letters/digits, possibly joined by . / - ; a joined
 // run stays whole only when it is an arXiv id (hep-th/9901001, 2405.01234) or

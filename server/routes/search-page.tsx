@@ -9,6 +9,7 @@ import { getPapers } from '../../db/queries.ts';
 import { paperJson } from '../../db/paper.ts';
 import type { SearchEngine } from '../../search/types.ts';
 import { DATE_SORT_MAX, parseResultSort, RESULT_SORTS, searchSorted, type ResultSort, type SortedResult } from '../../search/sort.ts';
+import { QueryError } from '../../search/query.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { paperChunkHtml, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { atomFeed } from '../views/feed.ts';
@@ -34,8 +35,10 @@ async function runSearch(db: Db, search: SearchEngine | undefined, ask: SearchAs
   try {
     return { ok: true, result: await searchSorted(search, db, ask.query, { offset: ask.offset, limit, sort: ask.sort }) };
   } catch (err) {
-    // The engine reports bad queries (QueryError) with a reader-facing message.
-    return { ok: false, status: 400, message: (err as Error).message || 'The query could not be understood.' };
+    // Only a QueryError is the reader's to fix; anything else is our fault and
+    // goes to the app's error handler (logged, a plain 500 without internals).
+    if (err instanceof QueryError) return { ok: false, status: 400, message: err.message };
+    throw err;
   }
 }
 

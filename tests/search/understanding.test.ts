@@ -1,0 +1,132 @@
+// How the search understands what readers type, on a real server per engine
+// over hand-made papers where the right answer is certain: typed errors (only
+// query mistakes are 400s; no hostile query is a 500), nested negations,
+// compounds in their spaced, hyphenated and closed forms, suggestions for
+// typos and the hint for a query in a script the index does not hold.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { openDb, type Db } from '../../db/client.ts';
+import { ingestBatch } from '../../db/queries.ts';
+import type { Paper } from '../../db/paper.ts';
+import { startServer, tempDir, type RunningServer } from '../helpers.ts';
+
+type Engine = 'minisearch' | 'fts5';
+const ENGINES: Engine[] = ['minisearch', 'fts5'];
+
+let n = 0;
+function paper(title: string, abstract: string, extra: Partial<Paper> = {}): Paper {
+  n++;
+  return {
+    id: `2501.${String(10000 + n)}`, version: 1, title, abstract, authors: ['Ada Tester'], categories: ['cs.LG'],
+    published: `2025-01-${String((n % 28) + 1).padStart(2, '0')}`, updated: null, comments: null, journalRef: null, doi: null, license: null,
+    ...extra,
+  };
+}
+
+/** Papers keyed by a short name, so a test says which paper it expects. */
+const PAPERS = {
+  alpha: paper('Alpha particles in a paper detector', 'We study alpha decay with a paper detector.'),
+  beta: paper('Beta rays and a paper shield', 'A paper on beta radiation shielding.'),
+  gamma: paper('Gamma bursts', 'A paper about gamma ray bursts, with neither of the other rays.'),
+  oodHyphen: paper('Out-of-distribution detection for classifiers', 'We detect out-of-distribution inputs to image classifiers.'),
+  oodSpaced: paper('Detecting inputs out of distribution', 'Classifiers meet inputs out of distribution at test time.'),
+  distOnly: paper('Distribution shift in classifiers', 'The input distribution moves; we measure the shift of the distribution.'),
+  preHyphen: paper('Pre-trained encoders for retrieval', 'Pre-trained encoders retrieve passages.'),
+  preClosed: paper('Pretrained encoders for ranking', 'Pretrained encoders rank passages.'),
+  preSpaced: paper('Pre trained encoders for search', 'Encoders that are pre trained search passages.'),
+  trainedOnly: paper('Encoders trained from scratch', 'Encoders trained on passages, with no earlier stage.'),
+  fineHyphen: paper('Fine-tuning language models cheaply', 'Fine-tuning adapts language models.'),
+  fineClosed: paper('Finetuning language models with adapters', 'Finetuning with adapters adapts language models.'),
+  offPolicy: paper('Off-policy evaluation of bandits', 'Off-policy estimators for contextual bandits.'),
+  onPolicy: paper('Policy gradients for bandits', 'A policy gradient method for contextual bandits.'),
+  soa: paper('A state-of-the-art parser', 'Our parser reaches state of the art accuracy.'),
+  stateArt: paper('The state of modern art', 'Art museums and the state funding of art.'),
+  rl1: paper('Reinforcement learning for robots', 'Reinforcement learning trains robot controllers.'),
+  rl2: paper('Deep reinforcement learning', 'Deep reinforcement learning with transformers.'),
+  tr: paper('Transformer language models', 'A transformer architecture for language.'),
+};
+
+let dir: ReturnType<typeof tempDir>;
+let db: Db;
+const servers = {} as Record<Engine, RunningServer>;
+
+before(async () => {
+  dir = tempDir('search-understanding-');
+  db = openDb(join(dir.path, 'papers.db'));
+  ingestBatch(db, { papers: Object.values(PAPERS) });
+  [servers.minisearch, servers.fts5] = await Promise.all(
+    ENGINES.map((engine) => startServer({ DATA_DIR: dir.path, SEARCH_ENGINE: engine }, 120_000)),
+  );
+});
+
+after(async () => {
+  await Promise.all(Object.values(servers).map((s) => s?.stop()));
+  db?.sqlite.close();
+  dir?.cleanup();
+});
+
+interface Answer {
+  status: number;
+  body: { total: number; results: { id: string }[]; error?: string; suggestion?: string | null; hint?: string | null };
+}
+
+async function search(engine: Engine, q: string, extra = ''): Promise<Answer> {
+  const res = await fetch(`${servers[engine].url}/api/search?q=${encodeURIComponent(q)}&size=100${extra}`);
+  return { status: res.status, body: (await res.json()) as Answer['body'] };
+}
+
+const idsOf = (a: Answer) => a.body.results.map((r) => r.id);
+const names = (a: Answer) => {
+  const byId = new Map(Object.entries(PAPERS).map(([k, p]) => [p.id, k]));
+  return idsOf(a).map((id) => byId.get(id) ?? id);
+};
+
+for (const engine of ENGINES) {
+  test(`${engine}: an excluded group of exclusions is an OR (paper -(-alpha -beta))`, async () => {
+    const r = await search(engine, 'paper -(-alpha -beta)');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(names(r).sort(), ['alpha', 'beta']);
+    assert.deepEqual(idsOf(r).sort(), idsOf(await search(engine, 'paper (alpha OR beta)')).sort());
+    assert.deepEqual(names(await search(engine, 'paper -(-alpha -beta -gamma)')).sort(), ['alpha', 'beta', 'gamma']);
+    // -(-alpha -(-beta -gamma)) = -(-alpha (beta OR gamma)) = alpha OR -(beta OR gamma): of the
+    // papers with "paper", alpha, and those with neither beta nor gamma (none).
+    const deeper = await search(engine, 'paper -(-alpha -(-beta -gamma))');
+    assert.equal(deeper.status, 200, JSON.stringify(deeper.body));
+    assert.deepEqual(names(deeper), ['alpha']);
+    const alone = await search(engine, '-(-alpha -beta)');
+    assert.deepEqual(names(alone).sort(), ['alpha', 'beta']);
+  });
+
+  test(`${engine}: query mistakes are 400s with a message; no hostile query is a 500`, async () => {
+    for (const q of ['"open quote', 'a ) b', '( a', 'year:20x', 'cat:!!', '(-alpha) OR beta', 'from:2024-13']) {
+      const r = await search(engine, q);
+      assert.equal(r.status, 400, q);
+      assert.ok(r.body.error && !/toFts5|TypeError|undefined/.test(r.body.error), `${q}: ${r.body.error}`);
+    }
+    const pieces = [
+      'paper', 'alpha', 'beta', 'out-of-distribution', 'pre-trained', 'state-of-the-art', 'the', 'of', 'OR', 'AND', 'NOT',
+      '-', '--', '(', ')', '-(', '"', "'", '\\', '\\\'', '$', '$x$', '*', ':', 'ti:', 'abs:', 'au:', 'cat:', 'cat:cs.LG', 'cat:cs',
+      '-cat:cs', 'year:', 'year:2025', 'from:', 'from:2025-01', 'to:2025-02-30', '2501.10001', 'arXiv:2501.10002v3',
+      'https://arxiv.org/abs/2501.10003', 'hep-th/9901001', '强化学习', 'ü', 'İ', '🙂', '\u0000', '\u200b', 'a.b.c', '3.5', '-1',
+    ];
+    const query = fc.array(fc.tuple(fc.constantFrom(...pieces), fc.constantFrom('', ' ', '  ')), { minLength: 1, maxLength: 12 })
+      .map((parts) => parts.map(([p, sep]) => p + sep).join(''));
+    await fc.assert(
+      fc.asyncProperty(query, async (q) => {
+        const r = await search(engine, q, '&size=5');
+        assert.ok(r.status === 200 || r.status === 400, `${JSON.stringify(q)} -> ${r.status} ${JSON.stringify(r.body)}`);
+        if (r.status === 400) assert.ok(r.body.error && r.body.error.length < 200, JSON.stringify(r.body));
+      }),
+      { numRuns: 400, seed: 16 },
+    );
+    // The HTML page and the feed answer the same way.
+    for (const path of ['/arxiv/search?query=', '/arxiv/search/feed?query=', '/api/arxiv/search?query=']) {
+      const ok = await fetch(`${servers[engine].url}${path}${encodeURIComponent('paper -(-alpha -beta)')}`);
+      assert.equal(ok.status, 200, path);
+      const bad = await fetch(`${servers[engine].url}${path}${encodeURIComponent('"open quote')}`);
+      assert.equal(bad.status, 400, path);
+    }
+  });
+}
