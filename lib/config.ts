@@ -127,6 +127,8 @@ export const SETTINGS = {
     ...S('server', 'bearer token for actions that cost money or change state (`/api/admin/*`, uncached translations beyond the per-client budget); without it admin endpoints answer 403'),
     secret: true,
   }),
+  PUBLIC_ORIGIN: url(null, S('server', "the site's public address, e.g. `https://papers.example.org`, for absolute URLs in feeds, canonical links and the OpenSearch description; unset: the address a request reached the server on (never the request's `Host` header)")),
+  COMPRESS: onOff(true, S('server', 'brotli/gzip for HTML, JSON, feeds, CSS and JavaScript; cached pages and bundles are compressed once per encoding. `off` sends them as they are (for comparison)')),
   MATH_WORKER: onOff(true, S('server', 'MathJax runs in a thread of its own (`server/math/thread.ts`) at nice 10, so typesetting gets only the CPU time that requests and the index thread leave; pages wait for their new formulas at most their budget. `off` typesets on the request loop within the same budgets')),
   MATH_FILL_MS: num(10_000, 100, 86_400_000, { ...S('server', 'how often the server checks for new papers whose formulas to typeset in the background'), integer: true, unit: 'ms' }),
 

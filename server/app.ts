@@ -1,8 +1,9 @@
 // The Hono app. Tests call app.request() on it; server/main.ts serves it.
 // Every HTML page has a JSON twin under /api/...; routes live in server/routes/,
 // one file per page family, and are mounted here.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { etag } from 'hono/etag';
 import { PatternRouter } from 'hono/router/pattern-router';
 import { bodyLimit } from 'hono/body-limit';
 import type { Db } from '../db/client.ts';
@@ -18,6 +19,8 @@ import type { CrawlerStatus, CrawlTrigger } from '../scripts/crawler/scheduler.t
 import type { Translator } from './translate.ts';
 import { errorPage } from './views/errors.tsx';
 import { MathService } from './math/service.ts';
+import { compression, EncodedBody, type EncodingPolicy } from './encoding.ts';
+import { siteRoutes } from './routes/site.ts';
 
 export interface AppDeps {
   db: Db;
@@ -35,16 +38,51 @@ export interface AppDeps {
   crawlNow?: () => CrawlTrigger;
   /** Typesetting for every page (server/math/service.ts); absent: one without a thread, over `db`'s cache. */
   math?: MathService;
+  /**
+   * The site's address for absolute URLs (feeds, canonical links, OpenSearch), e.g. `https://papers.example.org`
+   * (the PUBLIC_ORIGIN setting). Absent: the address the request came in on at our end of the socket (never
+   * the Host header, which the client writes).
+   */
+  publicOrigin?: string;
+  /** gzip/brotli on text responses (the COMPRESS setting); default on. */
+  compress?: boolean;
 }
 
 /** What the routes get: AppDeps with its defaults filled in. */
-export type RouteDeps = AppDeps & { math: MathService };
+export type RouteDeps = AppDeps & {
+  math: MathService;
+  encoding: EncodingPolicy;
+  /** The origin absolute URLs start with (see AppDeps.publicOrigin). */
+  origin: (c: Context) => string;
+};
+
+/** Cache-Control for a successful GET that set none: feeds change at most with a crawl, pages and JSON sooner. */
+function cacheControlFor(path: string): string {
+  if (path === '/healthz' || path.startsWith('/api/admin')) return 'no-store';
+  if (path.endsWith('/feed')) return 'public, max-age=900';
+  return 'public, max-age=60';
+}
+
+/** Our end of the connection as an origin (`http://127.0.0.1:3000`), or localhost when there is no socket (app.request). */
+export function listeningOrigin(c: Context): string {
+  const socket = (c.env as { incoming?: { socket?: { localAddress?: string; localPort?: number } } } | undefined)?.incoming?.socket;
+  const addr = socket?.localAddress?.replace(/^::ffff:/, '');
+  if (!addr || !socket?.localPort) return 'http://localhost';
+  return `http://${addr.includes(':') ? `[${addr}]` : addr}:${socket.localPort}`;
+}
 
 const MAX_URL_LENGTH = 16_384;
 const MAX_BODY_BYTES = 256 * 1024;
 
 export function createApp(appDeps: AppDeps): Hono {
-  const deps: RouteDeps = { ...appDeps, math: appDeps.math ?? new MathService({ db: appDeps.db }) };
+  const encoding: EncodingPolicy = { compress: appDeps.compress ?? true };
+  const fixedOrigin = appDeps.publicOrigin?.replace(/\/+$/, '');
+  const deps: RouteDeps = {
+    ...appDeps,
+    math: appDeps.math ?? new MathService({ db: appDeps.db }),
+    encoding,
+    origin: fixedOrigin ? () => fixedOrigin : listeningOrigin,
+  };
   // Old-style ids hold a slash (hep-th/9901001) and live beside category routes
   // (/arxiv/cs.LG); Hono's default router silently mismatches such regex params,
   // its PatternRouter (routes tried in order) does not. tests/server pins this.
@@ -77,6 +115,16 @@ export function createApp(appDeps: AppDeps): Hono {
     if (url.length > MAX_URL_LENGTH) return c.json({ error: `request address longer than ${MAX_URL_LENGTH} characters` }, 414);
     await next();
   });
+  // ETags from Hono (a hash of the bytes sent) where a route set none, and 304s for a matching If-None-Match;
+  // inside it, compression (server/encoding.ts), so the hash is that of the encoded bytes.
+  app.use('*', etag());
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.req.method === 'GET' && c.res.status === 200 && !c.res.headers.has('cache-control')) {
+      c.res.headers.set('cache-control', cacheControlFor(c.req.path));
+    }
+  });
+  app.use('*', compression(encoding));
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body larger than ${MAX_BODY_BYTES} bytes` }, 413) }));
 
   app.get('/healthz', (c) =>
@@ -91,12 +139,18 @@ export function createApp(appDeps: AppDeps): Hono {
     }),
   );
 
+  // Bundles are compressed once per encoding (EncodedBody), on first request.
+  const encodedAssets = new Map<string, EncodedBody>();
   app.get('/static/:name', (c) => {
-    const asset = deps.assets?.get(c.req.param('name'));
+    const name = c.req.param('name');
+    const asset = deps.assets?.get(name);
     if (!asset) return c.json({ error: 'no such asset' }, 404);
-    if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304);
-    return c.body(asset.body, 200, { 'content-type': asset.type, etag: asset.etag, 'cache-control': 'public, max-age=300' });
+    let body = encodedAssets.get(name);
+    if (!body) encodedAssets.set(name, (body = new EncodedBody(asset.body, asset.type)));
+    return body.respond(c, encoding, 'public, max-age=300');
   });
+
+  app.route('/', siteRoutes(deps));
 
   app.route('/', adminRoutes(deps));
   app.route('/', searchRoutes(deps));

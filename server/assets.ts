@@ -5,14 +5,12 @@ import { build } from 'esbuild';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHash } from 'node:crypto';
 
 const WEB = join(dirname(fileURLToPath(import.meta.url)), '..', 'web');
 
 export interface Asset {
   body: string;
   type: string;
-  etag: string;
 }
 
 function entries(): string[] {
@@ -28,7 +26,7 @@ function entries(): string[] {
 export async function buildAssets(): Promise<Map<string, Asset>> {
   const out = new Map<string, Asset>();
   const add = (name: string, body: string, type: string) =>
-    out.set(name, { body, type, etag: '"' + createHash('sha1').update(body).digest('base64url').slice(0, 16) + '"' });
+    out.set(name, { body, type });
   const points = entries();
   if (points.length) {
     const result = await build({

@@ -86,6 +86,8 @@ async function main(): Promise<void> {
     crawlerStatus: scheduler ? () => scheduler.status() : undefined,
     crawlNow: scheduler ? () => scheduler.runNow(config.CRAWL_MIN_GAP_S * 1000) : undefined,
     math,
+    publicOrigin: config.PUBLIC_ORIGIN ?? undefined,
+    compress: config.COMPRESS,
   });
   const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
     log(`serving http://${host === '0.0.0.0' ? 'localhost' : host}:${info.port} (data: ${db.path}, search: ${search.name}, crawler: ${crawlOn ? 'on' : 'off'})`);

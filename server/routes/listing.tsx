@@ -415,7 +415,7 @@ export function listingRoutes(deps: RouteDeps & { translateInfo: () => Translate
       db,
       l.entries.map((e) => e.id),
     );
-    const origin = new URL(c.req.url).origin;
+    const origin = deps.origin(c);
     const xml = atomFeed({
       origin,
       id: `${origin}/arxiv/${spec}`,

@@ -6,8 +6,14 @@ import type { Db } from '../../db/client.ts';
 import { changesOf } from '../../db/changes.ts';
 import { errorPage } from '../views/errors.tsx';
 import type { Rendered } from '../math/service.ts';
+import { EncodedBody } from '../encoding.ts';
 
 export const CHUNK = 25;
+
+const HTML = 'text/html; charset=UTF-8';
+
+/** Cache-Control of reading pages and their JSON twins: a minute (a crawl may add papers). */
+export const PAGE_CACHE_CONTROL = 'public, max-age=60';
 
 /** An integer query parameter clamped to [min, max]; anything unparsable is the default. */
 export function clampedIntParam(v: string | undefined, def: number, min: number, max: number): number {
@@ -29,7 +35,7 @@ export function htmlNotFound(c: Context, message: string) {
  * related papers also move). Oldest entries go first when full.
  */
 export class PageCache {
-  private entries = new Map<string, { at: number; seq: number; body: string }>();
+  private entries = new Map<string, { at: number; seq: number; body: string; encoded?: EncodedBody }>();
   constructor(
     private db: Db,
     private max = 2000,
@@ -47,6 +53,23 @@ export class PageCache {
     if (hit !== undefined) return hit;
     const { html, pending } = await render();
     return pending ? html : this.store(key, seq, html);
+  }
+
+  /**
+   * Like getAsync, as a whole HTML page kept with its compressed forms
+   * (EncodedBody: each encoding made once, on first request, and its ETag).
+   */
+  async getPage(key: string, render: () => Promise<Rendered>): Promise<EncodedBody> {
+    const seq = changesOf(this.db).current();
+    const hit = this.entries.get(key);
+    if (hit && hit.seq === seq && Date.now() - hit.at < this.ttlMs) return (hit.encoded ??= new EncodedBody(hit.body, HTML));
+    const { html, pending } = await render();
+    const encoded = new EncodedBody(html, HTML);
+    if (!pending) {
+      this.store(key, seq, html);
+      this.entries.get(key)!.encoded = encoded;
+    }
+    return encoded;
   }
 
   private fresh(key: string, seq: number): string | undefined {

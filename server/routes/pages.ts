@@ -16,7 +16,7 @@ export function pagesRoutes(deps: RouteDeps): Hono {
   const info = translator.info();
   const full = { ...deps, translator, translateInfo: () => info };
   const app = new Hono();
-  app.route('/', mathAssetRoutes(deps.math));
+  app.route('/', mathAssetRoutes(deps.math, deps.encoding));
   app.route('/', translateRoutes(full));
   app.route('/', searchPageRoutes(full));
   app.route('/', paperRoutes(full));

@@ -11,7 +11,7 @@ import { PAPER_BUDGET_MS, type MathContext } from '../math/service.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { bibtex, citationMeta } from '../views/cite.ts';
 import { Authors, Categories, paperChunkHtml, StarButton, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
-import { htmlNotFound, PageCache } from './page-util.ts';
+import { htmlNotFound, PAGE_CACHE_CONTROL, PageCache } from './page-util.ts';
 import { canonicalIdOr } from './arxiv-ids.ts';
 import { demosForPaper } from '../../lib/demos.ts';
 
@@ -32,7 +32,7 @@ function LicenseLink({ url }: { url: string }) {
   return /^https?:\/\//.test(url) ? <a href={url}>{url.replace(/^https?:\/\//, '')}</a> : <>{url}</>;
 }
 
-function PaperPage(props: { m: MathContext; paper: Paper; tr: TranslateInfo }) {
+function PaperPage(props: { m: MathContext; paper: Paper; tr: TranslateInfo; origin: string }) {
   const { paper: p, m } = props;
   const titleHtml = m.html(p.title);
   const abstractHtml = m.html(p.abstract);
@@ -46,7 +46,7 @@ function PaperPage(props: { m: MathContext; paper: Paper; tr: TranslateInfo }) {
           {citationMeta(p).map(([name, content]) => (
             <meta name={name} content={content} />
           ))}
-          <link rel="canonical" href={`/arxiv/${p.id}`} />
+          <link rel="canonical" href={`${props.origin}/arxiv/${p.id}`} />
         </>
       }
     >
@@ -223,8 +223,10 @@ export function paperRoutes(deps: RouteDeps & { translateInfo: () => TranslateIn
 
   // A page typesets for a bounded time like a listing; one left with pending
   // formulas is not kept (PageCache), so the next reader gets them typeset (by then cached).
-  const render = (p: Paper) =>
-    cache.getAsync(`paper:${p.id}`, () => math.render((m) => page(<PaperPage m={m} paper={p} tr={deps.translateInfo()} />), PAPER_BUDGET_MS));
+  const render = (p: Paper, origin: string) =>
+    cache.getPage(`paper:${origin}:${p.id}`, () =>
+      math.render((m) => page(<PaperPage m={m} paper={p} tr={deps.translateInfo()} origin={origin} />), PAPER_BUDGET_MS),
+    );
 
   // Its titles are typeset like a listing's, and a list left with pending formulas is not kept either.
   const relatedHtml = (p: Paper) =>
@@ -261,7 +263,7 @@ export function paperRoutes(deps: RouteDeps & { translateInfo: () => TranslateIn
     if (want instanceof Response) return want;
     const p = getPaper(db, want.id);
     if (!p) return htmlNotFound(c, `There is no paper ${want.id} in this collection (yet).`);
-    return c.html(await render(p));
+    return (await render(p, deps.origin(c))).respond(c, deps.encoding, PAGE_CACHE_CONTROL);
   });
 
   app.get(`/api/arxiv/${ID}`, async (c) => {

@@ -195,7 +195,7 @@ export function searchPageRoutes(deps: RouteDeps & { translateInfo: () => Transl
     const { query, sort } = ask;
     const outcome = await runSearch(db, search, ask, 50);
     if (!outcome.ok) return c.text(outcome.message, outcome.status);
-    const origin = new URL(c.req.url).origin;
+    const origin = deps.origin(c);
     const xml = atomFeed({
       origin,
       id: origin + searchUrl('/arxiv/search', query, 0, sort),

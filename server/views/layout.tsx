@@ -29,7 +29,8 @@ export function Layout(props: LayoutProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title === SITE_NAME ? SITE_NAME : `${props.title} · ${SITE_NAME}`}</title>
-        <link rel="icon" href="data:," />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        <link rel="search" type="application/opensearchdescription+xml" title={SITE_NAME} href="/opensearch.xml" />
         <link rel="stylesheet" href="/static/site.css" />
         {/* Typeset formulas are MathJax CHTML: its stylesheet and fonts, no MathJax script. */}
         <link rel="stylesheet" href="/math/mathjax.css" />

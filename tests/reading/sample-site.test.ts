@@ -11,6 +11,9 @@ import { startPagesServer, type PagesServer } from '../pages/server.ts';
 import { paperDate } from '../../db/paper.ts';
 import { bibtex, citationMeta } from '../../server/views/cite.ts';
 import { getPaper } from '../../db/queries.ts';
+import { request as httpRequest } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { createApp } from '../../server/app.ts';
 
 let dir: ReturnType<typeof tempDir>;
 let db: Db;
@@ -102,4 +105,133 @@ test('cards, paper pages, BibTeX and citation meta show the same true date', asy
   assert.ok(j.papers.length > 0);
   const html = await get(`/arxiv/${cat}`);
   for (const card of j.papers) assert.ok(html.body.includes(`<time datetime="${card.date.date}"`), `card ${card.id} shows its date`);
+});
+
+/** A request over raw HTTP (fetch would decode the body and refuses to send a Host header of our choice). */
+function raw(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  const u = new URL(srv.url + path);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function decoded(r: { headers: Record<string, string | string[] | undefined>; body: Buffer }): Buffer {
+  const enc = r.headers['content-encoding'];
+  if (enc === 'br') return brotliDecompressSync(r.body);
+  if (enc === 'gzip') return gunzipSync(r.body);
+  assert.equal(enc, undefined);
+  return r.body;
+}
+
+/** One page of each kind, plus the assets they load. */
+function pageKinds(): string[] {
+  const [cat] = busiest(1);
+  const id = db.sqlite.prepare('SELECT id FROM papers ORDER BY id DESC LIMIT 1').pluck().get() as string;
+  return ['/', `/arxiv/${cat}`, `/arxiv/${id}`, `/arxiv/${id}`, `/arxiv/${cat}/feed`, `/api/arxiv/${cat}`, '/arxiv/search?query=learning', '/math/mathjax.css', '/static/site.js', '/static/site.css', '/demos'];
+}
+
+/**
+ * The page once its formulas are typeset: a first render leaves the ones over
+ * its time budget as TeX (typeset in the background), so bytes change until then.
+ */
+async function settled(path: string): Promise<Buffer> {
+  let last = (await raw(path, { 'accept-encoding': 'identity' })).body;
+  for (let i = 0; i < 60; i++) {
+    const next = (await raw(path, { 'accept-encoding': 'identity' })).body;
+    if (next.equals(last) && !next.includes('class="math math-pending')) return next;
+    last = next;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`${path} did not settle`);
+}
+
+test('compressed responses decode to the bytes sent uncompressed; big ones shrink', async () => {
+  for (const path of pageKinds()) {
+    await settled(path);
+    const plain = await raw(path, { 'accept-encoding': 'identity' });
+    assert.equal(plain.status, 200, path);
+    assert.equal(plain.headers['content-encoding'], undefined, path);
+    for (const enc of ['br', 'gzip']) {
+      const r = await raw(path, { 'accept-encoding': enc === 'br' ? 'gzip, deflate, br' : 'gzip' });
+      assert.equal(r.status, 200, path);
+      assert.equal(r.headers['content-encoding'], enc, `${path} ${enc}`);
+      assert.match(String(r.headers.vary), /Accept-Encoding/i, path);
+      assert.ok(decoded(r).equals(plain.body), `${path}: ${enc} decodes to the same bytes`);
+      assert.ok(r.body.length < plain.body.length / 2, `${path}: ${enc} ${r.body.length} of ${plain.body.length} bytes`);
+    }
+  }
+});
+
+test('ETag on pages, feeds, API and assets; the same ETag back gives 304; Cache-Control everywhere', async () => {
+  for (const path of pageKinds()) {
+    await settled(path);
+    for (const ae of ['identity', 'br']) {
+      const first = await raw(path, { 'accept-encoding': ae });
+      const tag = first.headers.etag as string;
+      assert.match(tag ?? '', /^(W\/)?"[^"]+"$/, `${path} has an ETag`);
+      assert.match(String(first.headers['cache-control']), /max-age=\d+/, `${path} Cache-Control`);
+      const again = await raw(path, { 'accept-encoding': ae, 'if-none-match': tag });
+      assert.equal(again.status, 304, `${path} (${ae}) revalidates`);
+      assert.equal(again.body.length, 0);
+      assert.equal(again.headers.etag, tag);
+      const other = await raw(path, { 'accept-encoding': ae, 'if-none-match': '"something-else"' });
+      assert.equal(other.status, 200, path);
+    }
+    // A representation's ETag is its own: the brotli bytes do not revalidate the plain ones.
+    const br = await raw(path, { 'accept-encoding': 'br' });
+    const plainAgain = await raw(path, { 'accept-encoding': 'identity', 'if-none-match': br.headers.etag as string });
+    assert.equal(plainAgain.status, 200, path);
+  }
+  assert.equal((await raw('/healthz')).headers['cache-control'], 'no-store');
+});
+
+test('absolute URLs never come from the Host header', async () => {
+  const [cat] = busiest(1);
+  const id = db.sqlite.prepare('SELECT id FROM papers LIMIT 1').pluck().get() as string;
+  for (const path of [`/arxiv/${cat}/feed`, '/arxiv/search/feed?query=learning', `/arxiv/${id}`, '/opensearch.xml']) {
+    const r = await raw(path, { host: 'evil.example', 'accept-encoding': 'identity' });
+    assert.equal(r.status, 200, path);
+    const text = r.body.toString('utf8');
+    assert.ok(!text.includes('evil.example'), `${path} does not echo the Host header`);
+    assert.ok(text.includes(srv.url), `${path} uses the listening address ${srv.url}`);
+  }
+  // With PUBLIC_ORIGIN, that and nothing else.
+  const app = createApp({ db, publicOrigin: 'https://papers.example.org' });
+  const feed = await (await app.request(`/arxiv/${cat}/feed`, { headers: { host: 'evil.example' } })).text();
+  assert.match(feed, /<link rel="self" type="application\/atom\+xml" href="https:\/\/papers\.example\.org\/arxiv\/[^"]+\/feed"\/>/);
+  assert.ok(!feed.includes('evil.example'));
+  const os = await (await app.request('/opensearch.xml', { headers: { host: 'evil.example' } })).text();
+  assert.match(os, /template="https:\/\/papers\.example\.org\/arxiv\/search\?query=\{searchTerms\}"/);
+  const paper = await (await app.request(`/arxiv/${id}`, { headers: { host: 'evil.example' } })).text();
+  assert.ok(paper.includes(`<link rel="canonical" href="https://papers.example.org/arxiv/${id}"`));
+});
+
+test('robots.txt, a favicon of our own and an OpenSearch description linked from every page', async () => {
+  const robots = await get('/robots.txt');
+  assert.equal(robots.status, 200);
+  assert.match(robots.body, /^User-agent: \*$/m);
+  assert.match(robots.body, /^Disallow: \/api\/$/m);
+  const ico = await raw('/favicon.ico');
+  assert.equal(ico.status, 200);
+  assert.equal(ico.headers['content-type'], 'image/x-icon');
+  // ICONDIR: reserved 0, type 1 (icon), one image of 16×16, its bytes where the directory says.
+  assert.deepEqual([ico.body.readUInt16LE(0), ico.body.readUInt16LE(2), ico.body.readUInt16LE(4), ico.body[6], ico.body[7]], [0, 1, 1, 16, 16]);
+  assert.equal(ico.body.readUInt32LE(18) + ico.body.readUInt32LE(14), ico.body.length);
+  const svg = await get('/favicon.svg');
+  assert.match(svg.body, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  const os = await get('/opensearch.xml');
+  const parsed = new XMLParser({ ignoreAttributes: false }).parse(os.body) as { OpenSearchDescription: { ShortName: string; Url: { '@_template': string }[] } };
+  assert.ok(parsed.OpenSearchDescription.ShortName);
+  assert.ok(parsed.OpenSearchDescription.Url.some((u) => u['@_template'] === `${srv.url}/arxiv/search?query={searchTerms}`));
+  for (const path of pageKinds().filter((p) => !/feed|api|static|math/.test(p))) {
+    const page = await get(path);
+    assert.match(page.body, /<link rel="search" type="application\/opensearchdescription\+xml" title="[^"]+" href="\/opensearch.xml"\/?>/, path);
+    assert.match(page.body, /<link rel="icon" href="\/favicon.svg"/, path);
+  }
 });
