@@ -121,4 +121,32 @@ export const requestPace = sqliteTable('request_pace', {
   nextAt: integer('next_at').notNull(),
 });
 
+/**
+ * The reading assistant's finished answers (server/assistant/): the FAQ
+ * (`question_key` '') and readers' own questions (`question_key` the hash of
+ * the normalised question), per paper version, language, prompt version and
+ * model. Only complete answers are written; a partial one never is.
+ */
+export const assistantAnswers = sqliteTable(
+  'assistant_answers',
+  {
+    paperId: text('paper_id').notNull(),
+    version: integer('version').notNull(),
+    lang: text('lang').notNull(),
+    promptVersion: text('prompt_version').notNull(),
+    model: text('model').notNull(),
+    questionKey: text('question_key').notNull(),
+    /** The reader's question as asked (normalised); '' for the FAQ. */
+    question: text('question').notNull(),
+    markdown: text('markdown').notNull(),
+    /** What the model read: `fulltext:<source>` or `abstract` (no full text to be had). */
+    basis: text('basis').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.paperId, t.questionKey, t.lang, t.version, t.promptVersion, t.model] }),
+    index('assistant_answers_created').on(t.createdAt),
+  ],
+);
+
 export type PaperRow = typeof papers.$inferSelect;

@@ -5,7 +5,7 @@
 // Nothing else in the program reads process.env.
 
 /** Which README table a setting belongs to. */
-export type SettingGroup = 'server' | 'crawler' | 'search' | 'reading' | 'tests';
+export type SettingGroup = 'server' | 'crawler' | 'search' | 'reading' | 'assistant' | 'tests';
 
 export interface Setting<T> {
   readonly group: SettingGroup;
@@ -160,10 +160,24 @@ export const SETTINGS = {
   CC: text('cc', { ...S('search', "C compiler for the fts5 engine's ranking function (`search/fts5_rank.c`, compiled on first use); without one the engine ranks with `bm25()` in two passes, with the same results"), accepts: 'a command' }),
 
   // ---- reading
-  TRANSLATE_API_URL: url(null, S('reading', 'OpenAI-compatible chat-completions base URL, e.g. `https://api.openai.com/v1`; unset: translation off')),
-  TRANSLATE_API_KEY: text(null, { ...S('reading', 'bearer key for that service'), secret: true }),
-  TRANSLATE_MODEL: text('gpt-4o-mini', { ...S('reading', 'model name sent to it'), accepts: 'a model name' }),
+  TRANSLATE_API_URL: url(null, S('reading', 'OpenAI-compatible chat-completions base URL, e.g. `https://api.openai.com/v1`; unset: `LLM_API_URL` (and then `LLM_API_KEY`); both unset: translation off')),
+  TRANSLATE_API_KEY: text(null, { ...S('reading', 'bearer key for `TRANSLATE_API_URL` (never `LLM_API_KEY`: that key goes only to `LLM_API_URL`)'), secret: true }),
+  TRANSLATE_MODEL: text(null, { ...S('reading', 'model name sent to it; unset: `LLM_MODEL`'), accepts: 'a model name' }),
   TRANSLATE_LANG: text('zh', { ...S('reading', 'target language of translated reading'), accepts: 'a language code' }),
+
+  // ---- reading assistant (server/assistant/): nothing is sent anywhere unless LLM_API_URL is set
+  LLM_API_URL: url(null, S('assistant', 'OpenAI-compatible chat-completions base URL for the reading assistant (FAQ and follow-up questions), e.g. `https://api.openai.com/v1` or a local Ollama / llama.cpp / vLLM `…/v1`; unset: the assistant is off and nothing is sent')),
+  LLM_API_KEY: text(null, { ...S('assistant', 'bearer key for `LLM_API_URL` (local servers usually need none)'), secret: true }),
+  LLM_MODEL: text('gpt-4o-mini', { ...S('assistant', 'model name sent to `LLM_API_URL`; part of every cached answer\'s key'), accepts: 'a model name' }),
+  LLM_CONTEXT_TOKENS: num(32_000, 2000, 10_000_000, { ...S('assistant', "the model's context window; the paper is cut to fit it by the rule in `server/assistant/context.ts` (abstract, introduction, method and conclusion first; references dropped), counting 4 characters a token"), integer: true, unit: 'tokens' }),
+  LLM_MAX_ATTEMPTS: num(4, 1, 20, { ...S('assistant', 'tries per answer on provider faults (429, 5xx, a dropped stream, malformed chunks, a refusal, an empty reply) before the page shows "try again"'), integer: true }),
+  LLM_BACKOFF_MS: num(2000, 0, 600_000, { ...S('assistant', 'first retry pause, doubled on each retry (a `Retry-After` longer than it wins)'), integer: true, unit: 'ms' }),
+  LLM_MAX_RETRY_AFTER_MS: num(120_000, 0, 3_600_000, { ...S('assistant', "cap on a provider's `Retry-After`"), integer: true, unit: 'ms' }),
+  LLM_TIMEOUT_MS: num(120_000, 100, 3_600_000, { ...S('assistant', 'an attempt fails when the provider sends nothing for this long (before the first byte or between two chunks)'), integer: true, unit: 'ms' }),
+  FAQ_CONCURRENCY: num(1, 1, 64, { ...S('assistant', 'answers generated at once; the rest wait in line and readers see their place'), integer: true }),
+  FAQ_LANG: oneOf(['en', 'zh'] as const, 'en', S('assistant', 'language of the FAQ when the reader does not ask (`?lang=`)')),
+  FAQ_CLIENT_MAX: num(20, 0, 1_000_000, { ...S('assistant', 'new (uncached) answers one client may start per hour; cached answers are free; `ADMIN_TOKEN` goes past it'), integer: true }),
+  FAQ_DAILY_MAX: num(500, 0, 10_000_000, { ...S('assistant', 'new answers the whole site may start per UTC day; `ADMIN_TOKEN` goes past it'), integer: true }),
 
   // ---- tests and benchmarks (read by tests/ and bench/, never by the server)
   GOLDEN_DIR: text('tests/fixtures/golden', { ...S('tests', 'reference cases for `npm run test:golden`'), accepts: 'a folder path' }),
@@ -226,6 +240,7 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   crawler: 'Crawler',
   search: 'Search',
   reading: 'Reading (translation)',
+  assistant: 'Reading assistant (LLM FAQ)',
   tests: 'Tests and benchmarks (not read by the server)',
 };
 

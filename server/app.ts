@@ -18,9 +18,12 @@ import { adminRoutes } from './routes/admin.ts';
 import type { CrawlerStatus, CrawlTrigger } from '../scripts/crawler/scheduler.ts';
 import type { Translator } from './translate.ts';
 import { errorPage } from './views/errors.tsx';
+import { SETTINGS } from '../lib/config.ts';
 import { MathService } from './math/service.ts';
 import { compression, EncodedBody, type EncodingPolicy } from './encoding.ts';
 import { siteRoutes } from './routes/site.ts';
+import type { Assistant } from './assistant/service.ts';
+import { faqRoutes } from './routes/faq.ts';
 
 export interface AppDeps {
   db: Db;
@@ -46,6 +49,10 @@ export interface AppDeps {
   publicOrigin?: string;
   /** gzip/brotli on text responses (the COMPRESS setting); default on. */
   compress?: boolean;
+  /** The reading assistant (server/assistant/service.ts: assistantFromConfig); absent: its API answers 503 and pages say it is not enabled. */
+  assistant?: Assistant;
+  /** New assistant answers per client per hour and per site per UTC day (FAQ_CLIENT_MAX, FAQ_DAILY_MAX); defaults when absent. */
+  faqBudgets?: { clientMax: number; dailyMax: number };
 }
 
 /** What the routes get: AppDeps with its defaults filled in. */
@@ -153,6 +160,7 @@ export function createApp(appDeps: AppDeps): Hono {
   app.route('/', siteRoutes(deps));
 
   app.route('/', adminRoutes(deps));
+  app.route('/', faqRoutes(deps, deps.faqBudgets ?? { clientMax: SETTINGS.FAQ_CLIENT_MAX.default, dailyMax: SETTINGS.FAQ_DAILY_MAX.default }));
   app.route('/', searchRoutes(deps));
   app.route('/', papersRoutes(deps));
   app.route('/', pagesRoutes(deps));

@@ -15,6 +15,7 @@ import { MathService } from './math/service.ts';
 import { changesOf } from '../db/changes.ts';
 import { ConfigError, loadConfig, SETTINGS, type Config } from '../lib/config.ts';
 import { crawlerConfig } from '../scripts/crawler/config.ts';
+import { assistantFromConfig } from './assistant/service.ts';
 
 function log(line: string): void {
   console.log(`${new Date().toISOString()} ${line}`);
@@ -31,7 +32,7 @@ function settings(): { config: Config; crawlerProblem: string | null } {
     if (!(err instanceof ConfigError)) throw err;
     const own = err.problems.filter((p) => SETTINGS[p.split(' ')[0] as keyof typeof SETTINGS]?.group !== 'crawler');
     if (own.length) throw new ConfigError(own);
-    return { config: loadConfig(process.env, ['server', 'search', 'reading']), crawlerProblem: err.message };
+    return { config: loadConfig(process.env, ['server', 'search', 'reading', 'assistant']), crawlerProblem: err.message };
   }
 }
 
@@ -88,6 +89,9 @@ async function main(): Promise<void> {
     math,
     publicOrigin: config.PUBLIC_ORIGIN ?? undefined,
     compress: config.COMPRESS,
+    // Off (and nothing ever sent) unless LLM_API_URL is set. The full-text fetch joins here once it exists (issue 14).
+    assistant: assistantFromConfig(db, config, { log }) ?? undefined,
+    faqBudgets: { clientMax: config.FAQ_CLIENT_MAX, dailyMax: config.FAQ_DAILY_MAX },
   });
   const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
     log(`serving http://${host === '0.0.0.0' ? 'localhost' : host}:${info.port} (data: ${db.path}, search: ${search.name}, crawler: ${crawlOn ? 'on' : 'off'})`);

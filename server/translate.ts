@@ -215,14 +215,26 @@ export class Translator {
   }
 }
 
-/** The translator the settings describe (TRANSLATE_API_URL, _API_KEY, _MODEL, _LANG); without a URL it translates nothing. */
+/**
+ * The service translation talks to: TRANSLATE_API_URL with TRANSLATE_API_KEY,
+ * else LLM_API_URL with LLM_API_KEY (a key only ever goes to the URL it was
+ * configured beside); the model is TRANSLATE_MODEL, else LLM_MODEL. Null: off.
+ */
+export function translationService(c: Config): ChatCompletionsConfig | null {
+  const own = c.TRANSLATE_API_URL;
+  const url = own ?? c.LLM_API_URL;
+  if (!url) return null;
+  const key = own ? c.TRANSLATE_API_KEY : c.LLM_API_KEY;
+  return { url, key: key ?? undefined, model: c.TRANSLATE_MODEL ?? c.LLM_MODEL };
+}
+
+/** The translator the settings describe (TRANSLATE_*, falling back to LLM_*); without a URL it translates nothing. */
 export function translatorFromConfig(db: Db, c: Config): Translator {
-  const url = c.TRANSLATE_API_URL;
-  const provider = url ? chatCompletionsProvider({ url, key: c.TRANSLATE_API_KEY ?? undefined, model: c.TRANSLATE_MODEL }) : null;
-  return new Translator(db, provider, c.TRANSLATE_LANG.toLowerCase());
+  const service = translationService(c);
+  return new Translator(db, service ? chatCompletionsProvider(service) : null, c.TRANSLATE_LANG.toLowerCase());
 }
 
 /** translatorFromConfig over these variables alone (tests). */
 export function translatorFromEnv(db: Db, env: Record<string, string | undefined>): Translator {
-  return translatorFromConfig(db, loadConfig(env, ['reading']));
+  return translatorFromConfig(db, loadConfig(env, ['reading', 'assistant']));
 }
