@@ -124,7 +124,9 @@ export function createApp(appDeps: AppDeps): Hono {
   });
   // ETags from Hono (a hash of the bytes sent) where a route set none, and 304s for a matching If-None-Match;
   // inside it, compression (server/encoding.ts), so the hash is that of the encoded bytes.
-  app.use('*', etag());
+  // Not for event streams (the assistant's /events): hashing one would hold it back until it ends.
+  const etags = etag();
+  app.use('*', (c, next) => (isEventStream(c.req.path, c.req.header('accept')) ? next() : etags(c, next)));
   app.use('*', async (c, next) => {
     await next();
     if (c.req.method === 'GET' && c.res.status === 200 && !c.res.headers.has('cache-control')) {
@@ -176,4 +178,9 @@ export function createApp(appDeps: AppDeps): Hono {
     return c.json({ error: 'internal error' }, 500);
   });
   return app;
+}
+
+/** A request for a server-sent event stream: never hashed for an ETag, never compressed (both would buffer it). */
+export function isEventStream(path: string, accept: string | undefined): boolean {
+  return /\/events$/.test(path) || !!accept?.includes('text/event-stream');
 }

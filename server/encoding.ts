@@ -103,7 +103,8 @@ export function compression(policy: EncodingPolicy): MiddlewareHandler {
     if (!policy.compress || c.req.method === 'HEAD') return;
     const res = c.res;
     const type = res.headers.get('content-type') ?? '';
-    if (!res.body || res.status !== 200 || !COMPRESSIBLE.test(type) || res.headers.has('content-encoding') || res.headers.has('etag')) return;
+    // An event stream is sent as it is written; compressing would buffer it.
+    if (!res.body || res.status !== 200 || !COMPRESSIBLE.test(type) || type.startsWith('text/event-stream') || res.headers.has('content-encoding') || res.headers.has('etag')) return;
     const vary = res.headers.get('vary');
     res.headers.set('vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
     const enc = pickEncoding(c.req.header('accept-encoding'));
