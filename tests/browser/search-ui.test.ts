@@ -6,6 +6,7 @@
 // second press is the browser's).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, tempDir } from '../helpers.ts';
 import { seedDb, type Seeded } from '../pages/fixture.ts';
@@ -325,4 +326,44 @@ test('search pages have the filter too', async () => {
   const s = await filterState(page);
   assert.ok(s.hidden.length > 0);
   await page.context().close();
+});
+
+// ---------- accessibility ----------
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core's violations within the elements matched by `selectors` (the page's own CSP is bypassed to inject it). */
+async function axeViolations(page: Page, selectors: string[]): Promise<string[]> {
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  const found = await page.evaluate(async (include) => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const r = await axe.run({ include: include.map((s) => [s]) }, { resultTypes: ['violations'] });
+    return r.violations;
+  }, selectors);
+  return found.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('the keyword controls, the filter and the sort switch pass axe-core', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 }, bypassCSP: true });
+  const page = await ctx.newPage();
+  const word = await keywordIn(3, 20);
+  await open('/arxiv/cs.LG', page);
+  await page.fill('input[data-keywords]', word);
+  await page.press('input[data-keywords]', 'Enter');
+  await page.waitForURL(/sort=keywords/);
+  await page.keyboard.press('Control+f');
+  await page.getByLabel(/Show papers with/).fill(word);
+  await filterState(page);
+  assert.ok(await page.locator('button[data-forget-keywords]').isVisible());
+  assert.deepEqual(await axeViolations(page, ['form.sort', '.page-filter', '[data-papers] article.paper:first-child']), []);
+
+  await open(`/arxiv/search?query=${encodeURIComponent(word)}&sort=date`, page);
+  await page.keyboard.press('Control+f');
+  assert.deepEqual(await axeViolations(page, ['nav.result-sort', '.page-filter', '.listing-head .summary']), []);
+  await ctx.close();
 });
