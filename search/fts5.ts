@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { loadRank, rankExtension } from './fts5-rank.ts';
 import { ShardPool, type Param } from './fts5-shards.ts';
 import { Vocabulary } from './fts5-vocabulary.ts';
+import { compoundQuestions, rewriteCompounds } from './compounds.ts';
 
 /** Same-stem variants are searched only when the exact words match fewer papers than this. */
 export const VARIANTS_BELOW = 100;
@@ -46,6 +47,8 @@ export interface Fts5Tuning {
   weights: [number, number, number];
   /** As in MiniSearchTuning: AND with an OR fallback, or OR throughout. */
   andFirst: boolean;
+  /** Compounds in all their spellings (search/compounds.ts); default on. */
+  compounds?: boolean;
 }
 
 /** Chosen by `npm run bench:search` (known-item MRR@10); see BENCHMARKS.md. */
@@ -632,8 +635,16 @@ export class Fts5Engine implements LocalSearchEngine {
     const limit = Math.max(0, options.limit ?? 20);
     if (!parsed.root && !hasFilters(parsed.filters)) return { total: 0, hits: [], highlightTerms: [] };
     const within = options.within;
-    const relaxed = relax(parsed.root);
-    let { rows, total } = this.page(!this.tuning.andFirst && relaxed ? relaxed : parsed.root, parsed.filters, within, limit, offset);
+    // Compounds in all their spellings the index holds (search/compounds.ts).
+    let spell = (n: QueryNode | null) => n;
+    if (this.tuning.compounds !== false && parsed.root) {
+      const df = new Map<string, number>();
+      this.docFreqs(compoundQuestions(parsed.root), df);
+      spell = (n) => n && rewriteCompounds(n, (w) => df.get(w) ?? 0);
+    }
+    const relaxed = spell(relax(parsed.root));
+    const root = spell(parsed.root);
+    let { rows, total } = this.page(!this.tuning.andFirst && relaxed ? relaxed : root, parsed.filters, within, limit, offset);
     if (total === 0 && this.tuning.andFirst && relaxed) ({ rows, total } = this.page(relaxed, parsed.filters, within, limit, offset));
     let ids = rows.map((r) => ({ id: r.id, score: r.score }));
     if (parsed.lookup) {

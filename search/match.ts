@@ -7,16 +7,16 @@
 // semantics tests use.
 import type { Paper } from '../db/paper.ts';
 import type { Field, QueryNode } from './query.ts';
-import { stem, termOf, terms } from './tokenize.ts';
+import { isSequenced, sequenceWords, stem, termOf , terms } from './tokenize.ts';
 
-/** A paper's index terms per field, unstemmed, in order. */
+/** A paper's words per field as its sequence holds them (index terms and stop words), in order. */
 export type DocTerms = Record<Field, string[]>;
 
 export function docTerms(p: Pick<Paper, 'title' | 'abstract' | 'authors'>): DocTerms {
   return {
-    title: terms(p.title, 'title', false),
-    abstract: terms(p.abstract, 'abstract', false),
-    authors: terms(p.authors.join(', '), 'authors', false),
+    title: sequenceWords(p.title),
+    abstract: sequenceWords(p.abstract),
+    authors: sequenceWords(p.authors.join(', ')),
   };
 }
 
@@ -36,9 +36,22 @@ export function phraseTerms(words: readonly string[], field: Field | null, useSt
   return words.flatMap((w) => termOf(w, field ?? 'abstract', useStem) ?? []);
 }
 
-/** A leaf of a compiled tree: one word (matched by stem) or a phrase (matched exactly), unstemmed. */
+/**
+ * The words of a phrase as a paper's sequence holds them: stop words kept
+ * (as FTS5 matches a phrase: every word as written), lone letters dropped.
+ */
+export function phraseSequence(words: readonly string[]): string[] {
+  return words.filter(isSequenced);
+}
+
+/**
+ * A leaf of a compiled tree: one word (matched by stem) or a phrase (matched
+ * exactly, stop words inside it included), unstemmed. `terms` are the index
+ * terms (what postings hold), `sequence` the words in order (phrases only).
+ */
 export interface Leaf {
   terms: string[];
+  sequence: string[];
   field: Field | null;
   phrase: boolean;
 }
@@ -52,10 +65,12 @@ export function compileMatch<S>(node: QueryNode, encode: (leaf: Leaf) => S): (ha
   switch (node.kind) {
     case 'term':
     case 'phrase': {
-      const seq = phraseTerms(node.kind === 'term' ? [node.word] : node.words, node.field, false);
+      const ws = node.kind === 'term' ? [node.word] : node.words;
+      const seq = phraseTerms(ws, node.field, false);
       if (!seq.length) return () => false;
-      // A phrase that keeps one word after stop words is that word.
-      const leaf = encode({ terms: seq, field: node.field, phrase: seq.length > 1 });
+      const sequence = node.kind === 'phrase' ? phraseSequence(ws) : seq;
+      // A phrase that keeps one word (stop words included) is that word.
+      const leaf = encode({ terms: seq, sequence, field: node.field, phrase: sequence.length > 1 });
       return (has) => has(leaf);
     }
     case 'and': {
@@ -77,7 +92,7 @@ export function compileMatch<S>(node: QueryNode, encode: (leaf: Leaf) => S): (ha
 export function docMatches(node: QueryNode, doc: DocTerms): boolean {
   return compileMatch(node, (leaf) => leaf)((leaf) =>
     (leaf.field ? [leaf.field] : ALL_FIELDS).some((f) =>
-      leaf.phrase ? hasSequence(doc[f], leaf.terms) : doc[f].some((w) => stem(w) === stem(leaf.terms[0])),
+      leaf.phrase ? hasSequence(doc[f], leaf.sequence) : doc[f].some((w) => termOf(w, f, false) !== null && stem(w) === stem(leaf.terms[0])),
     ),
   );
 }

@@ -9,14 +9,15 @@ import type { Paper } from '../db/paper.ts';
 import { sortDateOf } from '../db/paper.ts';
 import type { LocalSearchEngine, RelatedResult, SearchHit, SearchOptions, SearchResult } from './types.ts';
 import { parseQuery, passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
-import { compileMatch, containsPhrase, phraseTerms } from './match.ts';
+import { compileMatch, containsPhrase, phraseSequence, phraseTerms } from './match.ts';
+import { rewriteCompounds } from './compounds.ts';
 import { TermSequences, wordHash } from './sequences.ts';
 import { keywords, type Keyword } from './keywords.ts';
-import { stem, termOf, words } from './tokenize.ts';
+import { isSequenced, stem, termOf, words } from './tokenize.ts';
 import { changedSince } from './rows.ts';
 import { addPrepared, assemble, termPostings, viewOf, type DocEntry, type FieldPostings, type IndexView, type PreparedField } from './ms-internals.ts';
 import { PostingList } from './postings.ts';
-import { Accumulator, AllMatcher, AndMatcher, OrMatcher, TermMatcher, evaluate, evaluateOr, type Bm25, type Matcher, type Scored, type Variant } from './ms-eval.ts';
+import { Accumulator, AllMatcher, AndMatcher, CheckedMatcher, CompoundMatcher, OrMatcher, TermMatcher, evaluate, evaluateOr, type Bm25, type Matcher, type Scored, type Variant } from './ms-eval.ts';
 
 export interface MiniSearchTuning {
   /**
@@ -33,6 +34,8 @@ export interface MiniSearchTuning {
    */
   andFirst: boolean;
   bm25: Bm25;
+  /** Compounds in all their spellings (search/compounds.ts); default on. */
+  compounds?: boolean;
 }
 
 /** Chosen by `npm run bench:search` (known-item MRR@10 on the real corpus); see BENCHMARKS.md. */
@@ -262,6 +265,17 @@ export class MiniSearchEngine implements LocalSearchEngine {
         return parts.length === 1 ? parts[0] : new AndMatcher(parts, [], this.all);
       }
       case 'or': {
+        if (node.compound) {
+          // Each spelling's phrase is checked here, so the compound needs no confirm pass.
+          const kids = node.children.flatMap((c) => {
+            const m = this.compile(c, terms, positive);
+            if (!m || c.kind !== 'phrase') return m ? [m] : [];
+            const hashes = Int32Array.from(phraseSequence(c.words), wordHash);
+            const field = c.field === null ? null : FIELD_IDS[c.field];
+            return hashes.length > 1 ? [new CheckedMatcher(m, (sid) => this.sequences.contains(sid, field, hashes))] : [m];
+          });
+          return kids.length ? new CompoundMatcher(kids) : null;
+        }
         const kids = node.children.map((c) => this.compile(c, terms, positive)).filter((m): m is Matcher => m !== null);
         return kids.length ? (kids.length === 1 ? kids[0] : new OrMatcher(kids)) : null;
       }
@@ -312,8 +326,18 @@ export class MiniSearchEngine implements LocalSearchEngine {
     };
   }
 
-  private run(parsed: ParsedQuery, root: QueryNode, within: ReadonlySet<string> | undefined, terms: TermMatcher[]): Scored[] {
+  /** Papers holding the word in any field (what rewriteCompounds asks). */
+  private papersWith(word: string): number {
+    const p = termPostings(this.ms, word);
+    if (!p) return 0;
+    let n = 0;
+    for (const m of p.values()) n = Math.max(n, m.size);
+    return n;
+  }
+
+  private run(parsed: ParsedQuery, typed: QueryNode, within: ReadonlySet<string> | undefined, terms: TermMatcher[]): Scored[] {
     const accept = this.accept(parsed, within);
+    const root = this.tuning.compounds === false ? typed : rewriteCompounds(typed, (w) => this.papersWith(w));
     let results: Scored[];
     if (root.kind === 'or' && root.children.every((c) => c.kind === 'term')) {
       const ms = root.children.map((c) => this.compile(c, terms, true)).filter((m): m is TermMatcher => m !== null);
@@ -322,7 +346,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
       const m = this.compile(root, terms, true);
       results = m ? evaluate(m, this.view, accept) : [];
     }
-    if (containsPhrase(root)) results = this.confirm(root, results);
+    if (needsConfirm(root)) results = this.confirm(root, results);
     return results;
   }
 
@@ -331,7 +355,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
     // Words are checked in the index (with their same-stem variants), phrases in the stored sequences.
     const test = compileMatch(root, (leaf) => ({
       field: leaf.field === null ? null : FIELD_IDS[leaf.field],
-      hashes: leaf.phrase ? Int32Array.from(leaf.terms, wordHash) : null,
+      hashes: leaf.phrase ? Int32Array.from(leaf.sequence, wordHash) : null,
       word: leaf.phrase ? null : this.term(leaf.terms[0], leaf.field),
     }));
     const seqs = this.sequences;
@@ -427,6 +451,22 @@ export class MiniSearchEngine implements LocalSearchEngine {
   }
 }
 
+/** Whether a tree has a phrase outside the compounds (whose phrases CheckedMatcher confirms as it scores). */
+function needsConfirm(node: QueryNode): boolean {
+  switch (node.kind) {
+    case 'phrase':
+      return true;
+    case 'term':
+      return false;
+    case 'not':
+      return containsPhrase(node.child);
+    case 'or':
+      return !node.compound && node.children.some(needsConfirm);
+    case 'and':
+      return node.children.some(needsConfirm);
+  }
+}
+
 /** Index term -> the words the reader typed for it. */
 export function surfaceOf(queryWords: readonly string[], useStem: boolean): Map<string, string[]> {
   const m = new Map<string, string[]>();
@@ -458,7 +498,12 @@ function prepareDoc(p: Paper): PreparedDoc {
     const seq: number[] = [];
     for (const tok of tokens) {
       const t = termOf(tok, 'abstract', false);
-      if (!t) continue;
+      // Stop words are not indexed but stay in the sequence, so phrases and
+      // compounds ("out-of-distribution") keep them.
+      if (!t) {
+        if (isSequenced(tok)) seq.push(wordHash(tok));
+        continue;
+      }
       freqs.set(t, (freqs.get(t) ?? 0) + 1);
       seq.push(wordHash(t));
     }

@@ -363,3 +363,55 @@ export function evaluateOr(terms: TermMatcher[], view: IndexView, acc: Accumulat
   }
   return out;
 }
+
+/** A matcher that also needs a per-paper check (a phrase's words in order, from the stored sequences). */
+export class CheckedMatcher implements Matcher {
+  readonly cost: number;
+  constructor(
+    private readonly inner: Matcher,
+    private readonly check: (sid: number) => boolean,
+  ) {
+    this.cost = inner.cost;
+  }
+  candidates(): Iterable<number> {
+    return this.inner.candidates();
+  }
+  score(sid: number, ctx: ScoreContext): number {
+    if (!this.check(sid)) return -1;
+    return this.inner.score(sid, ctx);
+  }
+}
+
+/**
+ * The spellings of one compound (search/compounds.ts): a paper's score is
+ * the sum over the spellings it has, and it counts as one matched word,
+ * like the single word the reader meant.
+ */
+export class CompoundMatcher implements Matcher {
+  readonly cost: number;
+  constructor(private readonly children: Matcher[]) {
+    this.cost = children.reduce((s, m) => s + m.cost, 0);
+  }
+  candidates(): Iterable<number> {
+    if (this.children.length === 1) return this.children[0].candidates();
+    const s = new Set<number>();
+    for (const c of this.children) for (const sid of c.candidates()) s.add(sid);
+    return [...s].sort((a, b) => a - b);
+  }
+  score(sid: number, ctx: ScoreContext): number {
+    const scratch: ScoreContext = { matched: 0, inexact: 0 };
+    let s = 0;
+    let hit = false;
+    for (const c of this.children) {
+      const x = c.score(sid, scratch);
+      if (x >= 0) {
+        hit = true;
+        s += x;
+      }
+    }
+    if (!hit) return -1;
+    ctx.matched++;
+    if (scratch.inexact > 0 && scratch.inexact >= scratch.matched) ctx.inexact++;
+    return s;
+  }
+}

@@ -27,7 +27,8 @@ export type QueryNode =
   | { kind: 'term'; word: string; field: Field | null }
   | { kind: 'phrase'; words: string[]; field: Field | null }
   | { kind: 'and'; children: QueryNode[] }
-  | { kind: 'or'; children: QueryNode[] }
+  /** `compound`: the spellings of one compound (search/compounds.ts), which count as one word. */
+  | { kind: 'or'; children: QueryNode[]; compound?: true }
   | { kind: 'not'; child: QueryNode };
 
 export interface QueryFilters {
@@ -204,7 +205,8 @@ class Parser {
     let node: QueryNode;
     if (tok.t === 'phrase' && ws.length > 1) node = { kind: 'phrase', words: ws, field };
     else if (ws.length === 1) node = { kind: 'term', word: ws[0], field };
-    // A hyphenated or dotted word typed bare ("self-supervised") means its parts, adjacent.
+    // A hyphenated or dotted word typed bare ("self-supervised") means its parts, adjacent
+    // (engines add its closed spelling, search/compounds.ts).
     else node = { kind: 'phrase', words: ws, field };
     return tok.neg ? { kind: 'not', child: node } : node;
   }

@@ -69,6 +69,20 @@ export function isIndexable(word: string): boolean {
   return word.length > 1 || (word >= '0' && word <= '9');
 }
 
+/**
+ * Whether a folded word is kept in a paper's word sequence (phrases are
+ * confirmed there): the indexed words and the stop words, so that
+ * "out of distribution" and "state-of-the-art" keep their small words.
+ */
+export function isSequenced(word: string): boolean {
+  return isIndexable(word) || STOP_WORDS.has(word);
+}
+
+/** The words of a text as its sequence holds them (see isSequenced), in order. */
+export function sequenceWords(text: string): string[] {
+  return words(text).filter(isSequenced);
+}
+
 const stemCache = new Map<string, string>();
 
 /** Porter stem of a folded word; numbers and ids pass through. */
@@ -114,4 +128,4 @@ export function terms(text: string, field: TermField, useStem = true): string[] 
 }
 
 /** Bump when tokenizing changes, so saved indexes are rebuilt rather than misread. */
-export const TOKENIZER_VERSION = 2;
+export const TOKENIZER_VERSION = 3;

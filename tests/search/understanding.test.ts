@@ -130,3 +130,25 @@ for (const engine of ENGINES) {
     }
   });
 }
+
+for (const engine of ENGINES) {
+  test(`${engine}: a compound is matched whole, stop-word parts kept, in its spaced, hyphenated and closed forms`, async () => {
+    const set = async (q: string) => names(await search(engine, q)).sort();
+    // out-of-distribution is not "distribution": the paper that only has the word is not found.
+    assert.deepEqual(await set('out-of-distribution'), ['oodHyphen', 'oodSpaced']);
+    assert.deepEqual(await set('"out of distribution"'), ['oodHyphen', 'oodSpaced']);
+    assert.ok((await set('distribution')).includes('distOnly'));
+    assert.deepEqual(await set('off-policy'), ['offPolicy']);
+    assert.deepEqual(await set('"state of the art"'), ['soa']);
+    assert.deepEqual(await set('state-of-the-art'), ['soa']);
+    // All three spellings find all three papers, and the paper with "trained" alone is not among them.
+    for (const q of ['pre-trained', 'pretrained', 'pre trained', '"pre trained"']) {
+      const found = await set(`${q} encoders`);
+      for (const want of ['preHyphen', 'preClosed', 'preSpaced']) assert.ok(found.includes(want), `${q}: ${found}`);
+      if (q !== 'pre trained') assert.ok(!found.includes('trainedOnly'), `${q}: ${found}`);
+    }
+    for (const q of ['fine-tuning', 'finetuning', 'fine tuning']) assert.deepEqual(await set(q), ['fineClosed', 'fineHyphen'], q);
+    // An excluded compound excludes the hyphenated and spaced spellings.
+    assert.deepEqual(await set('classifiers -out-of-distribution'), ['distOnly']);
+  });
+}
