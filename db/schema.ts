@@ -149,4 +149,28 @@ export const assistantAnswers = sqliteTable(
   ],
 );
 
+/**
+ * Full text of a paper version, fetched from arXiv for the assistant
+ * (scripts/crawler/fulltext.ts). Private: never served to readers. Bounded
+ * by FULLTEXT_CACHE_MB, least recently used rows going first.
+ */
+export const fulltextCache = sqliteTable(
+  'fulltext_cache',
+  {
+    paperId: text('paper_id').notNull(),
+    /** 0 when fetched without a version (arXiv's latest). */
+    version: integer('version').notNull(),
+    /** html | pdf */
+    source: text('source').notNull(),
+    text: text('text').notNull(),
+    /** JSON array of {title, level, text}. */
+    sections: text('sections').notNull(),
+    /** UTF-8 bytes of text + sections, what the bound counts. */
+    bytes: integer('bytes').notNull(),
+    createdAt: integer('created_at').notNull(),
+    usedAt: integer('used_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.paperId, t.version] }), index('fulltext_cache_used').on(t.usedAt)],
+);
+
 export type PaperRow = typeof papers.$inferSelect;

@@ -149,6 +149,13 @@ export const SETTINGS = {
   ARXIV_MAX_ATTEMPTS: num(5, 1, 100, { ...S('crawler', 'tries per request (network errors, timeouts, 5xx, malformed pages) before the crawl stops'), integer: true }),
   ARXIV_BACKOFF_MS: num(5000, 0, 3_600_000, { ...S('crawler', 'first retry pause, doubled on each retry'), unit: 'ms' }),
   ARXIV_MAX_RETRY_AFTER_MS: num(600_000, 0, 86_400_000, { ...S('crawler', "cap on a server's `Retry-After`"), unit: 'ms' }),
+  ARXIV_HTML_URL: url('https://arxiv.org/html', S('crawler', "arXiv's HTML versions (LaTeXML), `<url>/<id>v<n>`: the assistant's full text, and the reader's HTML link")),
+  ARXIV_PDF_URL: url('https://arxiv.org/pdf', S('crawler', "arXiv's PDFs, `<url>/<id>v<n>`: full text when a paper has no HTML version, and what the inline reader loads in the browser")),
+  FULLTEXT_MAX_MB: num(50, 1, 2048, { ...S('crawler', 'largest HTML page or PDF read for full text; a larger one is refused after this many bytes'), unit: 'MB' }),
+  FULLTEXT_CACHE_MB: num(200, 1, 100_000, { ...S('crawler', 'bound on the private full-text cache in SQLite (`fulltext_cache`; least recently used texts go first); never served to readers'), unit: 'MB' }),
+  ON_DEMAND: onOff(true, S('crawler', '`/arxiv/<id>` for a paper the database lacks asks arXiv for it (through the crawler\'s client, ahead of scheduled work); `off` stops these lookups (`CRAWL=off` does not)')),
+  ON_DEMAND_BUDGET: num(30, 0, 100_000, { ...S('crawler', 'lookups of unknown ids per client per hour served ahead of the schedule; beyond it a client\'s lookups wait behind scheduled and backfill work'), integer: true }),
+  ON_DEMAND_NOT_FOUND_MIN: num(60, 0, 10_080, { ...S('crawler', 'minutes an id arXiv does not know is remembered as unknown before arXiv is asked again'), unit: 'minutes' }),
   ARXIV_USER_AGENT: text('papers-crawler/0.1 (paper search and reading site; polite: one request at a time, 3 s apart)', {
     ...S('crawler', 'sent with every request'),
   }),

@@ -6,6 +6,8 @@
 //   /api/query?...        api/2026 and api/legacy-2016 (id_list and search fixtures)
 //   /oai?verb=ListRecords the real 1,000-record hep-th page, split into pages
 //                         chained by resumptionTokens (the last one empty)
+//   /html/<id>v<n>        html/<id>v<n>.html (or html/<id>.html): LaTeXML pages
+//   /pdf/<id>v<n>         PDFs a test hands in (`documents`), with CORS like arXiv's
 //
 // Standalone: `npx tsx scripts/fixture-server.ts [--port 8080] [--oai-page-size 250]`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -25,7 +27,15 @@ export type Fault =
   /** Waits this long before answering (longer than the client's timeout). */
   | { kind: 'slow'; ms?: number }
   /** OAI: the token is refused as if it had expired. */
-  | { kind: 'badToken' };
+  | { kind: 'badToken' }
+  /** HTML: a 200 that is LaTeXML's fatal-error page, or (`stub`) the "no HTML available" page. */
+  | { kind: 'conversionFailure'; stub?: boolean }
+  /** PDF: a 200 whose body is an HTML page. */
+  | { kind: 'notPdf' }
+  /** PDF: a body of `mb` megabytes (default 200), announced by Content-Length unless `declare` is false. */
+  | { kind: 'oversized'; mb?: number; declare?: boolean }
+  /** PDF: a valid PDF whose page has no text layer. */
+  | { kind: 'emptyText' };
 
 export interface RecordedRequest {
   /** 1-based, in arrival order. */
@@ -49,6 +59,10 @@ export interface FixtureServerOptions {
   port?: number;
   /** Lets a test derive a response from a real one (e.g. cross-list items from a 'new' feed). */
   transform?: (path: string, body: string) => string;
+  /** Every answer waits this long (a slow but working arXiv), so a test can see requests in flight. */
+  delayMs?: number;
+  /** Bodies by path (`/pdf/2104.12255v1`), e.g. PDFs a test made; served with their type. */
+  documents?: Record<string, { type: string; body: Uint8Array | string }>;
 }
 
 export interface FixtureServer {
@@ -61,7 +75,7 @@ export interface FixtureServer {
 
 interface Reply {
   status: number;
-  body: string;
+  body: string | Uint8Array;
   type?: string;
 }
 
@@ -218,12 +232,87 @@ function oai(fx: Fixtures, params: Record<string, string>, pageSize: number, for
   return { status: 200, body: oaiPage(fx, 0, pageSize), type: XML };
 }
 
-function route(fx: Fixtures, path: string, params: Record<string, string>, pageSize: number, fault: Fault | null): Reply {
+/** A one-page PDF without any text (a drawn rectangle only), written by hand so every byte offset is known. */
+export function blankPdf(): Buffer {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R >>',
+  ];
+  const stream = '10 10 100 50 re f';
+  objects.push(`<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`);
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) out += `${String(off).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+const FATAL_HTML =
+  '<!DOCTYPE html><html><head><title>Conversion failed</title></head><body><div class="ltx_page_main"><h1>Conversion report</h1>' +
+  '<p>Conversion to HTML had a Fatal error and exited abruptly. This document may be truncated or damaged.</p></div></body></html>';
+const STUB_HTML =
+  '<!DOCTYPE html><html><head><title>No HTML</title></head><body><main><h1>No HTML available for this paper</h1>' +
+  '<p>Read the PDF instead.</p></main></body></html>';
+const NOT_PDF_HTML = '<!DOCTYPE html><html><body><h1>This paper has been withdrawn</h1><p>No PDF here.</p></body></html>';
+
+function html(fx: Fixtures, name: string, fault: Fault | null): Reply {
+  if (fault?.kind === 'conversionFailure') return { status: 200, body: fault.stub ? STUB_HTML : FATAL_HTML, type: 'text/html; charset=utf-8' };
+  const file = fx.read(join('html', `${name}.html`)) ?? fx.read(join('html', `${name.replace(/v\d+$/, '')}.html`));
+  if (!file) return { status: 404, body: 'no HTML version\n', type: 'text/plain' };
+  return { status: 200, body: file, type: 'text/html; charset=utf-8' };
+}
+
+function pdf(path: string, fault: Fault | null, documents: FixtureServerOptions['documents']): Reply {
+  if (fault?.kind === 'notPdf') return { status: 200, body: NOT_PDF_HTML, type: 'text/html; charset=utf-8' };
+  if (fault?.kind === 'emptyText') return { status: 200, body: blankPdf(), type: 'application/pdf' };
+  const doc = documents?.[path] ?? documents?.[path.replace(/v\d+$/, '')];
+  if (!doc) return { status: 404, body: 'no such paper\n', type: 'text/plain' };
+  return { status: 200, body: doc.body, type: doc.type };
+}
+
+function route(
+  fx: Fixtures,
+  path: string,
+  params: Record<string, string>,
+  pageSize: number,
+  fault: Fault | null,
+  documents?: FixtureServerOptions['documents'],
+): Reply {
   const rssMatch = /^\/rss\/([A-Za-z.-]+)$/.exec(path);
   if (rssMatch) return rss(fx, rssMatch[1]);
+  const htmlMatch = /^\/html\/((?:[a-z-]+\/)?[\d.]+(?:v\d+)?)$/.exec(path);
+  if (htmlMatch) return html(fx, htmlMatch[1].replace('/', '-'), fault);
+  if (path.startsWith('/pdf/')) return pdf(path, fault, documents);
+  if (documents?.[path]) return { status: 200, body: documents[path].body, type: documents[path].type };
   if (path === '/api/query') return api(fx, params);
   if (path === '/oai') return oai(fx, params, pageSize, fault?.kind === 'badToken');
   return { status: 404, body: 'not found\n', type: 'text/plain' };
+}
+
+/** Streams `mb` megabytes of a PDF-looking body until done or until the client hangs up. */
+function sendOversized(res: ServerResponse, rec: RecordedRequest, fault: { mb?: number; declare?: boolean }): void {
+  const total = (fault.mb ?? 200) * 1024 * 1024;
+  rec.status = 200;
+  res.writeHead(200, { 'content-type': 'application/pdf', ...(fault.declare === false ? {} : { 'content-length': String(total) }) });
+  const chunk = Buffer.alloc(1024 * 1024, 0x20);
+  chunk.write('%PDF-1.4\n');
+  let sent = 0;
+  const more = () => {
+    while (sent < total && !res.destroyed) {
+      sent += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', more);
+    }
+    if (!res.destroyed) res.end();
+  };
+  res.on('close', () => (sent = total));
+  more();
 }
 
 export async function startFixtureServer(opts: FixtureServerOptions = {}): Promise<FixtureServer> {
@@ -253,9 +342,11 @@ export async function startFixtureServer(opts: FixtureServerOptions = {}): Promi
       status: 0,
     };
     requests.push(rec);
-    const send = (status: number, body: string, type = 'text/plain', headers: Record<string, string> = {}) => {
+    // arXiv serves PDFs with CORS headers; the browser's inline reader depends on it.
+    const cors: Record<string, string> = u.pathname.startsWith('/pdf/') ? { 'access-control-allow-origin': '*' } : {};
+    const send = (status: number, body: string | Uint8Array, type = 'text/plain', headers: Record<string, string> = {}) => {
       rec.status = status;
-      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
+      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...cors, ...headers });
       res.end(body);
     };
     if (fault?.kind === '503') return send(503, 'busy\n', 'text/plain', { 'retry-after': String(fault.retryAfter ?? 1) });
@@ -268,13 +359,14 @@ export async function startFixtureServer(opts: FixtureServerOptions = {}): Promi
       timers.add(t);
       return;
     }
+    if (fault?.kind === 'oversized') return sendOversized(res, rec, fault);
     let reply: Reply;
     try {
-      reply = route(fx, u.pathname, params, pageSize, fault);
+      reply = route(fx, u.pathname, params, pageSize, fault, opts.documents);
     } catch (err) {
       return send(500, `fixture server: ${(err as Error).message}\n`);
     }
-    const body = opts.transform ? opts.transform(u.pathname, reply.body) : reply.body;
+    const body = opts.transform && typeof reply.body === 'string' ? opts.transform(u.pathname, reply.body) : reply.body;
     if (fault?.kind === 'drop') {
       const bytes = Buffer.from(body);
       rec.status = reply.status;
@@ -283,6 +375,14 @@ export async function startFixtureServer(opts: FixtureServerOptions = {}): Promi
       return;
     }
     if (fault?.kind === 'malformed') return send(reply.status, body.slice(0, Math.floor(body.length * 0.6)), reply.type);
+    if (opts.delayMs) {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (!res.destroyed) send(reply.status, body, reply.type);
+      }, opts.delayMs);
+      timers.add(t);
+      return;
+    }
     send(reply.status, body, reply.type);
   });
 
@@ -294,7 +394,13 @@ export async function startFixtureServer(opts: FixtureServerOptions = {}): Promi
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
-    env: { ARXIV_RSS_URL: `${url}/rss`, ARXIV_API_URL: `${url}/api/query`, ARXIV_OAI_URL: `${url}/oai` },
+    env: {
+      ARXIV_RSS_URL: `${url}/rss`,
+      ARXIV_API_URL: `${url}/api/query`,
+      ARXIV_OAI_URL: `${url}/oai`,
+      ARXIV_HTML_URL: `${url}/html`,
+      ARXIV_PDF_URL: `${url}/pdf`,
+    },
     requests,
     close: () =>
       new Promise<void>((ok) => {

@@ -38,3 +38,24 @@ export function crawlerConfig(c: Config): CrawlerConfig {
 export function crawlerConfigFromEnv(env: Record<string, string | undefined> = process.env): CrawlerConfig {
   return crawlerConfig(loadConfig(env, ['crawler']));
 }
+
+/** Where full texts come from and how much of them is read and kept (scripts/crawler/fulltext.ts). */
+export interface FullTextConfig {
+  /** LaTeXML HTML, `<htmlUrl>/<id>v<n>`. */
+  htmlUrl: string;
+  /** PDF, `<pdfUrl>/<id>v<n>`. */
+  pdfUrl: string;
+  /** Largest body read. */
+  maxBytes: number;
+  /** Bound on the fulltext_cache table. */
+  cacheBytes: number;
+}
+
+export function fullTextConfig(c: Config): FullTextConfig {
+  return {
+    htmlUrl: c.ARXIV_HTML_URL,
+    pdfUrl: c.ARXIV_PDF_URL,
+    maxBytes: Math.round(c.FULLTEXT_MAX_MB * 1024 * 1024),
+    cacheBytes: Math.round(c.FULLTEXT_CACHE_MB * 1024 * 1024),
+  };
+}

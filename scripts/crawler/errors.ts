@@ -30,6 +30,17 @@ export class HttpStatusError extends Error {
   }
 }
 
+/** The body passed the byte cap a caller set (a 200 MB PDF): not retried. */
+export class TooLargeError extends Error {
+  override name = 'TooLargeError';
+  constructor(
+    message: string,
+    readonly limitBytes: number,
+  ) {
+    super(message);
+  }
+}
+
 /** Every attempt failed; `cause` is the last failure. */
 export class RequestFailedError extends Error {
   override name = 'RequestFailedError';
