@@ -293,6 +293,17 @@ export function getTranslation(db: Db, id: string, version: number | null, lang:
   return (stmts(db.sqlite).trGet.get(id, version ?? 0, lang) as StoredTranslation | undefined) ?? null;
 }
 
+/** How many translations were stored since `sinceMs` (epoch ms): the day's spend when the server starts. */
+export function countTranslationsSince(db: Db, sinceMs: number): number {
+  return (db.sqlite.prepare('SELECT count(*) AS n FROM translations WHERE created_at >= ?').get(sinceMs) as { n: number }).n;
+}
+
+/** Removes a paper's cached translations (every version; one language when `lang` is given); returns how many. */
+export function deleteTranslations(db: Db, id: string, lang?: string): number {
+  const sql = lang ? 'DELETE FROM translations WHERE paper_id = ? AND lang = ?' : 'DELETE FROM translations WHERE paper_id = ?';
+  return db.sqlite.prepare(sql).run(...(lang ? [id, lang] : [id])).changes;
+}
+
 export function putTranslation(db: Db, id: string, version: number | null, lang: string, t: StoredTranslation, now = Date.now()): void {
   stmts(db.sqlite).trPut.run(id, version ?? 0, lang, t.title, t.abstract, now);
 }

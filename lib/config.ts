@@ -129,6 +129,8 @@ export const SETTINGS = {
   }),
   PUBLIC_ORIGIN: url(null, S('server', "the site's public address, e.g. `https://papers.example.org`, for absolute URLs in feeds, canonical links and the OpenSearch description; unset: the address a request reached the server on (never the request's `Host` header)")),
   COMPRESS: onOff(true, S('server', 'brotli/gzip for HTML, JSON, feeds, CSS and JavaScript; cached pages and bundles are compressed once per encoding. `off` sends them as they are (for comparison)')),
+  CLIENT_RATE_PER_S: num(10, 0, 100_000, { ...S('server', "requests per second one client (address) may make to the costly routes: searches, related papers, keyword-ranked listings, `/api/math`; past it 429 with Retry-After. 0: no limit (a site behind a proxy that hides client addresses)"), unit: '/s' }),
+  CLIENT_BURST: num(60, 1, 1_000_000, { ...S('server', 'how many of those requests a client may make at once before the rate applies'), integer: true }),
   MATH_WORKER: onOff(true, S('server', 'MathJax runs in a thread of its own (`server/math/thread.ts`) at nice 10, so typesetting gets only the CPU time that requests and the index thread leave; pages wait for their new formulas at most their budget. `off` typesets on the request loop within the same budgets')),
   MATH_FILL_MS: num(10_000, 100, 86_400_000, { ...S('server', 'how often the server checks for new papers whose formulas to typeset in the background'), integer: true, unit: 'ms' }),
 
@@ -171,6 +173,7 @@ export const SETTINGS = {
   TRANSLATE_API_KEY: text(null, { ...S('reading', 'bearer key for `TRANSLATE_API_URL` (never `LLM_API_KEY`: that key goes only to `LLM_API_URL`)'), secret: true }),
   TRANSLATE_MODEL: text(null, { ...S('reading', 'model name sent to it; unset: `LLM_MODEL`'), accepts: 'a model name' }),
   TRANSLATE_LANG: text('zh', { ...S('reading', 'target language of translated reading'), accepts: 'a language code' }),
+  TRANSLATE_DAILY_MAX: num(500, 1, 10_000_000, { ...S('reading', 'new paper translations the whole site may ask the provider for per UTC day (cached ones are free); past it, readers are told to come back tomorrow'), integer: true }),
 
   // ---- reading assistant (server/assistant/): nothing is sent anywhere unless LLM_API_URL is set
   LLM_API_URL: url(null, S('assistant', 'OpenAI-compatible chat-completions base URL for the reading assistant (FAQ and follow-up questions), e.g. `https://api.openai.com/v1` or a local Ollama / llama.cpp / vLLM `…/v1`; unset: the assistant is off and nothing is sent')),

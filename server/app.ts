@@ -14,7 +14,8 @@ import { papersRoutes } from './routes/papers.ts';
 import { searchRoutes } from './routes/search.ts';
 import { pagesRoutes } from './routes/pages.ts';
 import { demosRoutes } from './routes/demos.tsx';
-import { adminRoutes } from './routes/admin.ts';
+import { adminRoutes, TokenGate } from './routes/admin.ts';
+import { type ClientRate, sameOriginWrites, TokenBucket } from './routes/guard.ts';
 import type { CrawlerStatus, CrawlTrigger } from '../scripts/crawler/scheduler.ts';
 import type { Translator } from './translate.ts';
 import { errorPage } from './views/errors.tsx';
@@ -39,6 +40,8 @@ export interface AppDeps {
   adminToken?: string;
   /** Starts a crawl round now (POST /api/admin/crawl); absent when no crawler runs in this process. */
   crawlNow?: () => CrawlTrigger;
+  /** Costly routes per client (CLIENT_RATE_PER_S, CLIENT_BURST); absent: no limit. */
+  clientRate?: ClientRate;
   /** Typesetting for every page (server/math/service.ts); absent: one without a thread, over `db`'s cache. */
   math?: MathService;
   /**
@@ -61,6 +64,8 @@ export type RouteDeps = AppDeps & {
   encoding: EncodingPolicy;
   /** The origin absolute URLs start with (see AppDeps.publicOrigin). */
   origin: (c: Context) => string;
+  /** The admin token check every route shares (wrong tokens counted once per client). */
+  tokens: TokenGate;
 };
 
 /** Cache-Control for a successful GET that set none: feeds change at most with a crawl, pages and JSON sooner. */
@@ -79,6 +84,11 @@ export function listeningOrigin(c: Context): string {
 }
 
 const MAX_URL_LENGTH = 16_384;
+
+/** Routes whose answer is computed per request (search, related, keyword ranking, typesetting), not read from a cache. */
+function isCostly(path: string, keywords: string | undefined): boolean {
+  return /^\/(?:api\/)?(?:arxiv\/)?search(?:\/|$)|\/related$|^\/api\/related$|^\/api\/math$/.test(path) || !!keywords;
+}
 const MAX_BODY_BYTES = 256 * 1024;
 
 export function createApp(appDeps: AppDeps): Hono {
@@ -89,6 +99,7 @@ export function createApp(appDeps: AppDeps): Hono {
     math: appDeps.math ?? new MathService({ db: appDeps.db }),
     encoding,
     origin: fixedOrigin ? () => fixedOrigin : listeningOrigin,
+    tokens: new TokenGate(appDeps.adminToken),
   };
   // Old-style ids hold a slash (hep-th/9901001) and live beside category routes
   // (/arxiv/cs.LG); Hono's default router silently mismatches such regex params,
@@ -135,6 +146,13 @@ export function createApp(appDeps: AppDeps): Hono {
   });
   app.use('*', compression(encoding));
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `request body larger than ${MAX_BODY_BYTES} bytes` }, 413) }));
+
+  // Spending and state-changing endpoints answer only this site's own pages (and scripts without a browser).
+  app.use('/api/*', sameOriginWrites(deps.publicOrigin?.replace(/\/+$/, '')));
+
+  // Searches, related papers, keyword-ranked listings and formula typesetting cost CPU per request: a bucket per client.
+  const costly = new TokenBucket(deps.clientRate ?? { perSecond: 0, burst: 1 }).middleware();
+  app.use('*', (c, next) => (isCostly(c.req.path, c.req.query('keywords')) ? costly(c, next) : next()));
 
   app.get('/healthz', (c) =>
     c.json({

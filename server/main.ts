@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     // Off (and nothing ever sent) unless LLM_API_URL is set. The full-text fetch joins here once it exists (issue 14).
     assistant: assistantFromConfig(db, config, { log }) ?? undefined,
     faqBudgets: { clientMax: config.FAQ_CLIENT_MAX, dailyMax: config.FAQ_DAILY_MAX },
+    clientRate: { perSecond: config.CLIENT_RATE_PER_S, burst: config.CLIENT_BURST },
   });
   const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
     log(`serving http://${host === '0.0.0.0' ? 'localhost' : host}:${info.port} (data: ${db.path}, search: ${search.name}, crawler: ${crawlOn ? 'on' : 'off'})`);

@@ -7,7 +7,7 @@
 // SQLite per paper, version and language.
 import type { Db } from '../db/client.ts';
 import type { Paper } from '../db/paper.ts';
-import { getTranslation, putTranslation, type StoredTranslation } from '../db/listings.ts';
+import { countTranslationsSince, getTranslation, putTranslation, type StoredTranslation } from '../db/listings.ts';
 import { splitTeX } from '../lib/tex.ts';
 import { loadConfig, type Config } from '../lib/config.ts';
 
@@ -18,6 +18,9 @@ export interface TranslationProvider {
 }
 
 export class TranslationError extends Error {}
+
+/** The site's daily translation budget (TRANSLATE_DAILY_MAX) is spent. */
+export class DailyCapError extends TranslationError {}
 
 export interface ChatCompletionsConfig {
   /** Base URL (`…/v1`) or the full `…/chat/completions` endpoint. */
@@ -162,21 +165,52 @@ function restoreOriginal(sentence: string, formulas: readonly string[]): string 
 export interface TranslatorInfo {
   enabled: boolean;
   lang: string;
+  /** Every language a reader may ask for (`lang=`). */
+  langs: string[];
   provider: string | null;
 }
 
+/** Papers sent to the provider at once: each request holds one paper, so no abstract can rewrite another's translation. */
+const PARALLEL_REQUESTS = 4;
+
+const utcDayStart = (now: number) => now - (now % 86_400_000);
+
 export class Translator {
   readonly lang: string;
+  /** One provider request per (paper, version, language) however many readers ask at once. */
+  private readonly inflight = new Map<string, Promise<StoredTranslation>>();
+  private spend: { day: number; papers: number } | null = null;
+
   constructor(
     readonly db: Db,
     readonly provider: TranslationProvider | null,
     lang = 'zh',
+    /** New translations per UTC day for the whole site (TRANSLATE_DAILY_MAX). */
+    readonly dailyMax = Infinity,
   ) {
     this.lang = lang;
   }
 
   info(): TranslatorInfo {
-    return { enabled: !!this.provider, lang: this.lang, provider: this.provider?.name ?? null };
+    return { enabled: !!this.provider, lang: this.lang, langs: this.languages(), provider: this.provider?.name ?? null };
+  }
+
+  /** The languages a reader may ask for: the configured one and those the prompt names; never free text. */
+  languages(): string[] {
+    return [...new Set([this.lang, ...Object.keys(LANG_NAMES).filter((l) => l !== 'en')])];
+  }
+
+  /** `lang` when it is one this server translates into, else null. */
+  allowedLang(lang: string): string | null {
+    const l = lang.toLowerCase();
+    return this.languages().includes(l) ? l : null;
+  }
+
+  /** New translations the site may still ask for today. */
+  remainingToday(now = Date.now()): number {
+    const day = utcDayStart(now);
+    if (this.spend?.day !== day) this.spend = { day, papers: countTranslationsSince(this.db, day) };
+    return Math.max(0, this.dailyMax - this.spend.papers);
   }
 
   cached(p: Paper, lang = this.lang): StoredTranslation | null {
@@ -184,9 +218,11 @@ export class Translator {
   }
 
   /**
-   * Translations for papers, from the cache where present; every missing one
-   * goes to the provider in a single batched request. Throws TranslationError
-   * when the provider fails (nothing is cached then).
+   * Translations for papers, from the cache where present; each missing one
+   * goes to the provider in a request of its own (a few at a time), and a
+   * paper already being translated is waited for, not asked again. Throws
+   * TranslationError when a request fails (what succeeded is cached) and
+   * DailyCapError when the day's budget cannot cover the missing papers.
    */
   async translate(papers: readonly Paper[], lang = this.lang): Promise<Map<string, StoredTranslation>> {
     const out = new Map<string, StoredTranslation>();
@@ -198,21 +234,49 @@ export class Translator {
     }
     if (!missing.length) return out;
     if (!this.provider) throw new TranslationError('translation is not configured on this server');
-    const jobs = missing.map((p) => ({ paper: p, title: protectMath(p.title), abstract: protectMath(p.abstract) }));
-    const texts = jobs.flatMap((j) => [...j.title.sentences, ...j.abstract.sentences]);
-    const translated = await this.provider.translate(texts, lang);
-    let at = 0;
-    for (const j of jobs) {
-      const t = translated.slice(at, at + j.title.sentences.length);
-      at += j.title.sentences.length;
-      const a = translated.slice(at, at + j.abstract.sentences.length);
-      at += j.abstract.sentences.length;
-      const result = { title: restoreText(j.title, t).text, abstract: restoreText(j.abstract, a).text };
-      putTranslation(this.db, j.paper.id, j.paper.version, lang, result);
-      out.set(j.paper.id, result);
+    const fresh = missing.filter((p) => !this.inflight.has(flightKey(p, lang)));
+    if (fresh.length > this.remainingToday()) {
+      throw new DailyCapError("this site's translations for today are used up; cached ones still show, new ones again tomorrow (UTC)");
     }
+    let failure: unknown = null;
+    const queue = [...missing];
+    const worker = async () => {
+      for (let p = queue.shift(); p; p = queue.shift()) {
+        try {
+          out.set(p.id, await this.one(p, lang));
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_REQUESTS, missing.length) }, worker));
+    if (failure) throw failure instanceof TranslationError ? failure : new TranslationError(`translation failed: ${(failure as Error).message}`);
     return out;
   }
+
+  /** One paper through the provider, shared by every caller asking for it meanwhile. */
+  private one(p: Paper, lang: string): Promise<StoredTranslation> {
+    const key = flightKey(p, lang);
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const job = (async () => {
+      this.remainingToday();
+      this.spend!.papers++;
+      const title = protectMath(p.title);
+      const abstract = protectMath(p.abstract);
+      const translated = await this.provider!.translate([...title.sentences, ...abstract.sentences], lang);
+      const n = title.sentences.length;
+      const result = { title: restoreText(title, translated.slice(0, n)).text, abstract: restoreText(abstract, translated.slice(n)).text };
+      putTranslation(this.db, p.id, p.version, lang, result);
+      return result;
+    })().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, job);
+    return job;
+  }
+}
+
+function flightKey(p: Paper, lang: string): string {
+  return `${p.id}\u0000${p.version ?? 0}\u0000${lang}`;
 }
 
 /**
@@ -231,7 +295,7 @@ export function translationService(c: Config): ChatCompletionsConfig | null {
 /** The translator the settings describe (TRANSLATE_*, falling back to LLM_*); without a URL it translates nothing. */
 export function translatorFromConfig(db: Db, c: Config): Translator {
   const service = translationService(c);
-  return new Translator(db, service ? chatCompletionsProvider(service) : null, c.TRANSLATE_LANG.toLowerCase());
+  return new Translator(db, service ? chatCompletionsProvider(service) : null, c.TRANSLATE_LANG.toLowerCase(), c.TRANSLATE_DAILY_MAX);
 }
 
 /** translatorFromConfig over these variables alone (tests). */

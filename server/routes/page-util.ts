@@ -2,6 +2,7 @@
 // string, a rendered-page cache that empties itself when the data changes,
 // and a per-client rate limit.
 import type { Context } from 'hono';
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/client.ts';
 import { changesOf } from '../../db/changes.ts';
 import { errorPage } from '../views/errors.tsx';
@@ -90,23 +91,40 @@ export function clientKey(c: Context): string {
   return env?.incoming?.socket?.remoteAddress ?? 'local';
 }
 
-/** A fixed-window counter per client: at most `limit` events per `windowMs`. */
+/**
+ * A fixed-window counter per client: at most `limit` events per `windowMs`.
+ * Clients live in an LRU bounded in bytes: many new keys (an IPv6 address
+ * rotation) evict the least recently seen, never everyone's counts at once.
+ */
 export class RateLimiter {
-  private windows = new Map<string, { start: number; count: number }>();
+  private readonly windows: LRUCache<string, { start: number; count: number }>;
   constructor(
     private limit: number,
     private windowMs: number,
-  ) {}
+    maxBytes = 2 * 1024 * 1024,
+  ) {
+    this.windows = new LRUCache({ maxSize: maxBytes, sizeCalculation: (_v, k) => 48 + 2 * k.length });
+  }
 
   take(key: string, n = 1, now = Date.now()): boolean {
     let w = this.windows.get(key);
     if (!w || now - w.start >= this.windowMs) {
-      if (this.windows.size > 10_000) this.windows.clear();
       w = { start: now, count: 0 };
       this.windows.set(key, w);
     }
     if (w.count + n > this.limit) return false;
     w.count += n;
     return true;
+  }
+
+  /** True when `key` has used its whole allowance in the current window (nothing is counted). */
+  exhausted(key: string, now = Date.now()): boolean {
+    const w = this.windows.get(key);
+    return !!w && now - w.start < this.windowMs && w.count >= this.limit;
+  }
+
+  /** Bytes the counters take. */
+  get bytes(): number {
+    return this.windows.calculatedSize;
   }
 }

@@ -3,14 +3,15 @@
 //   POST /api/translate        {ids:[…]}  a listing chunk, one batched request
 //   POST /api/translate/<id>              one paper
 // Cached translations are free; new ones cost the provider money, so they need
-// the ADMIN_TOKEN (when set) as a bearer token or fit in a per-client budget.
+// the ADMIN_TOKEN (when set) as a bearer token or fit in a per-client budget,
+// and all of them together fit in the site's daily cap (TRANSLATE_DAILY_MAX).
+// Posts from other sites and non-JSON bodies never get here (guard.ts).
 import { Hono, type Context } from 'hono';
 import type { RouteDeps } from '../app.ts';
 import { getPapers } from '../../db/queries.ts';
 import { ARXIV_ID_PATTERN, parseArxivId, type Paper } from '../../db/paper.ts';
-import { Translator, TranslationError } from '../translate.ts';
+import { DailyCapError, Translator, TranslationError } from '../translate.ts';
 import { clientKey, RateLimiter } from './page-util.ts';
-import { bearerToken, tokenMatches } from './admin.ts';
 
 const MAX_BATCH = 25;
 /** New (uncached) paper translations a client may ask for per window. */
@@ -22,21 +23,18 @@ export function translateRoutes(deps: RouteDeps & { translator: Translator }): H
   const app = new Hono();
   const limiter = new RateLimiter(BUDGET, WINDOW_MS);
 
-  const langOf = (c: Context) => {
-    const l = (c.req.query('lang') ?? translator.lang).toLowerCase();
-    return /^[a-z]{2,3}(-[a-z0-9]{2,8})?$/.test(l) ? l : null;
-  };
-
   const answer = async (c: Context, papers: Paper[]) => {
-    const lang = langOf(c);
-    if (!lang) return c.json({ error: 'lang must look like zh, ja or zh-tw' }, 400);
+    const lang = translator.allowedLang(c.req.query('lang') ?? translator.lang);
+    if (!lang) return c.json({ error: `lang must be one of ${translator.languages().join(', ')}` }, 400);
     const uncached = papers.filter((p) => !translator.cached(p, lang));
     if (uncached.length) {
       if (!translator.provider) {
         return c.json({ error: 'translation is not configured', howto: 'set TRANSLATE_API_URL, TRANSLATE_API_KEY and TRANSLATE_MODEL' }, 503);
       }
-      const admin = tokenMatches(bearerToken(c), deps.adminToken);
-      if (!admin && !limiter.take(clientKey(c), uncached.length)) {
+      const verdict = deps.tokens.check(c);
+      if (verdict === 'blocked') return c.json({ error: 'too many failed attempts; try again later' }, 429);
+      if (verdict === 'wrong') return c.json({ error: 'wrong bearer token' }, 401);
+      if (verdict !== 'admin' && !limiter.take(clientKey(c), uncached.length)) {
         return c.json({ error: 'too many new translations from this client; try again in a few minutes' }, 429);
       }
     }
@@ -51,6 +49,7 @@ export function translateRoutes(deps: RouteDeps & { translator: Translator }): H
       }
       return c.json({ lang, papers: out });
     } catch (err) {
+      if (err instanceof DailyCapError) return c.json({ error: err.message }, 429);
       const message = err instanceof TranslationError ? err.message : `translation failed: ${(err as Error).message}`;
       return c.json({ error: message }, 502);
     }

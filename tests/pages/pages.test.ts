@@ -295,19 +295,21 @@ test('reading list: /stars?ids= lists the papers, /api/stars is its JSON twin', 
   assert.equal((await get('/stars')).status, 200);
 });
 
-test('translation: one batched request per chunk, math protected, mangled sentences fall back, cached', async () => {
+test('translation: one provider request per paper, math protected, mangled sentences fall back, cached', async () => {
   const status = JSON.parse((await get('/api/translate/status')).body);
-  assert.deepEqual(status, { enabled: true, lang: 'zh', provider: 'chat-completions (stub-1)' });
+  assert.deepEqual({ ...status, langs: undefined }, { enabled: true, lang: 'zh', provider: 'chat-completions (stub-1)', langs: undefined });
+  assert.ok(status.langs.includes('zh') && status.langs.includes('ja'));
   const ids = [HOSTILE.script, seed.day2[3], seed.day2[4]];
   const before = llm.requests.length;
   const res = await fetch(`${srv.url}/api/translate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids }) });
   assert.equal(res.status, 200);
   const body = (await res.json()) as { lang: string; papers: Record<string, { titleHtml: string; abstractHtml: string }> };
-  assert.equal(llm.requests.length, before + 1, 'one request for the whole batch');
-  const req = llm.requests.at(-1)!;
-  assert.equal(req.auth, 'Bearer sk-test');
-  assert.equal(req.model, 'stub-1');
-  assert.ok(req.texts.every((t) => !/\$/.test(t)), 'no TeX reaches the provider');
+  assert.equal(llm.requests.length, before + 3, 'one request per paper: no abstract can rewrite a neighbour');
+  for (const req of llm.requests.slice(before)) {
+    assert.equal(req.auth, 'Bearer sk-test');
+    assert.equal(req.model, 'stub-1');
+    assert.ok(req.texts.every((t) => !/\$/.test(t)), 'no TeX reaches the provider');
+  }
   // The hostile paper: "... model where [[M1]] holds." was mangled -> original sentence; "It is fine." translated.
   const h = body.papers[HOSTILE.script];
   assert.match(h.abstractHtml, /a model where <span class="math notranslate"[^>]*data-tex="\\alpha \+ \\beta = 1"><mjx-container[\s\S]*<\/span> holds\. IT IS FINE\./);
@@ -324,10 +326,12 @@ test('translation: one batched request per chunk, math protected, mangled senten
   // Cached now: no new request.
   const again = await fetch(`${srv.url}/api/translate/${ids[1]}`, { method: 'POST' });
   assert.equal(again.status, 200);
-  assert.equal(llm.requests.length, before + 1);
+  assert.equal(llm.requests.length, before + 3);
   // Bad input is a clear 4xx.
-  const bad = await fetch(`${srv.url}/api/translate`, { method: 'POST', body: 'nope' });
+  const bad = await fetch(`${srv.url}/api/translate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'nope' });
   assert.equal(bad.status, 400);
+  const notJson = await fetch(`${srv.url}/api/translate`, { method: 'POST', body: 'nope' });
+  assert.equal(notJson.status, 415);
   const none = await fetch(`${srv.url}/api/translate/2601.99999`, { method: 'POST' });
   assert.equal(none.status, 404);
 });
@@ -357,7 +361,7 @@ test('uncached translations are budgeted per client unless the admin token is se
     assert.match(((await refused.json()) as { error: string }).error, /too many/);
     // Already translated papers cost nothing.
     assert.equal((await post(seed.day2.slice(10, 35))).status, 200);
-    assert.equal((await post(third, 'wrong')).status, 429);
+    assert.equal((await post(third, 'wrong')).status, 401, 'a wrong token is refused (and counted), never a way around the budget');
     assert.equal((await post(third, 'tok-123')).status, 200);
   } finally {
     await guarded.close();
