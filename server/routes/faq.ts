@@ -10,6 +10,7 @@
 // new answers count against the per-client and daily budgets (ADMIN_TOKEN goes past them).
 import { Hono, type Context } from 'hono';
 import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import { streamSSE } from 'hono/streaming';
 import type { RouteDeps } from '../app.ts';
 import { getPaper } from '../../db/queries.ts';
@@ -80,7 +81,16 @@ export function faqRoutes(deps: RouteDeps, budgets: FaqBudgets): Hono {
   // Cross-site forms are refused by Hono's csrf (Origin / Sec-Fetch-Site); the
   // JSON content type below makes any other cross-site POST a preflighted one,
   // which this server never approves.
-  app.use('/api/faq/*', csrf());
+  const sameSite = csrf();
+  app.use('/api/faq/*', async (c, next) => {
+    try {
+      return await sameSite(c, next);
+    } catch (err) {
+      // csrf refuses by throwing a 403 HTTPException; say why in JSON like every API error.
+      if (err instanceof HTTPException && err.status === 403) return c.json({ error: 'requests from other sites are refused' }, 403);
+      throw err;
+    }
+  });
   const guardPost = (c: Context): Response | null => {
     const origin = c.req.header('origin');
     if (origin && origin !== new URL(c.req.url).origin && new URL(origin).host !== c.req.header('host')) {
