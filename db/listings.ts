@@ -3,12 +3,10 @@
 import { type Db, type Sqlite, preparedPerConnection } from './client.ts';
 import type { AnnounceType } from './queries.ts';
 import { changesOf } from './changes.ts';
+import { CategoryMatcher, type CategorySelection } from './category-matcher.ts';
+import { canonicalCategory } from './taxonomy.ts';
 
-/** A category set from a URL: `cs.CL,cs.LG-cs.CV` includes two and excludes one. Archive names (`cs`) cover all their categories. */
-export interface CategorySelection {
-  include: string[];
-  exclude: string[];
-}
+export type { CategorySelection };
 
 export interface ListedEntry {
   id: string;
@@ -80,73 +78,34 @@ export function papersWithMathAfter(db: Db, w: { rowid: number; fromSeq: number;
 
 // ---------- categories ----------
 
-let knownCache: { at: number; db: Sqlite; set: Set<string> } | null = null;
+let matcherCache: { at: number; db: Sqlite; matcher: CategoryMatcher } | null = null;
 
-/** Every category and archive the database knows, cached for a minute. */
-export function knownCategories(db: Db): Set<string> {
+/** The category matcher over the taxonomy and every category the database holds, rebuilt at most once a minute. */
+export function categoryMatcher(db: Db): CategoryMatcher {
   const now = Date.now();
-  if (knownCache && knownCache.db === db.sqlite && now - knownCache.at < 60_000) return knownCache.set;
+  if (matcherCache && matcherCache.db === db.sqlite && now - matcherCache.at < 60_000) return matcherCache.matcher;
   const s = stmts(db.sqlite);
-  const set = new Set<string>();
-  for (const c of [...(s.categories.all() as string[]), ...(s.annCategories.all() as string[])]) {
-    set.add(c);
-    set.add(c.split('.')[0]);
-  }
-  knownCache = { at: now, db: db.sqlite, set };
-  return set;
+  const stored = new Set<string>([...(s.categories.all() as string[]), ...(s.annCategories.all() as string[])]);
+  const matcher = new CategoryMatcher(stored);
+  matcherCache = { at: now, db: db.sqlite, matcher };
+  return matcher;
 }
 
-/**
- * Parses `cs.CL,cs.LG-cs.CV` against the known categories. Category names
- * contain `-` themselves (`hep-th`, `cond-mat.mtrl-sci`), so each name is the
- * longest known one at its position. Returns null when any part is unknown.
- */
-export function parseCategorySelection(spec: string, known: ReadonlySet<string>): CategorySelection | null {
-  const s = spec.replace(/^cat:/, '');
-  const include: string[] = [];
-  const exclude: string[] = [];
-  let i = 0;
-  let excluding = false;
-  const sorted = [...known].sort((a, b) => b.length - a.length);
-  while (i < s.length) {
-    const name = sorted.find((k) => s.startsWith(k, i) && (i + k.length === s.length || ',-'.includes(s[i + k.length])));
-    if (!name) return null;
-    (excluding ? exclude : include).push(name);
-    i += name.length;
-    if (i < s.length) {
-      if (s[i] === '-') excluding = true;
-      i++;
-      if (i === s.length) return null;
-    }
-  }
-  if (!include.length) return null;
-  return { include: [...new Set(include)], exclude: [...new Set(exclude)] };
+/** SQL condition matching a category column against names (CategoryMatcher.sql). */
+function catCondition(db: Db, col: string, cats: readonly string[], params: string[]): string {
+  return categoryMatcher(db).sql(col, cats, params);
 }
 
-/** SQL condition matching a category column against names and archives. */
-function catCondition(col: string, cats: readonly string[], params: string[]): string {
-  const parts = cats.map((c) => {
-    if (c.includes('.')) {
-      params.push(c);
-      return `${col} = ?`;
-    }
-    // An archive: itself (e.g. hep-th has no subjects) or any of its subjects.
-    params.push(c, `${c}.`, `${c}/`);
-    return `(${col} = ? OR (${col} >= ? AND ${col} < ?))`;
-  });
-  return `(${parts.join(' OR ')})`;
-}
-
-function excludeCondition(sel: CategorySelection, params: string[]): string {
+function excludeCondition(db: Db, sel: CategorySelection, params: string[]): string {
   if (!sel.exclude.length) return '';
   // Uncorrelated on purpose: SQLite builds the excluded set once instead of probing per row.
-  return ` AND t.paper_id NOT IN (SELECT x.paper_id FROM paper_categories x WHERE ${catCondition('x.category', sel.exclude, params)})`;
+  return ` AND t.paper_id NOT IN (SELECT x.paper_id FROM paper_categories x WHERE ${catCondition(db, 'x.category', sel.exclude, params)})`;
 }
 
 /** The announcement days of a selection, newest first. */
 export function announcementDays(db: Db, sel: CategorySelection, limit = 60): string[] {
   const params: string[] = [];
-  const where = catCondition('category', sel.include, params);
+  const where = catCondition(db, 'category', sel.include, params);
   return db.sqlite
     .prepare(`SELECT DISTINCT date FROM announcements WHERE ${where} ORDER BY date DESC LIMIT ${Number(limit)}`)
     .pluck()
@@ -161,16 +120,17 @@ const TYPE_RANK: Record<string, number> = { new: 0, cross: 1, replace: 2, 'repla
  */
 export function announcedDay(db: Db, sel: CategorySelection, date: string): ListedEntry[] {
   const params: string[] = [date];
-  const where = catCondition('t.category', sel.include, params);
-  const excl = excludeCondition(sel, params);
+  const where = catCondition(db, 't.category', sel.include, params);
+  const excl = excludeCondition(db, sel, params);
   const rows = db.sqlite
     .prepare(
       `SELECT t.paper_id AS id, t.announce_type AS type, t.category AS category, t.position AS position
        FROM announcements t WHERE t.date = ? AND ${where}${excl}`,
     )
     .all(...params) as { id: string; type: AnnounceType; category: string; position: number }[];
+  const m = categoryMatcher(db);
   const catIndex = (c: string) => {
-    const i = sel.include.findIndex((x) => x === c || c.startsWith(x + '.'));
+    const i = sel.include.findIndex((x) => m.covers(x, c));
     return i < 0 ? sel.include.length : i;
   };
   rows.sort(
@@ -190,13 +150,13 @@ export function announcedDay(db: Db, sel: CategorySelection, date: string): List
   return out;
 }
 
-function newestSql(sel: CategorySelection, before: string | null | undefined): { sql: string; params: string[] } {
+function newestSql(db: Db, sel: CategorySelection, before: string | null | undefined): { sql: string; params: string[] } {
   const params: string[] = [];
-  const where = catCondition('t.category', sel.include, params);
-  const excl = excludeCondition(sel, params);
+  const where = catCondition(db, 't.category', sel.include, params);
+  const excl = excludeCondition(db, sel, params);
   const bound = before ? ` AND t.sort_date <= ?` : '';
   if (before) params.push(before + '~');
-  const single = sel.include.length === 1 && sel.include[0].includes('.');
+  const single = sel.include.length === 1 && categoryMatcher(db).cover(sel.include[0]).exact.length === 1 && !categoryMatcher(db).cover(sel.include[0]).prefix;
   // One category: each paper appears once, no grouping needed, so the index answers directly.
   const sql = single
     ? `SELECT t.paper_id AS id, t.sort_date AS d FROM paper_categories t WHERE ${where}${excl}${bound}`
@@ -215,7 +175,7 @@ export function allInSelection(db: Db, sel: CategorySelection, before?: string |
   const now = Date.now();
   const hit = listCache.get(key);
   if (hit && hit.seq === seq && now - hit.at < 60_000) return hit.ids;
-  const { sql, params } = newestSql(sel, before);
+  const { sql, params } = newestSql(db, sel, before);
   const ids = db.sqlite.prepare(`${sql} ORDER BY d DESC, id DESC`).pluck().all(...params) as string[];
   if (listCache.size >= LIST_CACHE_MAX) listCache.delete(listCache.keys().next().value as string);
   listCache.set(key, { seq, at: now, ids });
@@ -228,12 +188,13 @@ export function newestInSelection(
   sel: CategorySelection,
   opts: { offset: number; limit: number; before?: string | null },
 ): { ids: string[]; total: number } {
-  const simple = sel.include.length === 1 && sel.include[0].includes('.') && !sel.exclude.length;
+  const cover = sel.include.length === 1 ? categoryMatcher(db).cover(sel.include[0]) : null;
+  const simple = !!cover && cover.exact.length === 1 && !cover.prefix && !sel.exclude.length;
   if (!simple) {
     const all = allInSelection(db, sel, opts.before);
     return { ids: all.slice(opts.offset, opts.offset + opts.limit), total: all.length };
   }
-  const { sql, params } = newestSql(sel, opts.before);
+  const { sql, params } = newestSql(db, sel, opts.before);
   const ids = db.sqlite
     .prepare(`${sql} ORDER BY d DESC, id DESC LIMIT ${Number(opts.limit)} OFFSET ${Number(opts.offset)}`)
     .pluck()
@@ -264,16 +225,31 @@ export function categoryCounts(db: Db): { day: string | null; counts: CategoryCo
   if (countsCache && countsCache.db === db.sqlite && now - countsCache.at < 60_000) return countsCache.value;
   const s = stmts(db.sqlite);
   const day = s.latestDay.get() as string | null;
+  // Aliases and retired archives count under their canonical category (db/taxonomy.ts).
   const byCat = new Map<string, CategoryCount>();
+  const storedIds = new Map<string, string[]>();
   for (const r of s.countsAll.all() as { category: string; n: number }[]) {
-    byCat.set(r.category, { category: r.category, papers: r.n, today: null, fresh: null });
+    const id = canonicalCategory(r.category);
+    const c = byCat.get(id) ?? { category: id, papers: 0, today: null, fresh: null };
+    c.papers += r.n;
+    byCat.set(id, c);
+    storedIds.set(id, [...(storedIds.get(id) ?? []), r.category]);
+  }
+  // A paper filed under both an id and its alias (cs.NA and math.NA) counts once.
+  for (const [id, ids] of storedIds) {
+    if (ids.length < 2) continue;
+    byCat.get(id)!.papers = db.sqlite
+      .prepare(`SELECT count(DISTINCT paper_id) FROM paper_categories WHERE category IN (${ids.map(() => '?').join(', ')})`)
+      .pluck()
+      .get(...ids) as number;
   }
   if (day) {
     for (const r of s.countsDay.all(day) as { category: string; n: number; fresh: number }[]) {
-      const c = byCat.get(r.category) ?? { category: r.category, papers: 0, today: null, fresh: null };
-      c.today = r.n;
-      c.fresh = r.fresh;
-      byCat.set(r.category, c);
+      const id = canonicalCategory(r.category);
+      const c = byCat.get(id) ?? { category: id, papers: 0, today: null, fresh: null };
+      c.today = (c.today ?? 0) + r.n;
+      c.fresh = (c.fresh ?? 0) + r.fresh;
+      byCat.set(id, c);
     }
   }
   const counts = [...byCat.values()].sort((a, b) => a.category.localeCompare(b.category));

@@ -11,6 +11,7 @@
 //
 // A query that is only an arXiv id or URL is a lookup: that paper comes first.
 import { parseArxivId, type ParsedId } from '../db/paper.ts';
+import { archiveExtraIds, categoryIds, taxArchive, taxCategory, taxonomyIdIgnoringCase } from '../db/taxonomy.ts';
 import { words, isIndexable } from './tokenize.ts';
 
 export class QueryError extends Error {
@@ -123,6 +124,14 @@ function checkDate(value: string, name: string): { y: string; m?: string; d?: st
 
 const CATEGORY = /^[a-z][a-z-]*(?:\.[a-z-]+)?$/i;
 
+/** Every id (lower case) a `cat:` value covers: its canonical category's aliases and retired archives, or what folded into an archive. */
+function categoryFilterIds(typed: string): string[] {
+  const value = taxonomyIdIgnoringCase(typed) ?? typed;
+  const exact = taxCategory(value);
+  const ids = exact ? categoryIds(value) : taxArchive(value) ? archiveExtraIds(value) : [];
+  return ids.map((id) => id.toLowerCase());
+}
+
 function normalizeCategory(value: string): string {
   if (!CATEGORY.test(value)) throw new QueryError(`cat: wants a category like cs.LG or an archive like cs, not "${value}"`);
   // arXiv spells subject classes in mixed case (cs.LG, math.AP, astro-ph.GA); matching ignores case.
@@ -214,7 +223,8 @@ class Parser {
   private filter(name: string, value: string, neg: boolean): void {
     if (name === 'cat') {
       const cat = normalizeCategory(value);
-      (neg ? this.filters.excludedCategories : this.filters.categories).push(cat);
+      // An alias or a retired archive means its canonical category, which covers them all (db/taxonomy.ts).
+      (neg ? this.filters.excludedCategories : this.filters.categories).push(...new Set([cat, ...categoryFilterIds(value)]));
       return;
     }
     if (neg) throw new QueryError(`-${name}: cannot be negated; use from: and to: for a date range`);

@@ -5,22 +5,23 @@
 import { Hono, type Context } from 'hono';
 import type { RouteDeps } from '../app.ts';
 import type { Db } from '../../db/client.ts';
-import { getPapers, type AnnounceType } from '../../db/queries.ts';
+import { countPapers, getPapers, type AnnounceType } from '../../db/queries.ts';
+import { CategoryMatcher } from '../../db/category-matcher.ts';
+import { categoryLabel, categoryName } from '../../db/taxonomy.ts';
+import { HomePage, type HomeStatus } from '../views/home.tsx';
 import { paperJson, sortDateOf, type Paper } from '../../db/paper.ts';
 import {
   announcedDay,
   announcementDays,
   allInSelection,
   categoryCounts,
-  knownCategories,
+  categoryMatcher,
   newestInSelection,
-  parseCategorySelection,
   type CategoryCount,
   type CategorySelection,
   type ListedEntry,
 } from '../../db/listings.ts';
 import type { SearchEngine } from '../../search/types.ts';
-import { QueryError } from '../../search/query.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { paperChunkHtml, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { atomFeed } from '../views/feed.ts';
@@ -90,9 +91,7 @@ async function sortByKeywords(ids: string[], keywords: string, search: SearchEng
       terms: r.highlightTerms,
     };
   } catch (err) {
-    // A reader's mistake in the keywords is said under the controls; anything else is ours (a logged 500).
-    if (!(err instanceof QueryError)) throw err;
-    return { ids, note: `Keywords not understood: ${err.message}`, ranked: false, terms: [] };
+    return { ids, note: `Keywords not understood: ${(err as Error).message}`, ranked: false, terms: [] };
   }
 }
 
@@ -104,7 +103,7 @@ function newestOrder(db: Db, ids: string[]): string[] {
 
 /** Works out which papers a listing URL shows; null when the category is unknown. */
 export async function resolveListing(db: Db, search: SearchEngine | undefined, spec: string, q: ListingQuery): Promise<Listing | null> {
-  const selection = parseCategorySelection(spec, knownCategories(db));
+  const selection = categoryMatcher(db).parse(spec);
   if (!selection) return null;
   const days = announcementDays(db, selection);
   const base = { spec, selection, offset: q.offset, note: null as string | null, ranked: false, terms: [] as string[] };
@@ -195,8 +194,16 @@ function badgeMap(entries: readonly ListedEntry[]): Map<string, AnnounceType | n
   return new Map(entries.map((e) => [e.id, e.type]));
 }
 
-function listingTitle(sel: CategorySelection): string {
-  return sel.include.join(' + ') + (sel.exclude.length ? ` without ${sel.exclude.join(', ')}` : '');
+/** `cs.LG — Machine Learning`, or for several `cs.AI + cs.LG without cs.CY` (names in the page's subtitle). */
+export function listingTitle(sel: CategorySelection): string {
+  return sel.include.length === 1 ? categoryLabel(sel.include[0]) + (sel.exclude.length ? ` without ${sel.exclude.join(', ')}` : '') : CategoryMatcher.title(sel, (id) => id);
+}
+
+/** The names of a union's parts, for the line under its heading (null for a single category: its heading names it). */
+function selectionNames(sel: CategorySelection): string | null {
+  if (sel.include.length === 1 && !sel.exclude.length) return null;
+  const named = [...sel.include, ...sel.exclude].map((id) => ({ id, name: categoryName(id) })).filter((x) => x.name);
+  return named.length ? named.map((x) => `${x.id}: ${x.name}`).join(' · ') : null;
 }
 
 function ListingPage(props: { listing: Listing; q: ListingQuery; body: string; path: string; tr: TranslateInfo }) {
@@ -213,6 +220,10 @@ function ListingPage(props: { listing: Listing; q: ListingQuery; body: string; p
     >
       <section class="listing-head">
         <h1>{listingTitle(l.selection)}</h1>
+        {selectionNames(l.selection) ? <p class="names">{selectionNames(l.selection)}</p> : null}
+        {l.total === 0 && l.mode === 'newest' && !l.date ? (
+          <p class="note empty">No papers in this category yet: the site has none filed under it so far.</p>
+        ) : null}
         <p class="summary">
           {l.mode === 'day' ? (
             l.date ? (
@@ -278,70 +289,6 @@ function ListingPage(props: { listing: Listing; q: ListingQuery; body: string; p
   );
 }
 
-function Home(props: { day: string | null; counts: CategoryCount[]; searchOn: boolean }) {
-  const archives = new Map<string, CategoryCount[]>();
-  for (const c of props.counts) {
-    const a = c.category.split('.')[0];
-    if (!archives.has(a)) archives.set(a, []);
-    archives.get(a)!.push(c);
-  }
-  return (
-    <Layout title="Papers">
-      <section class="home-intro">
-        <h1>Read arXiv, typeset</h1>
-        <p>
-          Pick categories to read together, leave some out, or search everything. Formulas arrive typeset; star papers to keep a
-          reading list in this browser.
-        </p>
-        {props.searchOn ? null : <p class="note">Search is unavailable on this server right now.</p>}
-      </section>
-      <form class="pick" method="get" action="/arxiv" data-pick>
-        <p class="summary">
-          Papers held per category
-          {props.day ? (
-            <>
-              ; <strong>today</strong> counts the latest announcement day, {props.day} (new submissions in brackets)
-            </>
-          ) : null}
-          . Choose include or exclude for several, or open one.
-        </p>
-        <div class="archives">
-          {/* Busiest archives first; the retired pre-2000 archives sink to the end. */}
-          {[...archives]
-            .sort((a, b) => b[1].reduce((n, c) => n + c.papers, 0) - a[1].reduce((n, c) => n + c.papers, 0))
-            .map(([archive, cats]) => (
-            <fieldset class="archive">
-              <legend>
-                <a href={`/arxiv/${archive}`}>{archive}</a>
-              </legend>
-              {cats.map((c) => (
-                <div class="cat-pick">
-                  <a href={`/arxiv/${c.category}`}>{c.category}</a>
-                  <span class="count">
-                    {c.papers}
-                    {c.today != null ? (
-                      <strong class="today">
-                        {' '}
-                        · today {c.today} ({c.fresh ?? 0})
-                      </strong>
-                    ) : null}
-                  </span>
-                  <select name={c.category} aria-label={`${c.category}: include or exclude`}>
-                    <option value="">–</option>
-                    <option value="in">include</option>
-                    <option value="out">exclude</option>
-                  </select>
-                </div>
-              ))}
-            </fieldset>
-          ))}
-        </div>
-        <button type="submit">Read the chosen categories</button>
-      </form>
-    </Layout>
-  );
-}
-
 function listingJson(db: Db, l: Listing, path: string, q: ListingQuery) {
   const papers = getPapers(
     db,
@@ -381,7 +328,8 @@ export function listingRoutes(deps: RouteDeps & { translateInfo: () => Translate
 
   app.get('/', (c) => {
     const { day, counts } = categoryCounts(db);
-    return c.html(page(<Home day={day} counts={counts} searchOn={!!search} />));
+    const status: HomeStatus = { papers: countPapers(db), sample: null, crawler: null };
+    return c.html(page(<HomePage day={day} counts={counts} searchOn={!!search} status={status} />));
   });
 
   app.get('/api/categories', (c) => c.json(categoryCounts(db)));
@@ -399,7 +347,7 @@ export function listingRoutes(deps: RouteDeps & { translateInfo: () => Translate
     return c.redirect(`/arxiv/${encodeURI(spec)}`, 302);
   });
 
-  const SPEC = ':spec{[A-Za-z][A-Za-z.,:-]*}';
+  const SPEC = ':spec{[A-Za-z][A-Za-z.,:+-]*}';
 
   app.get(`/arxiv/${SPEC}/chunk`, async (c) => {
     const spec = c.req.param('spec');

@@ -67,7 +67,7 @@ function PaperPage(props: { m: MathContext; paper: Paper; tr: TranslateInfo; ori
           </dd>
           <dt>Categories</dt>
           <dd>
-            <Categories cats={p.categories} />
+            <Categories cats={p.categories} named />
           </dd>
           <dt>{p.published ? 'Submitted' : 'Date'}</dt>
           <dd>

@@ -2,6 +2,7 @@
 // (TeX source kept): feed readers cannot be trusted to render our SVG.
 import { authorName, paperDate, type Paper } from '../../db/paper.ts';
 import { plainText } from '../../lib/textex.ts';
+import { categoryName, displayCategories } from '../../db/taxonomy.ts';
 
 export function xmlEscape(s: string): string {
   // Characters XML 1.0 forbids outright are dropped, the rest escaped.
@@ -42,7 +43,10 @@ export function atomFeed(f: FeedSpec): string {
       `    <updated>${d.updated}</updated>`,
       `    <published>${d.published}</published>`,
       ...p.authors.map((a) => `    <author><name>${xmlEscape(authorName(a))}</name></author>`),
-      ...p.categories.map((c) => `    <category term="${xmlEscape(c)}"/>`),
+      ...displayCategories(p.categories).map((c) => {
+        const name = categoryName(c);
+        return `    <category term="${xmlEscape(c)}"${name ? ` label="${xmlEscape(name)}"` : ''}/>`;
+      }),
       `    <summary type="text">${xmlEscape(plainText(p.abstract))}</summary>`,
       '  </entry>',
     ]

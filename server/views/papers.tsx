@@ -1,6 +1,7 @@
 // Pieces shared by listing, search, reading-list and paper pages.
 import { authorName, paperDate, paperDateText, type Paper } from '../../db/paper.ts';
 import type { AnnounceType } from '../../db/queries.ts';
+import { categoryLabel, categoryName, displayCategories } from '../../db/taxonomy.ts';
 import type { MathContext, MathService, Rendered } from '../math/service.ts';
 import { escapeHtml } from '../../lib/html.ts';
 import { proseMarker } from './highlight.ts';
@@ -64,12 +65,13 @@ export function Authors({ names, max }: { names: readonly string[]; max?: number
   );
 }
 
-export function Categories({ cats }: { cats: readonly string[] }) {
+/** A paper's categories as the site files them (aliases and retired archives as their canonical ids), each named on hover; `named` spells the names out. */
+export function Categories({ cats, named }: { cats: readonly string[]; named?: boolean }) {
   return (
     <span class="cats">
-      {cats.map((c, i) => (
-        <a href={`/arxiv/${c}`} class={i === 0 ? 'cat primary' : 'cat'}>
-          {c}
+      {displayCategories(cats).map((c, i) => (
+        <a href={`/arxiv/${c}`} class={i === 0 ? 'cat primary' : 'cat'} title={named ? undefined : (categoryName(c) ?? undefined)}>
+          {named && categoryName(c) ? categoryLabel(c) : c}
         </a>
       ))}
     </span>

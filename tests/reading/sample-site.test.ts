@@ -14,6 +14,8 @@ import { getPaper } from '../../db/queries.ts';
 import { request as httpRequest } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { createApp } from '../../server/app.ts';
+import { allCategories, canonicalCategory, categoryLabel, groupName } from '../../db/taxonomy.ts';
+import { CategoryMatcher } from '../../db/category-matcher.ts';
 
 let dir: ReturnType<typeof tempDir>;
 let db: Db;
@@ -234,4 +236,114 @@ test('robots.txt, a favicon of our own and an OpenSearch description linked from
     assert.match(page.body, /<link rel="search" type="application\/opensearchdescription\+xml" title="[^"]+" href="\/opensearch.xml"\/?>/, path);
     assert.match(page.body, /<link rel="icon" href="\/favicon.svg"/, path);
   }
+});
+
+/** Every id a listing API walks through, page by page. */
+async function allListed(spec: string): Promise<{ total: number; ids: string[] }> {
+  const ids: string[] = [];
+  let url: string | null = `/api/arxiv/${spec}`;
+  let total = 0;
+  while (url) {
+    const r = await get(url);
+    assert.equal(r.status, 200, url);
+    const j = JSON.parse(r.body) as { total: number; next: string | null; papers: { id: string }[] };
+    total = j.total;
+    ids.push(...j.papers.map((p) => p.id));
+    url = j.next;
+  }
+  return { total, ids };
+}
+
+/** Paper ids filed under any of the given stored category ids, straight from SQL. */
+function filedUnder(...cats: string[]): Set<string> {
+  return new Set(
+    db.sqlite
+      .prepare(`SELECT DISTINCT paper_id FROM paper_categories WHERE category IN (${cats.map(() => '?').join(',')})`)
+      .pluck()
+      .all(...cats) as string[],
+  );
+}
+
+test('taxonomy: names and groups for every current category; aliases merged and retired archives folded as arXiv does', () => {
+  for (const c of allCategories()) {
+    if (!c.active) continue;
+    assert.ok(c.name && c.name !== c.id, `${c.id} has a name`);
+    assert.notEqual(groupName(c.group), 'Other', `${c.id} is in a group`);
+  }
+  assert.equal(categoryLabel('cs.LG'), 'cs.LG — Machine Learning');
+  const pairs: [string, string][] = [['cs.NA', 'math.NA'], ['cs.SY', 'eess.SY'], ['math.IT', 'cs.IT'], ['math.MP', 'math-ph'], ['q-fin.EC', 'econ.GN'], ['stat.TH', 'math.ST']];
+  for (const [a, b] of pairs) assert.equal(canonicalCategory(a), canonicalCategory(b), `${a} ≡ ${b}`);
+  assert.equal(canonicalCategory('funct-an'), 'math.FA');
+  assert.equal(canonicalCategory('acc-phys'), 'physics.acc-ph');
+  const m = new CategoryMatcher();
+  assert.deepEqual(m.parse('cs.AI+cs.LG-cs.CY'), { include: ['cs.AI', 'cs.LG'], exclude: ['cs.CY'] });
+  assert.deepEqual(m.parse('cs.AI,cs.LG-cs.CY'), { include: ['cs.AI', 'cs.LG'], exclude: ['cs.CY'] });
+  assert.deepEqual(m.parse('hep-th-cond-mat.mtrl-sci+cs.NA'), { include: ['hep-th', 'math.NA'], exclude: ['cond-mat.mtrl-sci'] });
+  assert.equal(m.parse('xx.YY'), null);
+  assert.equal(m.parse('cs.LG+'), null);
+  assert.equal(m.parse('-cs.LG'), null);
+});
+
+test('known category: 200 even when empty (and says so); unknown: 404', async () => {
+  const dl = await get('/arxiv/cs.DL');
+  assert.equal(dl.status, 200);
+  assert.match(dl.body, /cs\.DL — Digital Libraries/);
+  if (!filedUnder('cs.DL').size) assert.match(dl.body, /No papers in this category yet/);
+  assert.equal((await get('/api/arxiv/cs.DL')).status, 200);
+  assert.equal((await get('/arxiv/cs.DL/feed')).status, 200);
+  for (const path of ['/arxiv/xx.YY', '/api/arxiv/xx.YY', '/arxiv/xx.YY/feed', '/arxiv/cs.LG+xx.YY', '/arxiv/cs.LG-xx.YY']) {
+    assert.equal((await get(path)).status, 404, path);
+  }
+});
+
+test('cs.AI+cs.LG-cs.CY lists the union minus the exclusion, like cs.AI,cs.LG-cs.CY', async () => {
+  const want = filedUnder('cs.AI', 'cs.LG');
+  for (const id of filedUnder('cs.CY')) want.delete(id);
+  assert.ok(want.size > 100);
+  for (const spec of ['cs.AI+cs.LG-cs.CY', 'cs.AI,cs.LG-cs.CY']) {
+    const got = await allListed(spec);
+    assert.equal(got.total, want.size, spec);
+    assert.deepEqual(new Set(got.ids), want, spec);
+    assert.equal(got.ids.length, want.size, `${spec}: each paper once`);
+  }
+});
+
+test('an alias and its category list the same papers; a retired archive lists under its successor', async () => {
+  const na = await allListed('cs.NA');
+  const mathNa = await allListed('math.NA');
+  assert.deepEqual(new Set(na.ids), filedUnder('cs.NA', 'math.NA'));
+  assert.deepEqual(na.ids, mathNa.ids);
+  const fa = new Set((await allListed('math.FA')).ids);
+  const retired = filedUnder('funct-an');
+  assert.ok(retired.size > 0, 'the sample holds a funct-an paper');
+  for (const id of retired) assert.ok(fa.has(id), `${id} (funct-an) is listed under math.FA`);
+  const home = await get('/');
+  // The retired archive has no row of its own; its paper counts under math.FA.
+  assert.doesNotMatch(home.body, /name="funct-an"/);
+  const math = new Set((await allListed('math')).ids);
+  for (const id of retired) assert.ok(math.has(id), `${id} is in the math archive`);
+  // Search folds them the same way.
+  const a = JSON.parse((await get('/api/search?q=cat:cs.NA')).body) as { total: number };
+  const b = JSON.parse((await get('/api/search?q=cat:math.NA')).body) as { total: number };
+  assert.equal(a.total, filedUnder('cs.NA', 'math.NA').size);
+  assert.equal(a.total, b.total);
+});
+
+test('category names on the home page, listing headings, paper pages and feeds; the picker has no drop-downs', async () => {
+  const home = await get('/');
+  assert.doesNotMatch(home.body, /<select/);
+  for (const text of ['Computer Science', 'Mathematics', 'Physics', 'Machine Learning', 'Numerical Analysis', 'data-pick-filter']) {
+    assert.ok(home.body.includes(text), `home shows ${text}`);
+  }
+  const boxes = [...home.body.matchAll(/<input type="checkbox" id="[^"]+" name="([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(boxes.length >= 150, `${boxes.length} categories to pick`);
+  assert.equal(new Set(boxes).size, boxes.length);
+  assert.ok(!boxes.includes('cs.NA') && boxes.includes('math.NA'), 'one row per merged pair');
+  assert.match((await get('/arxiv/cs.LG')).body, /<h1>cs\.LG — Machine Learning<\/h1>/);
+  const id = [...filedUnder('cs.LG')][0];
+  assert.match((await get(`/arxiv/${id}`)).body, />cs\.LG — Machine Learning</);
+  assert.match((await get('/arxiv/cs.LG/feed')).body, /<category term="cs\.LG" label="Machine Learning"\/>/);
+  const redirect = await fetch(`${srv.url}/arxiv?cs.AI=in&cs.LG=in&cs.CY=out`, { redirect: 'manual' });
+  assert.equal(redirect.status, 302);
+  assert.equal(new URL(redirect.headers.get('location')!, srv.url).pathname, '/arxiv/cs.AI,cs.LG-cs.CY');
 });
