@@ -88,6 +88,25 @@ export class Vocabulary {
   }
 
   /**
+   * Terms at most `maxDistance` edits from `word` that start with its first
+   * letter (typos there are rare, and it keeps this a scan of one letter's
+   * range), with their counts. For suggestions only.
+   */
+  *near(word: string, maxDistance: number, distance: (a: string, b: string, max: number) => number): Generator<[string, number]> {
+    if (!word) return;
+    const first = word[0];
+    const next = String.fromCharCode(first.charCodeAt(0) + 1);
+    for (let i = this.lowerBound(first); i < this.terms.length && this.terms[i] < next; i++) {
+      const t = this.terms[i];
+      if (Math.abs(t.length - word.length) > maxDistance) continue;
+      if (distance(word, t, maxDistance) <= maxDistance) yield [t, this.docs[i] + (this.added.get(t) ?? 0)];
+    }
+    for (const [t, n] of this.fresh) {
+      if (t[0] === first && Math.abs(t.length - word.length) <= maxDistance && distance(word, t, maxDistance) <= maxDistance) yield [t, n];
+    }
+  }
+
+  /**
    * Counts a new paper's terms. A paper written again (a new version) counts
    * again, so counts drift up slightly until the next start; for ranking
    * that is far below what matters.

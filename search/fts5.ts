@@ -15,6 +15,7 @@ import { loadRank, rankExtension } from './fts5-rank.ts';
 import { ShardPool, type Param } from './fts5-shards.ts';
 import { Vocabulary } from './fts5-vocabulary.ts';
 import { compoundQuestions, rewriteCompounds } from './compounds.ts';
+import { editDistance, suggestQuery, type Lexicon } from './suggest.ts';
 
 /** Same-stem variants are searched only when the exact words match fewer papers than this. */
 export const VARIANTS_BELOW = 100;
@@ -659,8 +660,29 @@ export class Fts5Engine implements LocalSearchEngine {
     }
     const terms = parsed.highlightWords;
     const hits: SearchHit[] = ids.slice(0, limit).map((h) => ({ id: h.id, score: h.score, terms }));
-    return { total, hits, highlightTerms: terms };
+    const suggestion = suggestQuery(query, parsed, this.lexicon, total);
+    return { total, hits, highlightTerms: terms, suggestion };
   }
+
+  /**
+   * The whole vocabulary for suggestions below VOCABULARY_ABOVE: read when
+   * first wanted (a query with an unknown word), then kept current by sync().
+   */
+  private spelling: Vocabulary | null = null;
+
+  private spellingVocabulary(): Vocabulary {
+    return this.vocabulary ?? (this.spelling ??= Vocabulary.read(this.db.sqlite, `${TABLE}_vocab`));
+  }
+
+  /** The vocabulary as suggestions ask it: paper counts and the words a typo or two away. */
+  private readonly lexicon: Lexicon = {
+    docs: (w) => {
+      const df = new Map<string, number>();
+      this.docFreqs([w], df);
+      return Math.max(0, df.get(w) ?? 0);
+    },
+    near: (w, max) => this.spellingVocabulary().near(w, max, editDistance),
+  };
 
   private vocabDocs(term: string): number {
     if (this.vocabulary) return this.vocabulary.docCount(term);
@@ -713,7 +735,8 @@ export class Fts5Engine implements LocalSearchEngine {
   sync(maxRows = Infinity): number {
     const top = maxSeq(this.db);
     if (top <= this.watermark) return 0;
-    if (!this.vocabulary) {
+    const vocabulary = this.vocabulary ?? this.spelling;
+    if (!vocabulary) {
       const n = this.db.sqlite.prepare('SELECT count(*) FROM papers WHERE seq > ? AND seq <= ?').pluck().get(this.watermark, top) as number;
       this.watermark = top;
       return n;
@@ -723,7 +746,7 @@ export class Fts5Engine implements LocalSearchEngine {
       .prepare('SELECT seq, title, abstract, authors FROM papers WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
       .all(this.watermark, top, limit) as { seq: number; title: string; abstract: string; authors: string }[];
     for (const r of rows) {
-      this.vocabulary.addPaper(`${r.title} ${r.abstract} ${r.authors}`);
+      vocabulary.addPaper(`${r.title} ${r.abstract} ${r.authors}`);
       this.watermark = r.seq;
     }
     return rows.length;

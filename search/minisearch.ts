@@ -11,6 +11,7 @@ import type { LocalSearchEngine, RelatedResult, SearchHit, SearchOptions, Search
 import { parseQuery, passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
 import { compileMatch, containsPhrase, phraseSequence, phraseTerms } from './match.ts';
 import { rewriteCompounds } from './compounds.ts';
+import { suggestQuery, type Lexicon } from './suggest.ts';
 import { TermSequences, wordHash } from './sequences.ts';
 import { keywords, type Keyword } from './keywords.ts';
 import { isSequenced, stem, termOf, words } from './tokenize.ts';
@@ -402,8 +403,15 @@ export class MiniSearchEngine implements LocalSearchEngine {
       score: r.score,
       terms: [...new Set(terms.filter((t) => t.score(r.sid, ctx) >= 0).flatMap((t) => surface.get(t.term) ?? [t.term]))],
     }));
-    return { total: results.length, hits, highlightTerms: parsed.highlightWords };
+    const suggestion = suggestQuery(query, parsed, this.lexicon, results.length);
+    return { total: results.length, hits, highlightTerms: parsed.highlightWords, suggestion };
   }
+
+  /** The vocabulary as suggestions ask it: paper counts and the words a typo or two away. */
+  private readonly lexicon: Lexicon = {
+    docs: (w) => this.papersWith(w),
+    near: (w, max) => [...this.view.termsNear(w, max)].map(([t, [fp]]) => [t, Math.max(0, ...[...fp.values()].map((m) => m.size))] as [string, number]),
+  };
 
   private relatedBy(kw: Keyword[], size: number, exclude: string | null): RelatedResult {
     if (!kw.length) return { terms: [], hits: [] };

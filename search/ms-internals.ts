@@ -17,6 +17,7 @@ export type FieldPostings = Map<number, PostingMap>;
 interface RadixMap {
   get(term: string): FieldPostings | undefined;
   atPrefix(prefix: string): { keys(): IterableIterator<string> };
+  fuzzyGet(term: string, maxEditDistance: number): Map<string, [FieldPostings, number]>;
   set(term: string, value: FieldPostings): unknown;
   entries(): IterableIterator<[string, FieldPostings]>;
   readonly size: number;
@@ -189,6 +190,8 @@ export interface IndexView {
   postings(term: string): FieldPostings | undefined;
   /** Index terms starting with `prefix` (a radix-tree walk, not a scan). */
   termsWithPrefix(prefix: string): IterableIterator<string>;
+  /** Index terms at most `maxDistance` edits from `term` and their postings (MiniSearch's radix-tree fuzzy walk). */
+  termsNear(term: string, maxDistance: number): Map<string, [FieldPostings, number]>;
   isLive(shortId: number): boolean;
   /** Tells the view a document was discarded (its short id is never reused). */
   forget(shortId: number): void;
@@ -237,6 +240,7 @@ export function viewOf<T>(ms: MiniSearch<T>): IndexView {
   return {
     postings: (term) => i._index.get(term),
     termsWithPrefix: (prefix) => i._index.atPrefix(prefix).keys(),
+    termsNear: (term, maxDistance) => i._index.fuzzyGet(term, maxDistance),
     isLive: (sid) => {
       if (sid >= copied) catchUp();
       return live[sid] === 1;

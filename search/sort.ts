@@ -61,6 +61,7 @@ export async function searchSorted(
     total: ordered.length,
     hits: ordered.slice(opts.offset, opts.offset + opts.limit),
     highlightTerms: r.highlightTerms,
+    suggestion: r.suggestion,
     sort: 'date',
     dateSortedOf: ordered.length,
     matches: r.total,

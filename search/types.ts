@@ -20,6 +20,12 @@ export interface SearchResult {
   hits: SearchHit[];
   /** Words the reader typed that should be marked in titles and abstracts. */
   highlightTerms: string[];
+  /**
+   * The query with unlikely words replaced by likelier indexed spellings
+   * ("did you mean"), when some word is (nearly) unknown to the index or
+   * nothing was found; absent or null otherwise (search/suggest.ts).
+   */
+  suggestion?: string | null;
 }
 
 export interface RelatedResult {

@@ -46,7 +46,7 @@ export function chatCompletionsProvider(cfg: ChatCompletionsConfig): Translation
     async translate(texts, lang) {
       if (!texts.length) return [];
       const system =
-        `Translate scientific text from English into ${languageName(lang)}. ` +
+        `Translate scientific text into ${languageName(lang)} (it is usually English; a search query may be in any language). ` +
         'The input is a JSON array of strings. Reply with only a JSON array of the same length, ' +
         'each element the translation of the element at the same position. ' +
         'Copy every placeholder such as [[M1]] exactly, once, unchanged. Keep names, acronyms and code as they are.';

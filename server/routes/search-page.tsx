@@ -10,6 +10,7 @@ import { paperJson } from '../../db/paper.ts';
 import type { SearchEngine } from '../../search/types.ts';
 import { DATE_SORT_MAX, parseResultSort, RESULT_SORTS, searchSorted, type ResultSort, type SortedResult } from '../../search/sort.ts';
 import { QueryError } from '../../search/query.ts';
+import { queryHint, type QueryHint } from './query-hint.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { paperChunkHtml, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { atomFeed } from '../views/feed.ts';
@@ -106,7 +107,33 @@ function QueryHelp() {
   );
 }
 
-function SearchPage(props: { query: string; sort: ResultSort; outcome: Outcome | null; offset: number; body: string; tr: TranslateInfo }) {
+/** "Did you mean …?" and the hint for a query in another script, each a plain link to the search it offers. */
+function QueryAdvice({ suggestion, advice, sort }: { suggestion: string | null; advice: QueryHint; sort: ResultSort }) {
+  return (
+    <>
+      {suggestion ? (
+        <p class="suggestion">
+          Did you mean <a href={searchUrl('/arxiv/search', suggestion, 0, sort)} rel="nofollow">{suggestion}</a>?
+        </p>
+      ) : null}
+      {advice.hint ? (
+        <p class="hint">
+          {advice.hint}
+          {advice.translatedQuery ? (
+            <>
+              {' '}
+              <a href={searchUrl('/arxiv/search', advice.translatedQuery, 0, sort)} rel="nofollow" lang="en">
+                {advice.translatedQuery}
+              </a>
+            </>
+          ) : null}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+function SearchPage(props: { query: string; sort: ResultSort; outcome: Outcome | null; offset: number; body: string; tr: TranslateInfo; advice: QueryHint }) {
   const { query, outcome, offset, sort } = props;
   const cut = outcome?.ok && outcome.result.dateSortedOf !== null && outcome.result.matches > outcome.result.dateSortedOf;
   const total = outcome?.ok ? outcome.result.total : 0;
@@ -137,6 +164,7 @@ function SearchPage(props: { query: string; sort: ResultSort; outcome: Outcome |
             {total ? <a href={searchUrl('/arxiv/search/feed', query, 0, sort)}>Atom feed</a> : null}
           </p>
         ) : null}
+        {outcome?.ok ? <QueryAdvice suggestion={outcome.result.suggestion ?? null} advice={props.advice} sort={sort} /> : null}
         {outcome?.ok && total ? <SortSwitch query={query} sort={sort} /> : null}
         <QueryHelp />
         {total ? <TranslateToggle info={props.tr} scope="page" /> : null}
@@ -179,7 +207,8 @@ export function searchPageRoutes(deps: RouteDeps & { translateInfo: () => Transl
     const outcome = query || !search || !ask.sort ? await runSearch(db, search, ask, CHUNK) : null;
     const body = outcome?.ok && query ? await chunkHtml(db, math, outcome.result, ask) : '';
     const shown = outcome?.ok && !query ? null : outcome;
-    const html = page(<SearchPage query={query} sort={ask.sort ?? 'relevance'} outcome={shown} offset={offset} body={body} tr={deps.translateInfo()} />);
+    const advice = shown?.ok ? await queryHint(query, deps.translator) : { hint: null, translatedQuery: null };
+    const html = page(<SearchPage query={query} sort={ask.sort ?? 'relevance'} outcome={shown} offset={offset} body={body} tr={deps.translateInfo()} advice={advice} />);
     return c.html(html, shown && !shown.ok ? shown.status : 200);
   });
 
@@ -231,6 +260,8 @@ export function searchPageRoutes(deps: RouteDeps & { translateInfo: () => Transl
       offset,
       next: offset + CHUNK < r.total ? searchUrl('/api/arxiv/search', query, offset + CHUNK, r.sort) : null,
       highlightTerms: r.highlightTerms,
+      suggestion: r.suggestion ?? null,
+      ...(await queryHint(query, deps.translator)),
       papers: papers.map((p) => ({ ...paperJson(p), score: scores.get(p.id)?.score ?? null, matched: scores.get(p.id)?.terms ?? [] })),
     });
   });

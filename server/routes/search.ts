@@ -8,6 +8,7 @@ import { ARXIV_ID_PATTERN, parseArxivId, type Paper } from '../../db/paper.ts';
 import { QueryError, MAX_QUERY_LENGTH } from '../../search/query.ts';
 import { highlight, termMatcher } from '../../search/highlight.ts';
 import type { SearchHit } from '../../search/types.ts';
+import { queryHint } from './query-hint.ts';
 import { DATE_SORT_MAX, parseResultSort, RESULT_SORTS, searchSorted } from '../../search/sort.ts';
 
 export const MAX_PAGE_SIZE = 100;
@@ -31,7 +32,7 @@ function paperSummary(p: Paper, score: number) {
   return { id: p.id, title: p.title, authors: p.authors, categories: p.categories, published: p.published, score };
 }
 
-export function searchRoutes({ db, search }: AppDeps): Hono {
+export function searchRoutes({ db, search, translator }: AppDeps): Hono {
   const app = new Hono();
 
   app.onError((err, c) => {
@@ -78,6 +79,8 @@ export function searchRoutes({ db, search }: AppDeps): Hono {
       matches: result.matches,
       ...(cut ? { note: `newest first among the ${DATE_SORT_MAX} best of ${result.matches} matches` } : {}),
       tookMs,
+      suggestion: result.suggestion ?? null,
+      ...(await queryHint(q, translator)),
       results,
     });
   });

@@ -11,6 +11,7 @@ import { openDb, type Db } from '../../db/client.ts';
 import { ingestBatch } from '../../db/queries.ts';
 import type { Paper } from '../../db/paper.ts';
 import { startServer, tempDir, type RunningServer } from '../helpers.ts';
+import { startStubLlm, type StubLlm } from '../pages/stub-llm.ts';
 
 type Engine = 'minisearch' | 'fts5';
 const ENGINES: Engine[] = ['minisearch', 'fts5'];
@@ -47,29 +48,38 @@ const PAPERS = {
   rl2: paper('Deep reinforcement learning', 'Deep reinforcement learning with transformers.'),
   tr: paper('Transformer language models', 'A transformer architecture for language.'),
 };
+// Enough papers that the right spellings are common words of this index.
+const MORE = Array.from({ length: 6 }, (_, i) =>
+  paper(`Reinforcement learning with a transformer, part ${i + 1}`, `A transformer policy trained by reinforcement learning on task ${i + 1}.`),
+);
 
 let dir: ReturnType<typeof tempDir>;
 let db: Db;
 const servers = {} as Record<Engine, RunningServer>;
+let llm: StubLlm;
 
 before(async () => {
   dir = tempDir('search-understanding-');
   db = openDb(join(dir.path, 'papers.db'));
-  ingestBatch(db, { papers: Object.values(PAPERS) });
-  [servers.minisearch, servers.fts5] = await Promise.all(
-    ENGINES.map((engine) => startServer({ DATA_DIR: dir.path, SEARCH_ENGINE: engine }, 120_000)),
-  );
+  ingestBatch(db, { papers: [...Object.values(PAPERS), ...MORE] });
+  llm = await startStubLlm();
+  // The minisearch server has a translation service (a local stub); the fts5 server has none.
+  [servers.minisearch, servers.fts5] = await Promise.all([
+    startServer({ DATA_DIR: dir.path, SEARCH_ENGINE: 'minisearch', TRANSLATE_API_URL: llm.url }, 120_000),
+    startServer({ DATA_DIR: dir.path, SEARCH_ENGINE: 'fts5' }, 120_000),
+  ]);
 });
 
 after(async () => {
   await Promise.all(Object.values(servers).map((s) => s?.stop()));
+  await llm?.close();
   db?.sqlite.close();
   dir?.cleanup();
 });
 
 interface Answer {
   status: number;
-  body: { total: number; results: { id: string }[]; error?: string; suggestion?: string | null; hint?: string | null };
+  body: { total: number; results: { id: string }[]; error?: string; suggestion?: string | null; hint?: string | null; translatedQuery?: string | null };
 }
 
 async function search(engine: Engine, q: string, extra = ''): Promise<Answer> {
@@ -150,5 +160,44 @@ for (const engine of ENGINES) {
     for (const q of ['fine-tuning', 'finetuning', 'fine tuning']) assert.deepEqual(await set(q), ['fineClosed', 'fineHyphen'], q);
     // An excluded compound excludes the hyphenated and spaced spellings.
     assert.deepEqual(await set('classifiers -out-of-distribution'), ['distOnly']);
+  });
+}
+
+for (const engine of ENGINES) {
+  test(`${engine}: typos get a "did you mean" from the index's vocabulary; a query in Chinese gets a hint`, async () => {
+    const typo = await search(engine, 'reinforcment lerning');
+    assert.equal(typo.status, 200);
+    assert.equal(typo.body.suggestion, 'reinforcement learning');
+    assert.equal((await search(engine, 'transfomer')).body.suggestion, 'transformer');
+    // Case and the rest of the query are kept.
+    assert.equal((await search(engine, 'Transfomer -survey')).body.suggestion, 'transformer -survey');
+    const fine = await search(engine, 'reinforcement learning');
+    assert.ok(fine.body.total >= 8);
+    assert.equal(fine.body.suggestion, null);
+    assert.equal(fine.body.hint, null);
+    // The suggestion finds what the typo missed.
+    assert.ok((await search(engine, typo.body.suggestion!)).body.total >= 8);
+    const page = await (await fetch(`${servers[engine].url}/arxiv/search?query=${encodeURIComponent('reinforcment lerning')}`)).text();
+    assert.match(page, /Did you mean <a href="\/arxiv\/search\?query=reinforcement\+learning"[^>]*>reinforcement learning<\/a>\?/);
+    const twin = (await (await fetch(`${servers[engine].url}/api/arxiv/search?query=transfomer`)).json()) as { suggestion: string };
+    assert.equal(twin.suggestion, 'transformer');
+
+    const zh = await search(engine, '强化学习');
+    assert.equal(zh.status, 200);
+    assert.equal(zh.body.total, 0);
+    assert.match(String(zh.body.hint), /English/);
+    assert.match(String(zh.body.hint), /Chinese/);
+    const zhPage = await (await fetch(`${servers[engine].url}/arxiv/search?query=${encodeURIComponent('强化学习')}`)).text();
+    assert.match(zhPage, /class="hint"[^>]*>The index holds papers in English/);
+    const mixed = await search(engine, '强化学习 learning');
+    if (engine === 'minisearch') {
+      // Translation configured (the stub upper-cases Latin words): the translated query is offered, as a link on the page.
+      assert.equal(mixed.body.translatedQuery, '强化学习 LEARNING');
+      assert.ok(llm.requests.some((r) => r.texts.includes('强化学习 learning')));
+      const p = await (await fetch(`${servers[engine].url}/arxiv/search?query=${encodeURIComponent('强化学习 learning')}`)).text();
+      assert.ok(p.includes(`href="/arxiv/search?query=${encodeURIComponent('强化学习 LEARNING').replace(/%20/g, '+')}"`), 'link to the translated query');
+    } else {
+      assert.equal(mixed.body.translatedQuery, null);
+    }
   });
 }
