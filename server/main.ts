@@ -14,8 +14,13 @@ import { translatorFromConfig } from './translate.ts';
 import { MathService } from './math/service.ts';
 import { changesOf } from '../db/changes.ts';
 import { ConfigError, loadConfig, SETTINGS, type Config } from '../lib/config.ts';
-import { crawlerConfig } from '../scripts/crawler/config.ts';
+import { crawlerConfig, fullTextConfig } from '../scripts/crawler/config.ts';
 import { assistantFromConfig } from './assistant/service.ts';
+import type { FullTextFetch } from './assistant/fulltext.ts';
+import { fetchFullText } from '../scripts/crawler/fulltext.ts';
+import { ArxivClient } from '../scripts/crawler/client.ts';
+import { sharedPace } from '../scripts/crawler/pace.ts';
+import type { Db } from '../db/client.ts';
 
 function log(line: string): void {
   console.log(`${new Date().toISOString()} ${line}`);
@@ -34,6 +39,13 @@ function settings(): { config: Config; crawlerProblem: string | null } {
     if (own.length) throw new ConfigError(own);
     return { config: loadConfig(process.env, ['server', 'search', 'reading', 'assistant']), crawlerProblem: err.message };
   }
+}
+
+/** The assistant's full text: fetchFullText through its own arXiv client, paced with every other (sharedPace). */
+function assistantFullText(db: Db, config: Config, log: (line: string) => void): FullTextFetch {
+  const client = new ArxivClient({ ...crawlerConfig(config), pace: sharedPace(db) });
+  const ctx = { db, client, config: fullTextConfig(config), log, priority: 'reader' as const };
+  return (id, version) => fetchFullText(ctx, id, version);
 }
 
 async function main(): Promise<void> {
@@ -89,8 +101,9 @@ async function main(): Promise<void> {
     math,
     publicOrigin: config.PUBLIC_ORIGIN ?? undefined,
     compress: config.COMPRESS,
-    // Off (and nothing ever sent) unless LLM_API_URL is set. The full-text fetch joins here once it exists (issue 14).
-    assistant: assistantFromConfig(db, config, { log }) ?? undefined,
+    // Off (and nothing ever sent) unless LLM_API_URL is set. The model reads the paper's full text, fetched from
+    // arXiv through a client that keeps the crawler's shared pace; with bad crawler settings it reads the abstract.
+    assistant: assistantFromConfig(db, config, { log, fullText: crawlerProblem ? undefined : assistantFullText(db, config, log) }) ?? undefined,
     faqBudgets: { clientMax: config.FAQ_CLIENT_MAX, dailyMax: config.FAQ_DAILY_MAX },
     clientRate: { perSecond: config.CLIENT_RATE_PER_S, burst: config.CLIENT_BURST },
   });

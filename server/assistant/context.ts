@@ -14,6 +14,9 @@
 // figure for English; it errs towards sending less). Pure.
 import type { FullTextSection } from './fulltext.ts';
 
+/** What cutting needs of a section. */
+type Section = Pick<FullTextSection, 'title' | 'text'>;
+
 export const CHARS_PER_TOKEN = 4;
 /** Kept free for the model's answer. */
 export const ANSWER_TOKENS = 2000;
@@ -71,8 +74,8 @@ function withoutReferences(text: string): string {
  * The paper as the model gets it: abstract and sections cut to `contextTokens`
  * by the rule above. `sections` empty: `body` is taken as one section.
  */
-export function cutToContext(input: { abstract: string; sections: readonly FullTextSection[]; body?: string }, contextTokens: number): CutPaper {
-  let sections: FullTextSection[] = input.sections.length
+export function cutToContext(input: { abstract: string; sections: readonly Section[]; body?: string }, contextTokens: number): CutPaper {
+  let sections: Section[] = input.sections.length
     ? [...input.sections]
     : input.body?.trim()
       ? [{ title: 'Body', text: withoutReferences(input.body) }]

@@ -1,18 +1,10 @@
 // What the assistant reads: the full text the crawler fetches
-// (scripts/crawler/fulltext.ts, issue 14), handed in by the server as a
-// function so tests and deployments without it still work (the abstract then
-// stands in, and the page says so).
+// (scripts/crawler/fulltext.ts: arXiv's HTML version, else the PDF's text),
+// handed in by the server as a function so tests and deployments without it
+// still work (the abstract then stands in, and the answer says so).
+import type { FullTextResult } from '../../scripts/crawler/fulltext.ts';
 
-/** One section of a paper's body, as the full-text fetch splits it. */
-export interface FullTextSection {
-  title: string;
-  text: string;
-}
+export type { FullTextResult, FullTextSection } from '../../scripts/crawler/fulltext.ts';
 
-/** The full-text fetch's answer; it never throws. */
-export type FullTextResult =
-  | { status: 'ok'; source: string; text: string; sections: FullTextSection[] }
-  | { status: 'absent' | 'error'; reason: string };
-
-/** Fetches the text of one version of a paper. */
+/** Fetches the text of one version of a paper; never throws (fetchFullText's contract). */
 export type FullTextFetch = (id: string, version: number) => Promise<FullTextResult>;

@@ -169,7 +169,9 @@ export class Assistant {
     const p = spec.paper;
     const ft = this.opts.fullText ? await this.opts.fullText(p.id, spec.version).catch((err: Error) => ({ status: 'error' as const, reason: err.message })) : null;
     if (ft?.status === 'ok') {
-      const cut = cutToContext({ abstract: p.abstract, sections: ft.sections, body: ft.text }, this.opts.contextTokens);
+      // A PDF's sections are its pages: cut its text as one body instead (references found by their heading).
+      const sections = ft.source === 'pdf' ? [] : ft.sections;
+      const cut = cutToContext({ abstract: p.abstract, sections, body: ft.text }, this.opts.contextTokens);
       return { paper: { id: p.id, version: spec.version, title: p.title, text: cut.text, fullText: true }, basis: `fulltext:${ft.source}` };
     }
     if (ft) this.opts.log?.(`assistant: no full text for ${p.id}v${spec.version} (${ft.reason}); the abstract stands in`);

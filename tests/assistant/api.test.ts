@@ -191,7 +191,9 @@ test('a new version: GET shows the old answer as previous (for v1) and starts a 
 test('spending requests: JSON only, same origin only, per-client and daily budgets, ADMIN_TOKEN past them, cached answers free', async () => {
   const url = await start({ clientMax: 2, adminToken: 'tok-admin' });
   const form = await fetch(`${url}/api/faq/${PAPER.id}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1' });
-  assert.equal(form.status, 403, 'a form post without our origin is refused');
+  assert.ok([403, 415].includes(form.status), `a form post is refused (${form.status})`);
+  const crossForm = await fetch(`${url}/api/faq/${PAPER.id}`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' }, body: '{}' });
+  assert.equal(crossForm.status, 403, 'a simple cross-site post is refused');
   const plain = await fetch(`${url}/api/faq/${PAPER.id}`, { method: 'POST', body: '{}' });
   assert.ok([403, 415].includes(plain.status), `text/plain refused (${plain.status})`);
   const cross = await post(`${url}/api/faq/${PAPER.id}`, {}, { origin: 'https://evil.example' });

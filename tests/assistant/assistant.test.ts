@@ -78,7 +78,7 @@ test('the prompt holds a sentence from the body of the full text, not the refere
   const s = a.state(faq(PAPER, 'zh'));
   assert.equal(s.status, 'done');
   assert.equal(s.answer?.markdown, DEFAULT_REPLY);
-  assert.equal(s.answer?.basis, 'fulltext:test-fixture');
+  assert.equal(s.answer?.basis, 'fulltext:html');
   assert.equal(s.answer?.promptVersion, 'faq-v1');
 });
 

@@ -32,19 +32,19 @@ export const REFERENCE_SENTENCE = 'Smith, J. A very old paper about something el
 
 export const FULL_TEXT: FullTextResult = {
   status: 'ok',
-  source: 'test-fixture',
+  source: 'html',
   text: '',
   sections: [
-    { title: 'Abstract', text: PAPER.abstract },
-    { title: '1 Introduction', text: 'Lantern networks are a family of models we use as a running example. They are small.' },
-    { title: '2 Related work', text: 'Earlier losses for lantern networks include the moon loss and the tide loss.' },
-    { title: '3 Method', text: `We define the crescent loss as a smooth function of the lantern parameter. ${BODY_SENTENCE} This gives a closed form for the optimum.` },
-    { title: '4 Experiments', text: 'On three benchmarks the crescent loss reaches the same accuracy in 40% fewer steps.' },
-    { title: '5 Conclusion', text: 'Crescent losses are simple and fast; their behaviour on large models is left open.' },
-    { title: 'References', text: REFERENCE_SENTENCE },
+    { title: 'Abstract', level: 2, text: PAPER.abstract },
+    { title: '1 Introduction', level: 2, text: 'Lantern networks are a family of models we use as a running example. They are small.' },
+    { title: '2 Related work', level: 2, text: 'Earlier losses for lantern networks include the moon loss and the tide loss.' },
+    { title: '3 Method', level: 2, text: `We define the crescent loss as a smooth function of the lantern parameter. ${BODY_SENTENCE} This gives a closed form for the optimum.` },
+    { title: '4 Experiments', level: 2, text: 'On three benchmarks the crescent loss reaches the same accuracy in 40% fewer steps.' },
+    { title: '5 Conclusion', level: 2, text: 'Crescent losses are simple and fast; their behaviour on large models is left open.' },
+    { title: 'References', level: 2, text: REFERENCE_SENTENCE },
   ],
 };
-FULL_TEXT.text = FULL_TEXT.status === 'ok' ? FULL_TEXT.sections.map((s) => `${s.title}\n\n${s.text}`).join('\n\n') : '';
+if (FULL_TEXT.status === 'ok') FULL_TEXT.text = FULL_TEXT.sections.map((s) => `${s.title}\n\n${s.text}`).join('\n\n');
 
 /** A full-text fetch over the fixture that records what it was asked. */
 export function fixtureFullText(): FullTextFetch & { calls: string[] } {
