@@ -5,6 +5,7 @@ import type { AnnounceType } from './queries.ts';
 import { changesOf } from './changes.ts';
 import { CategoryMatcher, type CategorySelection } from './category-matcher.ts';
 import { canonicalCategory } from './taxonomy.ts';
+import { LRUCache } from 'lru-cache';
 
 export type { CategorySelection };
 
@@ -164,9 +165,21 @@ function newestSql(db: Db, sel: CategorySelection, before: string | null | undef
   return { sql, params };
 }
 
-/** Whole ordered lists of the expensive selections (unions, archives, exclusions), while the data is unchanged. */
-const listCache = new Map<string, { seq: number; at: number; ids: string[] }>();
-const LIST_CACHE_MAX = 32;
+/**
+ * Whole ordered lists of the expensive selections (unions, archives,
+ * exclusions), while the data is unchanged: an LRU bounded in bytes (about 24
+ * bytes an id), so a reader choosing many large selections evicts older ones
+ * instead of growing it.
+ */
+const listCache = new LRUCache<string, { seq: number; at: number; ids: string[] }>({
+  maxSize: 48 * 1024 * 1024,
+  sizeCalculation: (v, k) => 2 * k.length + 24 * v.ids.length + 64,
+});
+
+/** Bytes the cached lists take (tests). */
+export function listCacheBytes(): number {
+  return listCache.calculatedSize;
+}
 
 /** Every id of a selection, newest first (cached per selection until the next ingest, at most a minute). */
 export function allInSelection(db: Db, sel: CategorySelection, before?: string | null): string[] {
@@ -177,7 +190,6 @@ export function allInSelection(db: Db, sel: CategorySelection, before?: string |
   if (hit && hit.seq === seq && now - hit.at < 60_000) return hit.ids;
   const { sql, params } = newestSql(db, sel, before);
   const ids = db.sqlite.prepare(`${sql} ORDER BY d DESC, id DESC`).pluck().all(...params) as string[];
-  if (listCache.size >= LIST_CACHE_MAX) listCache.delete(listCache.keys().next().value as string);
   listCache.set(key, { seq, at: now, ids });
   return ids;
 }

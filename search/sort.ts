@@ -7,6 +7,7 @@
 import type { Db } from '../db/client.ts';
 import { sortDates } from '../db/queries.ts';
 import type { SearchEngine, SearchResult } from './types.ts';
+import { QueryError } from './query.ts';
 
 export type ResultSort = 'relevance' | 'date';
 
@@ -19,6 +20,13 @@ export const RESULT_SORTS: readonly ResultSort[] = ['relevance', 'date'];
  * with more matches says so (`dateSortedOf` below its total).
  */
 export const DATE_SORT_MAX = 1000;
+
+/**
+ * The deepest result served (Datasette's `max_returned_rows` idea): an engine
+ * ranks `offset + limit` candidates to answer a page, so a deep offset costs
+ * as much as a page of that size. Past it, a 400 asks for a narrower query.
+ */
+export const MAX_OFFSET = 10_000;
 
 /** The `sort` parameter: absent or empty is relevance; an unknown value is null (the caller answers 400). */
 export function parseResultSort(raw: string | undefined): ResultSort | null {
@@ -45,6 +53,9 @@ export async function searchSorted(
   query: string,
   opts: { offset: number; limit: number; sort: ResultSort },
 ): Promise<SortedResult> {
+  if (opts.offset > MAX_OFFSET) {
+    throw new QueryError(`results past the first ${MAX_OFFSET.toLocaleString('en')} are not served; narrow the query (more words, a category, au: or ti:)`);
+  }
   if (opts.sort === 'relevance') {
     const r = await engine.search(query, { offset: opts.offset, limit: opts.limit });
     return { ...r, sort: 'relevance', dateSortedOf: null, matches: r.total };

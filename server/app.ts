@@ -124,6 +124,9 @@ export function createApp(appDeps: AppDeps): Hono {
       },
       referrerPolicy: 'strict-origin-when-cross-origin',
       xContentTypeOptions: 'nosniff',
+      // HSTS only for a site that says it is served over https; on plain HTTP the header means nothing, and
+      // includeSubDomains would bind hosts this site does not run.
+      strictTransportSecurity: appDeps.publicOrigin?.startsWith('https://') ? 'max-age=31536000' : false,
     }),
   );
 

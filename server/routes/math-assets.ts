@@ -3,7 +3,7 @@
 // Plus /api/math, which typesets one formula a page left pending (see
 // MathService.render in server/math/service.ts).
 import { Hono } from 'hono';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MAX_TEX_LENGTH, mathStylesheet } from '../math/typeset.ts';
@@ -27,7 +27,9 @@ export function mathAssetRoutes(math: MathService, encoding: EncodingPolicy): Ho
     return c.json({ tex, display, ok: t.ok, html: t.html }, 200, { 'cache-control': 'public, max-age=86400' });
   });
   let css: EncodedBody | null = null;
-  const fonts = new Map<string, EncodedBody | null>();
+  // The fonts MathJax ships, listed once: a name outside the list is a 404 and leaves nothing behind.
+  const fontNames = new Set(readdirSync(FONT_DIR).filter((f) => f.endsWith('.woff')));
+  const fonts = new Map<string, EncodedBody>();
 
   app.get('/math/mathjax.css', (c) => {
     css ??= new EncodedBody(mathStylesheet(), 'text/css; charset=utf-8');
@@ -36,15 +38,9 @@ export function mathAssetRoutes(math: MathService, encoding: EncodingPolicy): Ho
 
   app.get('/math/fonts/:file{MathJax_[A-Za-z0-9-]+\\.woff}', (c) => {
     const file = c.req.param('file') ?? '';
-    if (!fonts.has(file)) {
-      try {
-        fonts.set(file, new EncodedBody(new Uint8Array(readFileSync(join(FONT_DIR, file))), 'font/woff'));
-      } catch {
-        fonts.set(file, null);
-      }
-    }
-    const font = fonts.get(file);
-    if (!font) return c.json({ error: 'no such font' }, 404);
+    if (!fontNames.has(file)) return c.json({ error: 'no such font' }, 404);
+    let font = fonts.get(file);
+    if (!font) fonts.set(file, (font = new EncodedBody(new Uint8Array(readFileSync(join(FONT_DIR, file))), 'font/woff')));
     return font.respond(c, encoding, 'public, max-age=604800');
   });
 

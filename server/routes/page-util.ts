@@ -30,18 +30,34 @@ export function htmlNotFound(c: Context, message: string) {
   return c.html(errorPage(404, 'Not found', message), 404);
 }
 
+/** Keys longer than this are rendered every time, never kept (keys come from addresses readers choose). */
+export const MAX_CACHE_KEY = 512;
+
+/** Bytes a page entry holds: the string (UTF-16), its UTF-8 bytes, and room for a brotli and a gzip copy. */
+function pageBytes(body: string, key: string): number {
+  return 2 * key.length + 2 * body.length + body.length + Math.ceil(body.length / 2) + 64;
+}
+
 /**
  * Rendered pages by key, valid while no ingest changed the database (the
  * papers' change counter) and for at most `ttlMs` (the search index and
- * related papers also move). Oldest entries go first when full.
+ * related papers also move). An LRU bounded in bytes (`maxBytes`), so
+ * neither many pages nor big ones can grow it past its budget.
  */
 export class PageCache {
-  private entries = new Map<string, { at: number; seq: number; body: string; encoded?: EncodedBody }>();
+  private readonly entries: LRUCache<string, { at: number; seq: number; body: string; encoded?: EncodedBody }>;
   constructor(
     private db: Db,
-    private max = 2000,
+    maxBytes = 64 * 1024 * 1024,
     private ttlMs = 10 * 60_000,
-  ) {}
+  ) {
+    this.entries = new LRUCache({ maxSize: maxBytes, sizeCalculation: (v, k) => pageBytes(v.body, k) });
+  }
+
+  /** Bytes the cached pages take, by the accounting above. */
+  get bytes(): number {
+    return this.entries.calculatedSize;
+  }
 
   /**
    * The cached body, or a fresh render (which may wait on the search or
@@ -68,7 +84,8 @@ export class PageCache {
     const encoded = new EncodedBody(html, HTML);
     if (!pending) {
       this.store(key, seq, html);
-      this.entries.get(key)!.encoded = encoded;
+      const kept = this.entries.get(key);
+      if (kept) kept.encoded = encoded;
     }
     return encoded;
   }
@@ -79,8 +96,7 @@ export class PageCache {
   }
 
   private store(key: string, seq: number, body: string): string {
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { at: Date.now(), seq, body });
+    if (key.length <= MAX_CACHE_KEY) this.entries.set(key, { at: Date.now(), seq, body });
     return body;
   }
 }
