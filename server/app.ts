@@ -18,6 +18,7 @@ import { adminRoutes, TokenGate } from './routes/admin.ts';
 import { type ClientRate, sameOriginWrites, TokenBucket } from './routes/guard.ts';
 import type { CrawlerStatus, CrawlTrigger } from '../scripts/crawler/scheduler.ts';
 import type { Translator } from './translate.ts';
+import type { OnDemand } from '../scripts/crawler/ondemand.ts';
 import { errorPage } from './views/errors.tsx';
 import { SETTINGS } from '../lib/config.ts';
 import { MathService } from './math/service.ts';
@@ -42,6 +43,8 @@ export interface AppDeps {
   crawlNow?: () => CrawlTrigger;
   /** Costly routes per client (CLIENT_RATE_PER_S, CLIENT_BURST); absent: no limit. */
   clientRate?: ClientRate;
+  /** Lookups at arXiv for ids the database lacks (scripts/crawler/ondemand.ts); absent: such ids are 404s with a link to arXiv. */
+  onDemand?: OnDemand;
   /** Typesetting for every page (server/math/service.ts); absent: one without a thread, over `db`'s cache. */
   math?: MathService;
   /**

@@ -15,6 +15,7 @@ import { MathService } from './math/service.ts';
 import { changesOf } from '../db/changes.ts';
 import { ConfigError, loadConfig, SETTINGS, type Config } from '../lib/config.ts';
 import { crawlerConfig, fullTextConfig } from '../scripts/crawler/config.ts';
+import { OnDemand } from '../scripts/crawler/ondemand.ts';
 import { assistantFromConfig } from './assistant/service.ts';
 import type { FullTextFetch } from './assistant/fulltext.ts';
 import { fetchFullText } from '../scripts/crawler/fulltext.ts';
@@ -41,9 +42,8 @@ function settings(): { config: Config; crawlerProblem: string | null } {
   }
 }
 
-/** The assistant's full text: fetchFullText through its own arXiv client, paced with every other (sharedPace). */
-function assistantFullText(db: Db, config: Config, log: (line: string) => void): FullTextFetch {
-  const client = new ArxivClient({ ...crawlerConfig(config), pace: sharedPace(db) });
+/** The assistant's full text: fetchFullText through the server's one arXiv client (its queue, at reader priority). */
+function assistantFullText(db: Db, client: ArxivClient, config: Config, log: (line: string) => void): FullTextFetch {
   const ctx = { db, client, config: fullTextConfig(config), log, priority: 'reader' as const };
   return (id, version) => fetchFullText(ctx, id, version);
 }
@@ -78,6 +78,12 @@ async function main(): Promise<void> {
   const math = await MathService.start(db, { thread: config.MATH_WORKER, log });
   math.followChanges(config.MATH_FILL_MS);
 
+  // One client to arXiv for the schedule, readers' lookups and full texts: one
+  // connection, ARXIV_DELAY_MS between any two requests, readers first.
+  const arxivAbort = new AbortController();
+  const arxiv = crawlerProblem
+    ? null
+    : new ArxivClient({ ...crawlerConfig(config), signal: arxivAbort.signal, pace: sharedPace(db) });
   const crawlOn = config.CRAWL;
   const scheduler = crawlOn
     ? startScheduler({
@@ -86,8 +92,21 @@ async function main(): Promise<void> {
         intervalMs: config.CRAWL_INTERVAL_MIN * 60_000,
         log,
         config: crawlerProblem ? crawlerProblem : crawlerConfig(config),
+        client: arxiv ?? undefined,
       })
     : null;
+  // CRAWL=off stops the schedule, not these lookups; ON_DEMAND=off does.
+  const onDemand = arxiv
+    ? new OnDemand({
+        db,
+        client: arxiv,
+        apiUrl: config.ARXIV_API_URL,
+        enabled: config.ON_DEMAND,
+        budgetPerHour: config.ON_DEMAND_BUDGET,
+        notFoundMs: config.ON_DEMAND_NOT_FOUND_MIN * 60_000,
+        log,
+      })
+    : undefined;
 
   const assets = await buildAssets();
   const app = createApp({
@@ -99,11 +118,12 @@ async function main(): Promise<void> {
     crawlerStatus: scheduler ? () => scheduler.status() : undefined,
     crawlNow: scheduler ? () => scheduler.runNow(config.CRAWL_MIN_GAP_S * 1000) : undefined,
     math,
+    onDemand,
     publicOrigin: config.PUBLIC_ORIGIN ?? undefined,
     compress: config.COMPRESS,
     // Off (and nothing ever sent) unless LLM_API_URL is set. The model reads the paper's full text, fetched from
     // arXiv through a client that keeps the crawler's shared pace; with bad crawler settings it reads the abstract.
-    assistant: assistantFromConfig(db, config, { log, fullText: crawlerProblem ? undefined : assistantFullText(db, config, log) }) ?? undefined,
+    assistant: assistantFromConfig(db, config, { log, fullText: arxiv ? assistantFullText(db, arxiv, config, log) : undefined }) ?? undefined,
     faqBudgets: { clientMax: config.FAQ_CLIENT_MAX, dailyMax: config.FAQ_DAILY_MAX },
     clientRate: { perSecond: config.CLIENT_RATE_PER_S, burst: config.CLIENT_BURST },
   });
@@ -115,6 +135,7 @@ async function main(): Promise<void> {
     stopSync();
     changes.stop();
     server.close();
+    arxivAbort.abort(new Error('server stopping'));
     await scheduler?.stop();
     await Promise.resolve(search.close()).catch((err: Error) => log(`search: could not close cleanly: ${err.message}`));
     await math.close();

@@ -27,6 +27,12 @@ export interface SchedulerOptions {
    * disabled and reports it). Absent: read from the environment.
    */
   config?: CrawlerConfig | string;
+  /**
+   * The client to crawl through, shared with readers' lookups and full-text
+   * fetches (one connection and spacing for all; the owner aborts its signal
+   * at shutdown). Absent: the scheduler makes its own.
+   */
+  client?: ArxivClient;
 }
 
 export interface Scheduler {
@@ -78,7 +84,7 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
     return { status: () => ({ ...status }), runNow: () => ({ started: false, reason: 'disabled' }), stop: async () => undefined };
   }
   const intervalMs = Math.max(1000, opts.intervalMs);
-  const client = new ArxivClient({ ...config, signal: abort.signal, pace: sharedPace(opts.db) });
+  const client = opts.client ?? new ArxivClient({ ...config, signal: abort.signal, pace: sharedPace(opts.db) });
   const ctx = { db: opts.db, client, config };
 
   async function round(): Promise<void> {

@@ -13,6 +13,7 @@ import { bibtex, citationMeta } from '../views/cite.ts';
 import { Authors, Categories, paperChunkHtml, StarButton, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { htmlNotFound, PAGE_CACHE_CONTROL, PageCache } from './page-util.ts';
 import { canonicalIdOr } from './arxiv-ids.ts';
+import { lookupResponse, lookupStates } from './lookup.tsx';
 import { demosForPaper } from '../../lib/demos.ts';
 
 const ID = `:id{${ARXIV_ID_PATTERN}}`;
@@ -262,7 +263,7 @@ export function paperRoutes(deps: RouteDeps & { translateInfo: () => TranslateIn
     const want = canonicalIdOr(c, c.req.param('id') ?? '', { prefix: '/arxiv/', json: false });
     if (want instanceof Response) return want;
     const p = getPaper(db, want.id);
-    if (!p) return htmlNotFound(c, `There is no paper ${want.id} in this collection (yet).`);
+    if (!p) return lookupResponse(c, want.id, lookupStates(c, deps.onDemand, [want.id]).get(want.id)!, false);
     return (await render(p, deps.origin(c))).respond(c, deps.encoding, PAGE_CACHE_CONTROL);
   });
 
@@ -270,7 +271,7 @@ export function paperRoutes(deps: RouteDeps & { translateInfo: () => TranslateIn
     const want = canonicalIdOr(c, c.req.param('id') ?? '', { prefix: '/api/arxiv/', json: true });
     if (want instanceof Response) return want;
     const p = getPaper(db, want.id);
-    if (!p) return c.json({ error: `no paper with id ${want.id}` }, 404);
+    if (!p) return lookupResponse(c, want.id, lookupStates(c, deps.onDemand, [want.id]).get(want.id)!, true);
     const related = await safeRelated(search, p.id);
     return c.json({
       ...paperJson(p),
