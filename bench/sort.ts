@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../db/client.ts';
 import { importFile } from '../scripts/import.ts';
-import { allInSelection, knownCategories, parseCategorySelection } from '../db/listings.ts';
+import { allInSelection, categoryMatcher } from '../db/listings.ts';
 import { MiniSearchEngine } from '../search/minisearch.ts';
 import { Fts5Engine } from '../search/fts5.ts';
 import { searchSorted, DATE_SORT_MAX } from '../search/sort.ts';
@@ -47,7 +47,7 @@ try {
     const i = Math.floor(rand() * (words.length - 1));
     queries.push(`${words[i]} ${words[i + 1]}`);
   }
-  const listing = allInSelection(db, parseCategorySelection('cs', knownCategories(db))!);
+  const listing = allInSelection(db, categoryMatcher(db).parse('cs')!);
   const newest = new Set(listing.slice(0, KEYWORD_RANK_MAX));
   console.log(`${titles.length} papers; ${QUERIES} two-word title queries; DATE_SORT_MAX ${DATE_SORT_MAX}; keyword ranking over the newest ${newest.size} of ${listing.length} cs papers`);
   console.log('| engine | relevance p50 / p99 ms | date p50 / p99 ms | keyword ranking p50 / p99 ms | queries with more than DATE_SORT_MAX matches |');

@@ -22,6 +22,7 @@ import {
   type ListedEntry,
 } from '../../db/listings.ts';
 import type { SearchEngine } from '../../search/types.ts';
+import { QueryError } from '../../search/query.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { paperChunkHtml, Pager, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { atomFeed } from '../views/feed.ts';
@@ -91,7 +92,9 @@ async function sortByKeywords(ids: string[], keywords: string, search: SearchEng
       terms: r.highlightTerms,
     };
   } catch (err) {
-    return { ids, note: `Keywords not understood: ${(err as Error).message}`, ranked: false, terms: [] };
+    // A reader's mistake in the keywords is said under the controls; anything else is ours (a logged 500).
+    if (!(err instanceof QueryError)) throw err;
+    return { ids, note: `Keywords not understood: ${err.message}`, ranked: false, terms: [] };
   }
 }
 

@@ -1,5 +1,6 @@
 // Sorting search results by date, against real servers (one per engine) over
-// the sample corpus: the API, the page's switch, lazy chunks and the feed.
+// the sample corpus: the API, the page's switch, lazy chunks and the feed;
+// and the bound on a listing's keyword ranking.
 // Date order must be non-increasing in each paper's sort date and hold
 // exactly the papers relevance order holds (the best DATE_SORT_MAX of them
 // when a query matches more).
@@ -10,6 +11,8 @@ import { openDb, type Db } from '../../db/client.ts';
 import { sortDateOf } from '../../db/paper.ts';
 import { importFile } from '../../scripts/import.ts';
 import { DATE_SORT_MAX } from '../../search/sort.ts';
+import { allInSelection, categoryMatcher } from '../../db/listings.ts';
+import { KEYWORD_RANK_MAX } from '../../server/routes/listing.tsx';
 import { CORPUS, startServer, tempDir, type RunningServer } from '../helpers.ts';
 
 type Engine = 'minisearch' | 'fts5';
@@ -156,5 +159,38 @@ for (const engine of ['minisearch', 'fts5'] as const) {
     const feedIds = [...feed.matchAll(/<id>[^<]*\/arxiv\/([0-9.]+|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})<\/id>/g)].map((m) => m[1]);
     assert.deepEqual(feedIds, want.slice(0, Math.min(50, want.length)));
     assert.match(feed, /newest first/);
+  });
+}
+
+for (const engine of ['minisearch', 'fts5'] as const) {
+  test(`${engine}: keyword ranking of a long listing scores only its newest ${KEYWORD_RANK_MAX} papers and says so`, async () => {
+    const all = allInSelection(db, categoryMatcher(db).parse('cs')!);
+    assert.ok(all.length > KEYWORD_RANK_MAX, `the sample's cs archive holds ${all.length} papers`);
+    const newest = new Set(all.slice(0, KEYWORD_RANK_MAX));
+    const get = async (path: string) => (await (await fetch(servers[engine].url + path)).json()) as {
+      total: number;
+      note: string | null;
+      rankedByKeywords: boolean;
+      highlightTerms: string[];
+      papers: { id: string }[];
+    };
+    const first = await get('/api/arxiv/cs?sort=keywords&kw=learning');
+    assert.equal(first.rankedByKeywords, true);
+    assert.deepEqual(first.highlightTerms, ['learning']);
+    assert.equal(first.total, KEYWORD_RANK_MAX);
+    assert.match(first.note ?? '', new RegExp(`of the newest ${KEYWORD_RANK_MAX} of ${all.length} papers \\(keyword ranking looks at no more\\) match your keywords`));
+    const last = await get(`/api/arxiv/cs?sort=keywords&kw=learning&offset=${KEYWORD_RANK_MAX - 25}`);
+    for (const p of [...first.papers, ...last.papers]) assert.ok(newest.has(p.id), `${p.id} is among the newest ${KEYWORD_RANK_MAX}`);
+    assert.equal(last.papers.length, 25);
+
+    // A short listing is ranked whole, without the cut's words.
+    const short = await get('/api/arxiv/cs.CL-cs.LG-cs.AI?sort=keywords&kw=translation');
+    assert.ok(short.total < KEYWORD_RANK_MAX && short.total > 0, String(short.total));
+    assert.match(short.note ?? '', new RegExp(`of ${short.total} papers match your keywords`));
+    // The page says it too.
+    const html = await (await fetch(`${servers[engine].url}/arxiv/cs?sort=keywords&kw=learning`)).text();
+    assert.match(html, /ranked by your keywords/);
+    assert.match(html, new RegExp(`the newest ${KEYWORD_RANK_MAX} of ${all.length} papers`));
+    assert.match(html, /<mark>[Ll]earning<\/mark>/);
   });
 }
