@@ -245,7 +245,13 @@ test('search page: highlights, help, pagination, errors, feed and JSON twin', as
     j.papers.map((p: { id: string }) => p.id),
     ids,
   );
-  if (j.total > 25) assert.deepEqual(cardIds((await get('/arxiv/search/chunk?query=language+models&offset=25')).body), j.papers.length ? (JSON.parse((await get('/api/arxiv/search?query=language+models&offset=25')).body).papers as { id: string }[]).map((p) => p.id) : []);
+  // The second chunk continues the first, page and JSON alike (the seeded corpus has more than one chunk of matches).
+  const wide = JSON.parse((await get('/api/arxiv/search?query=learning')).body);
+  assert.ok(wide.total > 25, `${wide.total} matches for "learning"`);
+  const second = (JSON.parse((await get('/api/arxiv/search?query=learning&offset=25')).body).papers as { id: string }[]).map((p) => p.id);
+  assert.ok(second.length > 0);
+  assert.deepEqual(cardIds((await get('/arxiv/search/chunk?query=learning&offset=25')).body), second);
+  assert.equal(new Set([...wide.papers.map((p: { id: string }) => p.id), ...second]).size, 25 + second.length, 'no paper on both chunks');
   const bad = await get('/arxiv/search?query=%22unbalanced');
   assert.equal(bad.status, 400);
   assert.match(bad.body, /role="alert"/);

@@ -74,9 +74,12 @@ for (const engine of ['minisearch', 'fts5'] as const) {
       assert.ok((r.published ?? monthFromId(r.id) ?? '').startsWith('2025'), `${r.id} ${r.published}`);
     }
     const archive = await search(engine, 'cat:astro-ph galaxy', '&size=50');
+    assert.ok(archive.body.results.length > 0, 'astro-ph papers about galaxies exist in the sample');
     for (const r of archive.body.results) assert.ok(r.categories.some((c) => c.startsWith('astro-ph')), r.id);
 
     const excluded = await search(engine, 'diffusion -image', '&size=100');
+    const withImages = await search(engine, 'diffusion', '&size=1');
+    assert.ok(excluded.body.results.length > 0 && excluded.body.total < withImages.body.total, 'the exclusion removes some, not all');
     for (const r of excluded.body.results) assert.ok(!/\bimages?\b/i.test(unmark(r.highlights.title ?? r.title)), r.id);
 
     const author = await search(engine, 'au:streinu', '&size=10');
@@ -95,6 +98,7 @@ for (const engine of ['minisearch', 'fts5'] as const) {
 
   test(`${engine}: highlights are escaped text with <mark>, formulas left whole`, async () => {
     const r = await search(engine, 'complexity bound', '&size=100');
+    assert.ok(r.body.results.length > 10, `${r.body.results.length} results`);
     let formulas = 0;
     for (const hit of r.body.results) {
       for (const html of [hit.highlights.title, hit.highlights.abstract]) {
@@ -123,10 +127,14 @@ for (const engine of ['minisearch', 'fts5'] as const) {
     assert.equal(quote.status, 400);
     assert.match(String(quote.body.error), /quote/);
     assert.equal((await search(engine, '\u0001graph\u0007 neural\u0000')).status, 200);
-    const past = await search(engine, 'graph neural', '&page=100000');
+    // Past the last match: an empty page; past MAX_OFFSET: a 400 asking for a narrower query (no ranking work done).
+    const past = await search(engine, 'graph neural', '&page=90&size=100');
     assert.equal(past.status, 200);
     assert.equal(past.body.results.length, 0);
-    assert.ok(past.body.total > 0);
+    assert.ok(past.body.total > 0 && past.body.total < 9000, String(past.body.total));
+    const deep = await search(engine, 'graph neural', '&page=100000');
+    assert.equal(deep.status, 400);
+    assert.match(String(deep.body.error), /narrow the query/);
     for (const bad of ['&size=-1', '&size=1000000000', '&size=0', '&page=0', '&page=abc', '&size=1.5']) {
       const r = await search(engine, 'graph', bad);
       assert.equal(r.status, 400, bad);
