@@ -10,6 +10,7 @@ import { paperRoutes } from './paper.tsx';
 import { listingRoutes } from './listing.tsx';
 import { mathAssetRoutes } from './math-assets.ts';
 import { pastedIdRoutes } from './arxiv-ids.ts';
+import { multiPaperRoutes } from './multi.tsx';
 
 export function pagesRoutes(deps: RouteDeps): Hono {
   const translator = deps.translator ?? new Translator(deps.db, null);
@@ -21,6 +22,7 @@ export function pagesRoutes(deps: RouteDeps): Hono {
   app.route('/', searchPageRoutes(full));
   app.route('/', paperRoutes(full));
   // Before the listings: `arXiv:…` would read as a category selection.
+  app.route('/', multiPaperRoutes(full));
   app.route('/', pastedIdRoutes());
   app.route('/', listingRoutes(full));
   return app;

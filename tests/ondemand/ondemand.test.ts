@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { startServer, tempDir, type RunningServer } from '../helpers.ts';
 import { startFixtureServer, type Fault, type FixtureServer } from '../../scripts/fixture-server.ts';
 import { openDb } from '../../db/client.ts';
+import { ingestBatch } from '../../db/queries.ts';
+import type { Paper } from '../../db/paper.ts';
 
 const DELAY_MS = 400;
 const faultsByIds: Record<string, Fault> = {};
@@ -18,8 +20,27 @@ let fx: FixtureServer;
 let srv: RunningServer;
 let dir: ReturnType<typeof tempDir>;
 
+/** Two papers the database holds before the server starts; a multi-paper page mixes them with one fetched on demand. */
+const HELD: Paper[] = ['2604.90011', '2604.90012'].map((id, i) => ({
+  id,
+  version: 1,
+  title: `Held paper ${i + 1} with $x_${i + 1}^2$`,
+  abstract: `An abstract that is already stored, number ${i + 1}.`,
+  authors: ['A. Holder'],
+  categories: ['cs.LG'],
+  published: '2026-04-01',
+  updated: '2026-04-01',
+  comments: null,
+  journalRef: null,
+  doi: null,
+  license: null,
+}));
+
 before(async () => {
   dir = tempDir('papers-ondemand-');
+  const seed = openDb(join(dir.path, 'papers.db'));
+  ingestBatch(seed, { papers: HELD });
+  seed.sqlite.close();
   fx = await startFixtureServer({ faults: ({ params }) => faultsByIds[params.id_list ?? ''], delayMs: 150 });
   srv = await startServer(
     {
@@ -97,7 +118,7 @@ test('an unknown id: 202 "fetching" for two concurrent readers, one upstream req
 });
 
 test('lookups of different ids go one at a time, at least ARXIV_DELAY_MS apart', async () => {
-  const ids = ['1707.08567', 'astro-ph/0601001', 'quant-ph/0201082'];
+  const ids = ['1707.08567', 'astro-ph/0601001'];
   for (const id of ids) assert.equal((await get(`/api/arxiv/${id}`)).status, 202, id);
   for (const id of ids) assert.equal((await settle(id)).status, 200, id);
   const at = fx.requests.filter((r) => r.path === '/api/query').map((r) => r.at);
@@ -147,4 +168,46 @@ test('arXiv failing (503 + Retry-After, a truncated Atom page, too slow): a 503 
     db.sqlite.close();
   }
   assert.doesNotMatch(srv.output(), /internal error|Unhandled/);
+});
+
+/** Ids of the paper cards, in page order. */
+function cardIds(html: string): string[] {
+  return [...html.matchAll(/<article class="paper" id="[^"]*" data-id="([^"]+)"/g)].map((m) => m[1]);
+}
+
+test('a multi-paper page: three papers in the order given, one fetched on demand, one unknown; JSON twin; bad lists are 400s', async () => {
+  const list = '2604.90012,quant-ph/0201082,2604.90011,2501.00002';
+  const first = await get(`/arxiv/${list}`);
+  assert.equal(first.status, 202);
+  assert.deepEqual(cardIds(first.body), ['2604.90012', '2604.90011'], 'held papers at once');
+  assert.ok(first.body.includes('Fetching quant-ph/0201082 from arXiv…'));
+  assert.ok(first.body.includes(`data-poll="/api/arxiv/${list}"`));
+  const deadline = Date.now() + 30_000;
+  let json: { status: string; papers: { id: string }[]; missing: { id: string; status: string }[] };
+  let r;
+  do {
+    r = await get(`/api/arxiv/${list}`);
+    json = JSON.parse(r.body);
+    if (r.status !== 202) break;
+    await new Promise((ok) => setTimeout(ok, 100));
+  } while (Date.now() < deadline);
+  assert.equal(r.status, 200);
+  assert.deepEqual(json.papers.map((p) => p.id), ['2604.90012', 'quant-ph/0201082', '2604.90011']);
+  assert.deepEqual(json.missing.map((m) => [m.id, m.status]), [['2501.00002', 'not-found']]);
+  const done = await get(`/arxiv/${list}`);
+  assert.equal(done.status, 200);
+  assert.deepEqual(cardIds(done.body), ['2604.90012', 'quant-ph/0201082', '2604.90011'], 'order kept');
+  assert.match(done.body, /class="star"|data-star/, 'stars like a listing');
+  assert.match(done.body, /class="math( math-display)? notranslate"|math-pending/, 'math typeset like a listing');
+  assert.match(done.body, /translate-toggle/);
+  assert.ok(done.body.includes('arXiv has no paper 2501.00002.'));
+  // Ids as pasted: one canonical list.
+  const pasted = await get('/arxiv/2604.90012,arXiv:quant-ph/0201082v1,2604.90011,2604.90012');
+  assert.equal(pasted.status, 301);
+  assert.equal(pasted.headers.get('location'), '/arxiv/2604.90012,quant-ph/0201082,2604.90011');
+  for (const bad of ['/arxiv/2604.90012,2613.00001', '/api/arxiv/2604.90012,nope', `/arxiv/${Array.from({ length: 101 }, (_, i) => `2604.${String(i).padStart(5, '0')}`).join(',')}`]) {
+    const b = await get(bad);
+    assert.equal(b.status, 400, bad.slice(0, 60));
+  }
+  assert.equal((await get('/arxiv/cs.LG,cs.CL')).status, 200, 'category unions keep their address');
 });
