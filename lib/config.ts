@@ -127,6 +127,7 @@ export const SETTINGS = {
     ...S('server', 'bearer token for actions that cost money or change state (`/api/admin/*`, uncached translations beyond the per-client budget); without it admin endpoints answer 403'),
     secret: true,
   }),
+  SAMPLE: onOff(true, S('server', "on an empty database `npm start` first imports the bundled sample (`db/sample/arxiv-sample.jsonl.gz`, a few thousand real arXiv papers) through the normal importer, so the site has something to show before the first crawl; the home page marks it as a sample. `off` starts empty")),
   PUBLIC_ORIGIN: url(null, S('server', "the site's public address, e.g. `https://papers.example.org`, for absolute URLs in feeds, canonical links and the OpenSearch description; unset: the address a request reached the server on (never the request's `Host` header)")),
   COMPRESS: onOff(true, S('server', 'brotli/gzip for HTML, JSON, feeds, CSS and JavaScript; cached pages and bundles are compressed once per encoding. `off` sends them as they are (for comparison)')),
   CLIENT_RATE_PER_S: num(10, 0, 100_000, { ...S('server', "requests per second one client (address) may make to the costly routes: searches, related papers, keyword-ranked listings, `/api/math`; past it 429 with Retry-After. 0: no limit (a site behind a proxy that hides client addresses)"), unit: '/s' }),

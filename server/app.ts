@@ -9,7 +9,6 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Db } from '../db/client.ts';
 import type { SearchEngine } from '../search/types.ts';
 import type { Asset } from './assets.ts';
-import { countPapers, allCrawlStates } from '../db/queries.ts';
 import { papersRoutes } from './routes/papers.ts';
 import { searchRoutes } from './routes/search.ts';
 import { pagesRoutes } from './routes/pages.ts';
@@ -24,6 +23,7 @@ import { SETTINGS } from '../lib/config.ts';
 import { MathService } from './math/service.ts';
 import { compression, EncodedBody, type EncodingPolicy } from './encoding.ts';
 import { siteRoutes } from './routes/site.ts';
+import { publicStatus } from './status.ts';
 import type { Assistant } from './assistant/service.ts';
 import { faqRoutes } from './routes/faq.ts';
 
@@ -160,17 +160,8 @@ export function createApp(appDeps: AppDeps): Hono {
   const costly = new TokenBucket(deps.clientRate ?? { perSecond: 0, burst: 1 }).middleware();
   app.use('*', (c, next) => (isCostly(c.req.path, c.req.query('keywords')) ? costly(c, next) : next()));
 
-  app.get('/healthz', (c) =>
-    c.json({
-      ok: true,
-      papers: countPapers(deps.db),
-      search: deps.search?.name ?? null,
-      crawler: {
-        ...(deps.crawlerStatus?.() ?? { enabled: false, running: false, lastRunAt: null, lastError: null, nextRunAt: null }),
-        sources: allCrawlStates(deps.db),
-      },
-    }),
-  );
+  // Counts and states only: paths and raw errors are at /api/admin/status (ADMIN_TOKEN).
+  app.get('/healthz', (c) => c.json(publicStatus(deps.db, { crawlerStatus: deps.crawlerStatus, searchName: deps.search?.name ?? null })));
 
   // Bundles are compressed once per encoding (EncodedBody), on first request.
   const encodedAssets = new Map<string, EncodedBody>();

@@ -16,6 +16,7 @@ import { changesOf } from '../db/changes.ts';
 import { ConfigError, loadConfig, SETTINGS, type Config } from '../lib/config.ts';
 import { crawlerConfig, fullTextConfig } from '../scripts/crawler/config.ts';
 import { OnDemand } from '../scripts/crawler/ondemand.ts';
+import { loadSampleIfEmpty } from '../scripts/sample.ts';
 import { assistantFromConfig } from './assistant/service.ts';
 import type { FullTextFetch } from './assistant/fulltext.ts';
 import { fetchFullText } from '../scripts/crawler/fulltext.ts';
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   const port = config.PORT;
   const host = config.HOST;
   const db = openDb();
+  // A first start on an empty database shows a real site: the bundled sample, through the normal importer.
+  if (config.SAMPLE) await loadSampleIfEmpty(db, log);
   // Rows written by a crawl or import in another process become searchable here.
   const syncMs = config.SEARCH_SYNC_MS;
   const engine: EngineName = config.SEARCH_ENGINE;

@@ -85,8 +85,9 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
   let out = '';
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
     cwd: ROOT,
-    // One loopback client drives every request: no per-client rate unless a test asks for one.
-    env: { ...process.env, CRAWL: 'off', HOST: '127.0.0.1', PORT: String(port), CLIENT_RATE_PER_S: '0', ...env },
+    // One loopback client drives every request: no per-client rate unless a test asks for one; no crawler and no
+    // bundled sample unless a test asks for them.
+    env: { ...process.env, CRAWL: 'off', SAMPLE: 'off', HOST: '127.0.0.1', PORT: String(port), CLIENT_RATE_PER_S: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout!.on('data', (d) => (out += d));

@@ -13,8 +13,51 @@ export interface CrawlerStatus {
   enabled: boolean;
   running: boolean;
   lastRunAt: number | null;
+  /** Raw error text of the last round (admin only: /api/admin/status). */
   lastError: string | null;
   nextRunAt: number | null;
+  /** What a running round is fetching now, e.g. `{ category: 'cs.LG', source: 'RSS' }`. */
+  current: { category: string; source: 'RSS' } | null;
+  /** When a round last finished with every category read. */
+  lastSuccessAt: number | null;
+  /** The host the last round could not reach at all (arXiv unreachable), else null. */
+  offlineHost: string | null;
+  /** Categories read and failed in the last finished round. */
+  lastRound: { ok: number; failed: number } | null;
+}
+
+/** The status of a process without a crawler. */
+export const NO_CRAWLER: CrawlerStatus = {
+  enabled: false,
+  running: false,
+  lastRunAt: null,
+  lastError: null,
+  nextRunAt: null,
+  current: null,
+  lastSuccessAt: null,
+  offlineHost: null,
+  lastRound: null,
+};
+
+/** `14:02 UTC` */
+function clock(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+}
+
+/**
+ * The crawler's state in one line for readers (home page, /healthz): no paths
+ * and no raw error text. "crawling cs.LG (RSS)…", "last update 14:02 UTC",
+ * "offline: cannot reach rss.arxiv.org — next try 15:33 UTC".
+ */
+export function crawlerLine(s: CrawlerStatus): string {
+  if (!s.enabled) return 'updates from arXiv are off';
+  if (s.running) return s.current ? `crawling ${s.current.category} (${s.current.source})…` : 'crawling…';
+  const next = s.nextRunAt ? ` — next try ${clock(s.nextRunAt)}` : '';
+  if (s.offlineHost) return `offline: cannot reach ${s.offlineHost}${next}`;
+  const failed = s.lastRound?.failed ? ` (${s.lastRound.failed} of ${s.lastRound.ok + s.lastRound.failed} categories failed)` : '';
+  if (s.lastSuccessAt) return `last update ${clock(s.lastSuccessAt)}${failed}`;
+  if (s.lastRunAt) return `last attempt ${clock(s.lastRunAt)}${failed}${s.nextRunAt ? ` — next ${clock(s.nextRunAt)}` : ''}`;
+  return s.nextRunAt ? `first update at ${clock(s.nextRunAt)}` : 'waiting for the first update';
 }
 
 export interface SchedulerOptions {
@@ -47,6 +90,14 @@ export type CrawlTrigger = { started: true } | { started: false; reason: 'disabl
 // Errors that mean "we cannot reach arXiv at all", as opposed to one bad list.
 const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 function minutes(ms: number): string {
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }
@@ -67,7 +118,7 @@ function offlineReason(err: unknown, url: string): string | null {
 
 export function startScheduler(opts: SchedulerOptions): Scheduler {
   const log = opts.log ?? (() => undefined);
-  const status: CrawlerStatus = { enabled: true, running: false, lastRunAt: null, lastError: null, nextRunAt: null };
+  const status: CrawlerStatus = { ...NO_CRAWLER, enabled: true };
   const abort = new AbortController();
   let timer: NodeJS.Timeout | null = null;
   let current: Promise<void> | null = null;
@@ -84,7 +135,8 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
     return { status: () => ({ ...status }), runNow: () => ({ started: false, reason: 'disabled' }), stop: async () => undefined };
   }
   const intervalMs = Math.max(1000, opts.intervalMs);
-  const client = opts.client ?? new ArxivClient({ ...config, signal: abort.signal, pace: sharedPace(opts.db) });
+  // Every retry is logged as it happens, so an offline start is visible at once, not after the last attempt.
+  const client = opts.client ?? new ArxivClient({ ...config, signal: abort.signal, pace: sharedPace(opts.db), onRetry: (line) => log(`crawler: ${line}`) });
   const ctx = { db: opts.db, client, config };
 
   async function round(): Promise<void> {
@@ -92,16 +144,22 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
     status.running = true;
     status.nextRunAt = null;
     const errors: string[] = [];
+    let ok = 0;
+    let offlineHost: string | null = null;
+    log(`crawler: round started: ${opts.categories.length} categories (${opts.categories.join(', ')}) from ${hostOf(config.rssUrl)}`);
     try {
       for (const category of opts.categories) {
         if (abort.signal.aborted) return;
+        status.current = { category, source: 'RSS' };
         try {
           const summary = await crawlRss(ctx, { category });
+          ok++;
           log(`crawler: ${summaryLine(summary)}`);
         } catch (err) {
           if (abort.signal.aborted) return;
           const offline = offlineReason(err, config.rssUrl);
           if (offline) {
+            offlineHost = hostOf(config.rssUrl);
             errors.push(`arXiv unreachable (${offline})`);
             log(`crawler: arXiv unreachable (${offline}), retrying in ${minutes(intervalMs)}`);
             return;
@@ -114,8 +172,17 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
       }
     } finally {
       status.running = false;
+      status.current = null;
       status.lastRunAt = Date.now();
       status.lastError = errors.length ? errors.join('; ') : null;
+      status.offlineHost = offlineHost;
+      if (!abort.signal.aborted) {
+        const failed = offlineHost ? opts.categories.length - ok : errors.length;
+        status.lastRound = { ok, failed };
+        // Any category read means the site did update.
+        if (ok) status.lastSuccessAt = status.lastRunAt;
+        log(`crawler: round finished: ${ok} categories read, ${failed} failed${offlineHost ? ` (cannot reach ${offlineHost})` : ''}`);
+      }
     }
   }
 

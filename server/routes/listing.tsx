@@ -5,7 +5,8 @@
 import { Hono, type Context } from 'hono';
 import type { RouteDeps } from '../app.ts';
 import type { Db } from '../../db/client.ts';
-import { countPapers, getPapers, type AnnounceType } from '../../db/queries.ts';
+import { getPapers, type AnnounceType } from '../../db/queries.ts';
+import { publicStatus } from '../status.ts';
 import { CategoryMatcher } from '../../db/category-matcher.ts';
 import { categoryLabel, categoryName } from '../../db/taxonomy.ts';
 import { HomePage, type HomeStatus } from '../views/home.tsx';
@@ -331,7 +332,8 @@ export function listingRoutes(deps: RouteDeps & { translateInfo: () => Translate
 
   app.get('/', (c) => {
     const { day, counts } = categoryCounts(db);
-    const status: HomeStatus = { papers: countPapers(db), sample: null, crawler: null };
+    const st = publicStatus(db, { crawlerStatus: deps.crawlerStatus, searchName: search?.name ?? null });
+    const status: HomeStatus = { papers: st.papers, sample: st.sample, crawler: deps.crawlerStatus ? st.crawler.line : null };
     return c.html(page(<HomePage day={day} counts={counts} searchOn={!!search} status={status} />));
   });
 

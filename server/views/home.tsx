@@ -59,14 +59,14 @@ export function HomePage(props: { day: string | null; counts: CategoryCount[]; s
           reading list in this browser.
         </p>
         <p class="status" data-status>
+          {s.papers.toLocaleString('en')} papers
           {s.sample ? (
             <>
-              <strong>Sample collection:</strong> {s.sample.papers.toLocaleString('en')} real arXiv papers bundled with the site, so there is
-              something to read before the first crawl.{' '}
+              , of which <strong class="sample">{s.sample.papers.toLocaleString('en')} are a sample</strong> of real arXiv metadata bundled with
+              the site, so there is something to read before the first crawl
             </>
-          ) : (
-            <>{s.papers.toLocaleString('en')} papers. </>
-          )}
+          ) : null}
+          .{' '}
           {s.crawler ? <span class="crawler">Updates: {s.crawler}</span> : null}
         </p>
         {props.searchOn ? null : <p class="note">Search is not available right now.</p>}

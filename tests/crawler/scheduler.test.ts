@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { openDb } from '../../db/client.ts';
 import { getCrawlState } from '../../db/queries.ts';
 import type { CrawlerConfig } from '../../scripts/crawler/config.ts';
-import { startScheduler } from '../../scripts/crawler/scheduler.ts';
+import { crawlerLine, startScheduler } from '../../scripts/crawler/scheduler.ts';
 import { startFixtureServer } from '../../scripts/fixture-server.ts';
 import { freePort, tempDir } from '../helpers.ts';
 import { count } from './harness.ts';
@@ -49,8 +49,12 @@ test('scheduler: crawls each category now, one request at a time, and reports st
     assert.equal(count(db, 'SELECT count(*) FROM announcements'), 9);
     assert.equal(count(db, "SELECT count(DISTINCT category) FROM announcements WHERE date = '2026-04-27'"), 3);
     for (const c of ['cs.LG', 'cs.AI', 'cs.CL']) assert.ok(getCrawlState(db, 'rss', c)?.lastSuccess);
-    assert.equal(lines.length, 3);
-    assert.match(lines[0], /^crawler: crawl rss cs\.LG: 3 records/);
+    // The round's start, each category's result, the round's end.
+    assert.equal(lines.length, 5);
+    assert.match(lines[0], /^crawler: round started: 3 categories \(cs\.LG, cs\.AI, cs\.CL\)/);
+    assert.match(lines[1], /^crawler: crawl rss cs\.LG: 3 records/);
+    assert.match(lines[4], /^crawler: round finished: 3 categories read, 0 failed$/);
+    assert.match(crawlerLine(st), /^last update \d\d:\d\d UTC$/);
     // Never two requests in flight: each starts after the previous one was answered.
     const paths = server.requests.map((r) => r.path);
     assert.deepEqual(paths, ['/rss/cs.LG', '/api/query', '/rss/cs.AI', '/api/query', '/rss/cs.CL', '/api/query']);
@@ -62,17 +66,22 @@ test('scheduler: crawls each category now, one request at a time, and reports st
   }
 });
 
-test('scheduler: offline, it logs one clear line per round, keeps going, and stops at once', async () => {
+test('scheduler: offline, it logs each retry and one clear line per round, keeps going, and stops at once', async () => {
   const port = await freePort();
   const dir = tempDir('papers-sched-off-');
   const db = openDb(join(dir.path, 'papers.db'));
   const lines: string[] = [];
   const s = startScheduler({ db, categories: ['cs.LG', 'cs.AI'], intervalMs: 1000, log: (l) => lines.push(l), config: settings(`http://127.0.0.1:${port}`) });
   try {
-    await until(() => lines.length >= 2, 8000);
-    assert.match(lines[0], new RegExp(`^crawler: arXiv unreachable \\(ECONNREFUSED 127\\.0\\.0\\.1:${port}\\), retrying in 1 s$`));
-    assert.equal(lines[1], lines[0], 'the next round tried again and said the same one line');
+    const unreachable = () => lines.filter((l) => l.includes('arXiv unreachable'));
+    await until(() => unreachable().length >= 2, 8000);
+    assert.match(unreachable()[0], new RegExp(`^crawler: arXiv unreachable \\(ECONNREFUSED 127\\.0\\.0\\.1:${port}\\), retrying in 1 s$`));
+    assert.equal(unreachable()[1], unreachable()[0], 'the next round tried again and said the same one line');
+    // Each retry is logged when it happens, before the round gives up.
+    const firstRetry = lines.findIndex((l) => /retry 1\/1/.test(l));
+    assert.ok(firstRetry >= 0 && firstRetry < lines.indexOf(unreachable()[0]), lines.join('\n'));
     const st = s.status();
+    if (!st.running) assert.match(crawlerLine(st), new RegExp(`^offline: cannot reach 127\\.0\\.0\\.1:${port} — next try \\d\\d:\\d\\d UTC$`));
     assert.match(st.lastError ?? '', /arXiv unreachable/);
     assert.match(getCrawlState(db, 'rss', 'cs.LG')?.lastError ?? '', /ECONNREFUSED/);
     assert.equal(getCrawlState(db, 'rss', 'cs.AI'), null, 'the round stops at the first sign of being offline');
