@@ -86,7 +86,13 @@ async function main(): Promise<void> {
   const arxivAbort = new AbortController();
   const arxiv = crawlerProblem
     ? null
-    : new ArxivClient({ ...crawlerConfig(config), signal: arxivAbort.signal, pace: sharedPace(db) });
+    : new ArxivClient({
+        ...crawlerConfig(config),
+        signal: arxivAbort.signal,
+        pace: sharedPace(db),
+        // Every retry is logged as it happens, so an offline start is visible at once, not after the last attempt.
+        onRetry: (line) => log(`arxiv: ${line}`),
+      });
   const crawlOn = config.CRAWL;
   const scheduler = crawlOn
     ? startScheduler({

@@ -82,7 +82,7 @@ test('a fresh start imports the sample, shows it with category names, then crawl
     assert.match(log, /first start: the database is empty; importing the bundled sample/);
     assert.match(log, new RegExp(`first start: sample imported: ${lines} papers`));
     assert.match(log, /crawler: round started: 2 categories \(cs\.LG, cs\.CL\)/);
-    assert.match(log, /crawler: .*retry 1\/1/);
+    assert.match(log, /(crawler|arxiv): .*retry 1\/1/);
     assert.match(log, /crawler: arXiv unreachable \(ECONNREFUSED 127\.0\.0\.1:\d+\)/);
     assert.match(log, /crawler: round finished: 0 categories read, 2 failed \(cannot reach 127\.0\.0\.1:\d+\)/);
     // The sample came in before the crawler started.
