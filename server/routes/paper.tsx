@@ -14,6 +14,7 @@ import { Authors, Categories, paperChunkHtml, StarButton, TranslateToggle, type 
 import { htmlNotFound, PAGE_CACHE_CONTROL, PageCache } from './page-util.ts';
 import { canonicalIdOr } from './arxiv-ids.ts';
 import { lookupResponse, lookupStates } from './lookup.tsx';
+import { FaqSection, type FaqInfo } from '../views/faq.tsx';
 import { demosForPaper } from '../../lib/demos.ts';
 
 const ID = `:id{${ARXIV_ID_PATTERN}}`;
@@ -33,7 +34,7 @@ function LicenseLink({ url }: { url: string }) {
   return /^https?:\/\//.test(url) ? <a href={url}>{url.replace(/^https?:\/\//, '')}</a> : <>{url}</>;
 }
 
-function PaperPage(props: { m: MathContext; paper: Paper; tr: TranslateInfo; origin: string }) {
+function PaperPage(props: { m: MathContext; paper: Paper; tr: TranslateInfo; origin: string; faq: FaqInfo }) {
   const { paper: p, m } = props;
   const titleHtml = m.html(p.title);
   const abstractHtml = m.html(p.abstract);
@@ -42,6 +43,7 @@ function PaperPage(props: { m: MathContext; paper: Paper; tr: TranslateInfo; ori
   return (
     <Layout
       title={plainText(p.title)}
+      scripts={props.faq.enabled ? ['faq'] : undefined}
       head={
         <>
           {citationMeta(p).map(([name, content]) => (
@@ -137,6 +139,7 @@ function PaperPage(props: { m: MathContext; paper: Paper; tr: TranslateInfo; ori
           <summary>BibTeX</summary>
           <pre id="bibtex">{bib}</pre>
         </details>
+        <FaqSection id={p.id} info={props.faq} />
       </article>
       {/* Related papers cost a search; they arrive as a fragment so the page itself stays fast. */}
       <section class="related" data-related-src={`/arxiv/${p.id}/related?fragment=1`}>
@@ -224,9 +227,10 @@ export function paperRoutes(deps: RouteDeps & { translateInfo: () => TranslateIn
 
   // A page typesets for a bounded time like a listing; one left with pending
   // formulas is not kept (PageCache), so the next reader gets them typeset (by then cached).
+  const faqInfo: FaqInfo = { enabled: !!deps.assistant, lang: deps.assistant?.defaultLang ?? 'en' };
   const render = (p: Paper, origin: string) =>
     cache.getPage(`paper:${origin}:${p.id}`, () =>
-      math.render((m) => page(<PaperPage m={m} paper={p} tr={deps.translateInfo()} origin={origin} />), PAPER_BUDGET_MS),
+      math.render((m) => page(<PaperPage m={m} paper={p} tr={deps.translateInfo()} origin={origin} faq={faqInfo} />), PAPER_BUDGET_MS),
     );
 
   // Its titles are typeset like a listing's, and a list left with pending formulas is not kept either.
