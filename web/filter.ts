@@ -78,6 +78,8 @@ function start(): void {
 
   const bar = document.createElement('div');
   bar.className = 'page-filter';
+  // Our own controls (the XSS checks accept inputs only inside forms we mark so).
+  bar.dataset.ownForm = '';
   bar.innerHTML = `
     <button type="button" class="filter-toggle" aria-expanded="false" aria-controls="page-filter-panel">Filter this page</button>
     <section id="page-filter-panel" class="filter-panel" hidden aria-label="Filter the papers on this page">
