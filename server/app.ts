@@ -158,7 +158,7 @@ export function createApp(appDeps: AppDeps): Hono {
 
   // Searches, related papers, keyword-ranked listings and formula typesetting cost CPU per request: a bucket per client.
   const costly = new TokenBucket(deps.clientRate ?? { perSecond: 0, burst: 1 }).middleware();
-  app.use('*', (c, next) => (isCostly(c.req.path, c.req.query('keywords')) ? costly(c, next) : next()));
+  app.use('*', (c, next) => (isCostly(c.req.path, c.req.query('kw')) ? costly(c, next) : next()));
 
   // Counts and states only: paths and raw errors are at /api/admin/status (ADMIN_TOKEN).
   app.get('/healthz', (c) => c.json(publicStatus(deps.db, { crawlerStatus: deps.crawlerStatus, searchName: deps.search?.name ?? null })));

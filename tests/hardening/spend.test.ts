@@ -191,6 +191,8 @@ test('costly routes answer 429 with Retry-After past a client\'s burst; cheap pa
   const r = await app.request('/api/search?q=graph');
   assert.equal(r.status, 429);
   assert.ok(Number(r.headers.get('retry-after')) >= 1);
+  assert.equal((await app.request('/arxiv/cs.LG?sort=keywords&kw=graph')).status, 429, 'keyword-ranked listings count');
+  assert.equal((await app.request('/arxiv/cs.LG')).status, 200, 'a plain listing does not');
   assert.equal((await app.request('/healthz')).status, 200);
   assert.equal((await app.request(`/api/papers/${seed.papers[0].id}`)).status, 200);
 });

@@ -1,0 +1,96 @@
+// `npm run bench:caps [-- --papers 1000000 --dir DIR]`: the cost caps at scale.
+// Builds a synthetic corpus of N papers (recombined from the real one, see
+// bench/corpus.ts), serves it with the fts5 engine (the one for all of arXiv)
+// and times, over HTTP on loopback, single uncached requests that used to be
+// expensive: keyword ranking on the largest category and on a whole archive
+// (bounded to KEYWORD_RANK_MAX newest papers), a search page at the deepest
+// allowed offset, and one past it (refused). Peer in the same run: the same
+// searches at offset 0. Goal (issue 18): every single request <= 100 ms.
+import { parseArgs } from 'node:util';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDb } from '../db/client.ts';
+import { countPapers } from '../db/queries.ts';
+import { importFile } from '../scripts/import.ts';
+import { DEFAULT_FTS5_TUNING, ensureFts5 } from '../search/fts5.ts';
+import { MAX_OFFSET } from '../search/sort.ts';
+import { startServer } from '../tests/helpers.ts';
+import { writeSynthetic } from './corpus.ts';
+
+const { values } = parseArgs({
+  options: {
+    papers: { type: 'string', default: '1000000' },
+    /** Keep (and reuse) the database here. */
+    dir: { type: 'string' },
+    runs: { type: 'string', default: '15' },
+  },
+});
+const n = Number(values.papers);
+const runs = Number(values.runs);
+const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'bench-caps-'));
+mkdirSync(dir, { recursive: true });
+const log = (line: string) => console.log(line);
+
+const dbFile = join(dir, 'papers.db');
+if (!existsSync(dbFile)) {
+  const file = join(dir, 'synthetic.jsonl');
+  let t = performance.now();
+  await writeSynthetic(file, n, 18);
+  log(`wrote ${n.toLocaleString('en')} synthetic papers in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  const db = openDb(dbFile);
+  t = performance.now();
+  await importFile(db, file, {});
+  ensureFts5(db, DEFAULT_FTS5_TUNING, log);
+  log(`imported and indexed in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  db.sqlite.close();
+  rmSync(file, { force: true });
+}
+const db = openDb(dbFile);
+const papers = countPapers(db);
+const [bigCat, bigCount] = db.sqlite
+  .prepare('SELECT category, count(*) AS n FROM paper_categories GROUP BY category ORDER BY n DESC LIMIT 1')
+  .raw()
+  .get() as [string, number];
+// Words readers type: frequent title words, one per request so no page cache answers.
+const words = (db.sqlite.prepare('SELECT title FROM papers ORDER BY rowid DESC LIMIT 4000').pluck().all() as string[])
+  .flatMap((t) => t.toLowerCase().match(/\b[a-z]{6,12}\b/g) ?? [])
+  .filter((w, i, all) => all.indexOf(w) === i)
+  .slice(0, runs * 4);
+db.sqlite.close();
+log(`${papers.toLocaleString('en')} papers; largest category ${bigCat} (${bigCount.toLocaleString('en')})`);
+
+const server = await startServer({ DATA_DIR: dir, SEARCH_ENGINE: 'fts5' }, 900_000);
+async function timed(path: string): Promise<{ ms: number; status: number }> {
+  const t = performance.now();
+  const r = await fetch(server.url + path);
+  await r.arrayBuffer();
+  return { ms: performance.now() - t, status: r.status };
+}
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const rows: string[] = [];
+async function measure(name: string, paths: string[], want: number): Promise<void> {
+  await timed(paths[0]); // a warm connection and statement cache, not a warm answer
+  const ms: number[] = [];
+  for (const p of paths.slice(1)) {
+    const r = await timed(p);
+    if (r.status !== want) throw new Error(`${p}: ${r.status}, expected ${want}`);
+    ms.push(r.ms);
+  }
+  rows.push(`| ${name} | ${ms.length} | ${pct(ms, 50).toFixed(1)} | ${Math.max(...ms).toFixed(1)} |`);
+  log(rows.at(-1)!);
+}
+try {
+  const archive = bigCat.split('.')[0];
+  const size = 10;
+  const deepPage = Math.floor(MAX_OFFSET / size);
+  await measure(`keyword ranking, /arxiv/${bigCat} (${bigCount.toLocaleString('en')} papers)`, words.slice(0, runs + 1).map((w) => `/api/arxiv/${bigCat}?sort=keywords&kw=${w}`), 200);
+  await measure(`keyword ranking, /arxiv/${archive} (whole archive)`, words.slice(runs, 2 * runs + 1).map((w) => `/api/arxiv/${archive}?sort=keywords&kw=${w}`), 200);
+  await measure('search, first page (peer)', words.slice(2 * runs, 3 * runs + 1).map((w) => `/api/search?q=${w}&size=${size}`), 200);
+  await measure(`search, offset ${(deepPage - 1) * size} (deepest allowed)`, words.slice(2 * runs, 3 * runs + 1).map((w) => `/api/search?q=${w}&size=${size}&page=${deepPage}`), 200);
+  await measure(`search, offset ${deepPage * size + size} (refused, 400)`, words.slice(3 * runs, 4 * runs + 1).map((w) => `/api/search?q=${w}&size=${size}&page=${deepPage + 2}`), 400);
+  console.log(`\n| request (${papers.toLocaleString('en')} papers, fts5, uncached) | n | p50 ms | max ms |\n|---|---|---|---|\n${rows.join('\n')}`);
+} finally {
+  await server.stop();
+  if (!values.dir) rmSync(dir, { recursive: true, force: true });
+}
