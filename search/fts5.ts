@@ -7,14 +7,14 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/client.ts';
 import { countPapers, getPaper, getPapers, maxSeq } from '../db/queries.ts';
 import type { LocalSearchEngine, RelatedResult, SearchHit, SearchOptions, SearchResult } from './types.ts';
-import { hasFilters, hasPositive, parseQuery, type QueryFilters, type QueryNode } from './query.ts';
+import { hasFilters, hasPositive, type QueryFilters, type QueryNode } from './query.ts';
 import { keywords, type Keyword } from './keywords.ts';
 import { stem, terms } from './tokenize.ts';
 import { availableParallelism } from 'node:os';
 import { loadRank, rankExtension } from './fts5-rank.ts';
 import { ShardPool, type Param } from './fts5-shards.ts';
 import { Vocabulary } from './fts5-vocabulary.ts';
-import { compoundQuestions, rewriteCompounds } from './compounds.ts';
+import { planQuery } from './plan.ts';
 import { editDistance, suggestQuery, type Lexicon } from './suggest.ts';
 
 /** Same-stem variants are searched only when the exact words match fewer papers than this. */
@@ -129,7 +129,7 @@ interface Compiled {
  * FTS5 numbers phrases in the order they are written, which is the order
  * they are pushed here.
  */
-function compile(node: QueryNode, expand?: (word: string) => string[]): Compiled {
+function compile(node: QueryNode, expand?: (word: string) => string[], expandExcluded = expand): Compiled {
   const words: (string | null)[] = [];
   const tiers: number[] = [];
   let group = 0;
@@ -138,11 +138,15 @@ function compile(node: QueryNode, expand?: (word: string) => string[]): Compiled
     tiers.push(tier);
     return lit(text);
   };
+  // Inside an exclusion every word stands for its variants too (as in the
+  // in-process engine): `-model` leaves out "models" also, on every pass.
+  let excluding = 0;
   const go = (n: QueryNode): string => {
     switch (n.kind) {
       case 'term': {
         const g = group++;
-        const alts = (expand ? expand(n.word) : [n.word]).map((w, i) => phrase(w, n.field, 2 * g + (i === 0 ? 0 : 1)));
+        const ex = excluding ? expandExcluded : expand;
+        const alts = (ex ? ex(n.word) : [n.word]).map((w, i) => phrase(w, n.field, 2 * g + (i === 0 ? 0 : 1)));
         const e = alts.length === 1 ? alts[0] : `(${alts.join(' OR ')})`;
         return n.field ? `${COLUMN[n.field]} : ${e}` : e;
       }
@@ -159,7 +163,11 @@ function compile(node: QueryNode, expand?: (word: string) => string[]): Compiled
         const neg = n.children.filter((c): c is Extract<QueryNode, { kind: 'not' }> => c.kind === 'not');
         if (!pos.length) throw new Error('toFts5: an AND needs a positive part');
         let expr = pos.length === 1 ? go(pos[0]) : `(${pos.map(go).join(' AND ')})`;
-        for (const c of neg) expr = `(${expr} NOT ${go(c.child)})`;
+        for (const c of neg) {
+          excluding++;
+          expr = `(${expr} NOT ${go(c.child)})`;
+          excluding--;
+        }
         return expr;
       }
       case 'not':
@@ -181,8 +189,14 @@ function oneTiered(node: QueryNode): boolean {
 }
 
 /** Compiles a tree with at least one positive part to an FTS5 MATCH expression. */
-export function toFts5(node: QueryNode): string {
-  return compile(node).expr;
+export function toFts5(node: QueryNode, expandExcluded?: (word: string) => string[]): string {
+  return compile(node, undefined, expandExcluded).expr;
+}
+
+/** Whether a tree excludes something (its excluded words then need their variants, see compile()). */
+function excludes(node: QueryNode): boolean {
+  if (node.kind === 'not') return true;
+  return (node.kind === 'and' || node.kind === 'or') && node.children.some(excludes);
 }
 
 /** Like toFts5, but each bare word may also be any of its variants (`expand`). Phrases stay exact. */
@@ -250,15 +264,6 @@ export const VOCABULARY_ABOVE = 200_000;
 
 const MIN_ROWID = -(2n ** 63n);
 const MAX_ROWID = 2n ** 63n - 1n;
-
-/** The same query with its top-level words and phrases joined by OR, if that differs. */
-function relax(node: QueryNode | null): QueryNode | null {
-  if (node?.kind !== 'and') return null;
-  const loose = node.children.filter((c) => c.kind === 'term' || c.kind === 'phrase');
-  if (loose.length < 2) return null;
-  const rest = node.children.filter((c) => c.kind !== 'term' && c.kind !== 'phrase');
-  return rest.length ? { kind: 'and', children: [{ kind: 'or', children: loose }, ...rest] } : { kind: 'or', children: loose };
-}
 
 export interface Fts5OpenOptions {
   log?: (line: string) => void;
@@ -523,14 +528,19 @@ export class Fts5Engine implements LocalSearchEngine {
     // Past the last page there is no row to carry the window count; count apart.
     if (!root || !hasPositive(root)) {
       const negs = !root ? [] : root.kind === 'not' ? [root.child] : root.kind === 'and' ? root.children.map((c) => (c as Extract<QueryNode, { kind: 'not' }>).child) : [];
-      const exclude = negs.length ? negs.map(toFts5).join(' OR ') : null;
+      // The excluded words with their variants (the parts are positive here, so they are expanded as such).
+      const df = new Map<string, number>();
+      const expand = this.tuning.useStem ? this.variantsOf(negs.flatMap((n) => compile(n).words), df) : undefined;
+      const exclude = negs.length ? negs.map((n) => compile(n, expand).expr).join(' OR ') : null;
       const rows = this.scanPage(exclude, f, within, limit, offset);
       const total = rows.length ? rows[0].total : offset > 0 ? (this.scanPage(exclude, f, within, 1, 0)[0]?.total ?? 0) : 0;
       return { rows, total };
     }
     const df = new Map<string, number>();
-    const exact = compile(root);
+    let exact = compile(root);
     if (this.ranked) this.docFreqs(exact.words, df);
+    // Excluded words exclude their variants on the exact pass too.
+    if (this.tuning.useStem && excludes(root)) exact = compile(root, undefined, this.variantsOf(exact.words, df));
     let widened: Compiled | undefined;
     const wideOf = () => (widened ??= compile(root, this.variantsOf(exact.words, df)));
     if (this.ranked && this.tuning.useStem && oneTiered(root) && this.likelyFew(exact.words, df)) {
@@ -631,22 +641,18 @@ export class Fts5Engine implements LocalSearchEngine {
   }
 
   search(query: string, options: SearchOptions = {}): SearchResult {
-    const parsed = parseQuery(query);
+    const plan = planQuery(query, this.tuning, (words) => {
+      const df = new Map<string, number>();
+      this.docFreqs(words, df);
+      return (w) => df.get(w) ?? 0;
+    });
+    const parsed = plan.parsed;
     const offset = Math.max(0, options.offset ?? 0);
     const limit = Math.max(0, options.limit ?? 20);
     if (!parsed.root && !hasFilters(parsed.filters)) return { total: 0, hits: [], highlightTerms: [] };
     const within = options.within;
-    // Compounds in all their spellings the index holds (search/compounds.ts).
-    let spell = (n: QueryNode | null) => n;
-    if (this.tuning.compounds !== false && parsed.root) {
-      const df = new Map<string, number>();
-      this.docFreqs(compoundQuestions(parsed.root), df);
-      spell = (n) => n && rewriteCompounds(n, (w) => df.get(w) ?? 0);
-    }
-    const relaxed = spell(relax(parsed.root));
-    const root = spell(parsed.root);
-    let { rows, total } = this.page(!this.tuning.andFirst && relaxed ? relaxed : root, parsed.filters, within, limit, offset);
-    if (total === 0 && this.tuning.andFirst && relaxed) ({ rows, total } = this.page(relaxed, parsed.filters, within, limit, offset));
+    let { rows, total } = this.page(plan.first, parsed.filters, within, limit, offset);
+    if (total === 0 && plan.fallback) ({ rows, total } = this.page(plan.fallback, parsed.filters, within, limit, offset));
     let ids = rows.map((r) => ({ id: r.id, score: r.score }));
     if (parsed.lookup) {
       const id = parsed.lookup.id;

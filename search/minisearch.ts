@@ -8,9 +8,9 @@ import { getPaper, maxSeq, nthChangeAfter, papersChangedSince } from '../db/quer
 import type { Paper } from '../db/paper.ts';
 import { sortDateOf } from '../db/paper.ts';
 import type { LocalSearchEngine, RelatedResult, SearchHit, SearchOptions, SearchResult } from './types.ts';
-import { parseQuery, passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
+import { passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
 import { compileMatch, containsPhrase, phraseSequence, phraseTerms } from './match.ts';
-import { rewriteCompounds } from './compounds.ts';
+import { planQuery } from './plan.ts';
 import { suggestQuery, type Lexicon } from './suggest.ts';
 import { TermSequences, wordHash } from './sequences.ts';
 import { keywords, type Keyword } from './keywords.ts';
@@ -305,15 +305,6 @@ export class MiniSearchEngine implements LocalSearchEngine {
     }
   }
 
-  /** The same query with its top-level words and phrases joined by OR instead of AND, if that differs. */
-  private relaxed(node: QueryNode): QueryNode | null {
-    if (node.kind !== 'and') return null;
-    const loose = node.children.filter((c) => c.kind === 'term' || c.kind === 'phrase');
-    if (loose.length < 2) return null;
-    const rest = node.children.filter((c) => c.kind !== 'term' && c.kind !== 'phrase');
-    return rest.length ? { kind: 'and', children: [{ kind: 'or', children: loose }, ...rest] } : { kind: 'or', children: loose };
-  }
-
   private accept(parsed: ParsedQuery, within?: ReadonlySet<string>): ((sid: number) => boolean) | undefined {
     const f = parsed.filters;
     const filtering = hasFilters(f);
@@ -336,9 +327,8 @@ export class MiniSearchEngine implements LocalSearchEngine {
     return n;
   }
 
-  private run(parsed: ParsedQuery, typed: QueryNode, within: ReadonlySet<string> | undefined, terms: TermMatcher[]): Scored[] {
+  private run(parsed: ParsedQuery, root: QueryNode, within: ReadonlySet<string> | undefined, terms: TermMatcher[]): Scored[] {
     const accept = this.accept(parsed, within);
-    const root = this.tuning.compounds === false ? typed : rewriteCompounds(typed, (w) => this.papersWith(w));
     let results: Scored[];
     if (root.kind === 'or' && root.children.every((c) => c.kind === 'term')) {
       const ms = root.children.map((c) => this.compile(c, terms, true)).filter((m): m is TermMatcher => m !== null);
@@ -367,24 +357,23 @@ export class MiniSearchEngine implements LocalSearchEngine {
   }
 
   search(query: string, options: SearchOptions = {}): SearchResult {
-    const parsed = parseQuery(query);
+    const plan = planQuery(query, this.tuning, () => (w) => this.papersWith(w));
+    const parsed = plan.parsed;
     const offset = Math.max(0, options.offset ?? 0);
     const limit = Math.max(0, options.limit ?? 20);
     if (!parsed.root && !hasFilters(parsed.filters)) return { total: 0, hits: [], highlightTerms: [] };
     let terms: TermMatcher[] = [];
     let results: Scored[];
-    if (!parsed.root) {
+    if (!plan.first) {
       // Filters only: newest first.
       results = evaluate(this.all, this.view, this.accept(parsed, options.within));
       const date = (sid: number) => (this.view.stored(sid) as unknown as Stored).d;
       results.sort((a, b) => (date(a.sid) < date(b.sid) ? 1 : date(a.sid) > date(b.sid) ? -1 : a.sid - b.sid));
     } else {
-      const orNow = !this.tuning.andFirst ? this.relaxed(parsed.root) : null;
-      results = this.run(parsed, orNow ?? parsed.root, options.within, terms);
-      const loose = !results.length && this.tuning.andFirst ? this.relaxed(parsed.root) : null;
-      if (loose) {
+      results = this.run(parsed, plan.first, options.within, terms);
+      if (!results.length && plan.fallback) {
         terms = [];
-        results = this.run(parsed, loose, options.within, terms);
+        results = this.run(parsed, plan.fallback, options.within, terms);
       }
       results.sort((a, b) => a.tier - b.tier || b.score - a.score || a.sid - b.sid);
     }

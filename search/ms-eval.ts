@@ -199,11 +199,14 @@ export class TermMatcher implements Matcher {
     const { k, b, d } = this.bm25;
     const stamp = acc.nextTerm();
     const view = this.view;
+    // The typed word's parts come first (see the constructor), so a paper a
+    // variant reaches first has only variants of this word.
     for (const p of this.parts) {
       const norm = k / p.avg;
+      const exact = p.exact;
       const add = (sid: number, tf: number) => {
         const len = view.fieldLength(sid, p.fid);
-        acc.add(sid, p.weight * p.idf * (d + (tf * (k + 1)) / (tf + k * (1 - b) + b * norm * len)), stamp);
+        acc.add(sid, p.weight * p.idf * (d + (tf * (k + 1)) / (tf + k * (1 - b) + b * norm * len)), stamp, exact);
       };
       if (p.map instanceof PostingList) {
         const packed = p.map.packed();
@@ -294,6 +297,8 @@ export class AllMatcher implements Matcher {
 export class Accumulator {
   scores = new Float64Array(0);
   counts = new Uint16Array(0);
+  /** Of the terms counted for a document, how many reached it only through a variant. */
+  inexact = new Uint16Array(0);
   /** Which term last counted a document, so a term found in two fields counts once. */
   private stamps = new Uint32Array(0);
   private stamp = 0;
@@ -302,12 +307,14 @@ export class Accumulator {
     for (const sid of this.touched) {
       this.scores[sid] = 0;
       this.counts[sid] = 0;
+      this.inexact[sid] = 0;
     }
     this.touched = [];
     if (this.scores.length < size) {
       const n = Math.max(size, Math.ceil(this.scores.length * 1.5));
       this.scores = new Float64Array(n);
       this.counts = new Uint16Array(n);
+      this.inexact = new Uint16Array(n);
       this.stamps = new Uint32Array(n);
     }
   }
@@ -316,12 +323,13 @@ export class Accumulator {
     this.stamp = (this.stamp + 1) >>> 0 || 1;
     return this.stamp;
   }
-  add(sid: number, s: number, stamp: number): void {
+  add(sid: number, s: number, stamp: number, exact = true): void {
     if (this.counts[sid] === 0) this.touched.push(sid);
     this.scores[sid] += s;
     if (this.stamps[sid] !== stamp) {
       this.stamps[sid] = stamp;
       this.counts[sid]++;
+      if (!exact) this.inexact[sid]++;
     }
   }
 }
@@ -359,7 +367,8 @@ export function evaluateOr(terms: TermMatcher[], view: IndexView, acc: Accumulat
   const out: Scored[] = [];
   for (const sid of acc.touched) {
     if (!view.isLive(sid) || (accept && !accept(sid))) continue;
-    out.push({ sid, score: acc.scores[sid] * acc.counts[sid], tier: 0 });
+    // Tiered as evaluate() does: a paper that has some word only as a variant follows.
+    out.push({ sid, score: acc.scores[sid] * acc.counts[sid], tier: acc.inexact[sid] > 0 ? 1 : 0 });
   }
   return out;
 }
