@@ -255,7 +255,7 @@ function ListingPage(props: { listing: Listing; q: ListingQuery; body: string; p
         ) : null}
         <form class="sort" method="get" action={path}>
           <label>
-            Sort{' '}
+            <span class="lbl">Sort</span>{' '}
             <select name="sort">
               <option value="arxiv" selected={q.sort === 'arxiv'}>
                 {l.mode === 'day' ? 'arXiv order' : 'newest'}
@@ -275,7 +275,7 @@ function ListingPage(props: { listing: Listing; q: ListingQuery; body: string; p
             Forget my keywords
           </button>
           <label>
-            Date <input type="date" name="date" value={q.date ?? l.date ?? ''} />
+            <span class="lbl">Date</span> <input type="date" name="date" value={q.date ?? l.date ?? ''} />
           </label>
           <button type="submit">Apply</button>
           <a class="feed" href={`${path}/feed`}>

@@ -30,8 +30,9 @@ function CategoryRow({ row }: { row: Row }) {
       <label for={id}>
         <span class="code">{cat.id}</span> <span class="name">{cat.name}</span>
       </label>
-      <a class="open" href={`/arxiv/${cat.id}`} aria-label={`Open ${cat.id}, ${cat.name}`}>
+      <a class="open" href={`/arxiv/${cat.id}`}>
         {count?.papers ?? 0}
+        <span class="sr"> papers: open {cat.id}</span>
         {count?.today != null ? (
           <span class="today">
             {' '}

@@ -165,25 +165,32 @@ export interface TranslateInfo {
   lang: string;
 }
 
-/** Original / translated / side-by-side switch; explains how to turn translation on when it is off. */
+/**
+ * Original / translated / side-by-side switch; when the site has no
+ * translation service, one short line says so (how to configure one is in
+ * README.md and /api/admin/status, not on a reader's page).
+ */
 export function TranslateToggle({ info, scope }: { info: TranslateInfo; scope: 'page' | 'paper' }) {
+  if (!info.enabled) {
+    return (
+      <p class="translate-toggle tr-off" data-enabled="0" data-lang={info.lang} data-scope={scope}>
+        Translation is not enabled on this site.
+      </p>
+    );
+  }
   return (
     <div class="translate-toggle" data-enabled={info.enabled ? '1' : '0'} data-lang={info.lang} data-scope={scope}>
       <span class="label">Read:</span>
       <button type="button" data-view="original" aria-pressed="true">
         Original
       </button>
-      <button type="button" data-view="translated" aria-pressed="false" disabled={!info.enabled}>
+      <button type="button" data-view="translated" aria-pressed="false" >
         Translated ({info.lang})
       </button>
-      <button type="button" data-view="both" aria-pressed="false" disabled={!info.enabled}>
+      <button type="button" data-view="both" aria-pressed="false" >
         Side by side
       </button>
-      <span class="tr-status" role="status">
-        {info.enabled
-          ? ''
-          : 'Translation is off on this server: set TRANSLATE_API_URL, TRANSLATE_API_KEY and TRANSLATE_MODEL (any OpenAI-compatible chat-completions service) to enable it. Your browser’s own page translation works too and leaves formulas intact.'}
-      </span>
+      <span class="tr-status" role="status"></span>
     </div>
   );
 }

@@ -342,10 +342,11 @@ test('translation: one provider request per paper, math protected, mangled sente
   assert.equal(none.status, 404);
 });
 
-test('translation off: the toggle explains how to enable it and the API says 503', async () => {
+test('translation off: one short line says so (no operator instructions on the page) and the API says 503', async () => {
   const page = await get(`/arxiv/${seed.day2[5]}`, bare.url);
   assert.match(page.body, /data-enabled="0"/);
-  assert.match(page.body, /set TRANSLATE_API_URL, TRANSLATE_API_KEY and TRANSLATE_MODEL/);
+  assert.match(page.body, /Translation is not enabled on this site\./);
+  assert.doesNotMatch(page.body, /TRANSLATE_API_URL/);
   const res = await fetch(`${bare.url}/api/translate/${seed.day2[5]}`, { method: 'POST' });
   assert.equal(res.status, 503);
 });
