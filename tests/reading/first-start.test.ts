@@ -63,7 +63,7 @@ test('a fresh start imports the sample, shows it with category names, then crawl
     // Categories by name, with the sample's counts; the picker narrows by name.
     assert.ok(await page.getByText('Machine Learning', { exact: true }).first().isVisible());
     const lg = page.locator('a.open[href="/arxiv/cs.LG"]');
-    assert.ok(Number(await lg.innerText().then((t) => t.split(' ')[0])) > 0, 'cs.LG holds sample papers');
+    assert.ok(Number.parseInt(await lg.innerText(), 10) > 0, 'cs.LG holds sample papers');
     await page.fill('[data-pick-filter]', 'digital libraries');
     assert.ok(await page.locator('label[for="pick-cs-DL"]').isVisible());
     assert.equal(await page.locator('label[for="pick-cs-LG"]').isVisible(), false);
