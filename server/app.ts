@@ -18,6 +18,7 @@ import { type ClientRate, sameOriginWrites, TokenBucket } from './routes/guard.t
 import type { CrawlerStatus, CrawlTrigger } from '../scripts/crawler/scheduler.ts';
 import type { Translator } from './translate.ts';
 import type { OnDemand } from '../scripts/crawler/ondemand.ts';
+import { ARXIV_READER, readerRoutes, type ReaderUrls } from './routes/reader.ts';
 import { errorPage } from './views/errors.tsx';
 import { SETTINGS } from '../lib/config.ts';
 import { MathService } from './math/service.ts';
@@ -43,6 +44,8 @@ export interface AppDeps {
   crawlNow?: () => CrawlTrigger;
   /** Costly routes per client (CLIENT_RATE_PER_S, CLIENT_BURST); absent: no limit. */
   clientRate?: ClientRate;
+  /** Where the inline reader loads PDFs and HTML versions from (ARXIV_PDF_URL, ARXIV_HTML_URL); default arxiv.org. */
+  reader?: ReaderUrls;
   /** Lookups at arXiv for ids the database lacks (scripts/crawler/ondemand.ts); absent: such ids are 404s with a link to arXiv. */
   onDemand?: OnDemand;
   /** Typesetting for every page (server/math/service.ts); absent: one without a thread, over `db`'s cache. */
@@ -97,6 +100,7 @@ const MAX_BODY_BYTES = 256 * 1024;
 export function createApp(appDeps: AppDeps): Hono {
   const encoding: EncodingPolicy = { compress: appDeps.compress ?? true };
   const fixedOrigin = appDeps.publicOrigin?.replace(/\/+$/, '');
+  const reader = appDeps.reader ?? ARXIV_READER;
   const deps: RouteDeps = {
     ...appDeps,
     math: appDeps.math ?? new MathService({ db: appDeps.db }),
@@ -119,7 +123,9 @@ export function createApp(appDeps: AppDeps): Hono {
         workerSrc: ["'self'", 'blob:'],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
+        // The inline reader: the browser fetches the PDF from arXiv and may frame arXiv's HTML version; nothing else.
+        connectSrc: ["'self'", new URL(reader.pdfUrl).origin],
+        frameSrc: ["'self'", new URL(reader.htmlUrl).origin],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
         frameAncestors: ["'none'"],
@@ -180,6 +186,7 @@ export function createApp(appDeps: AppDeps): Hono {
   app.route('/', faqRoutes(deps, deps.faqBudgets ?? { clientMax: SETTINGS.FAQ_CLIENT_MAX.default, dailyMax: SETTINGS.FAQ_DAILY_MAX.default }));
   app.route('/', searchRoutes(deps));
   app.route('/', papersRoutes(deps));
+  app.route('/', readerRoutes(reader));
   app.route('/', pagesRoutes(deps));
   app.route('/', demosRoutes(deps));
 

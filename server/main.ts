@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     crawlNow: scheduler ? () => scheduler.runNow(config.CRAWL_MIN_GAP_S * 1000) : undefined,
     math,
     onDemand,
+    reader: { pdfUrl: config.ARXIV_PDF_URL, htmlUrl: config.ARXIV_HTML_URL },
     publicOrigin: config.PUBLIC_ORIGIN ?? undefined,
     compress: config.COMPRESS,
     // Off (and nothing ever sent) unless LLM_API_URL is set. The model reads the paper's full text, fetched from

@@ -10,7 +10,7 @@ import type { RelatedResult, SearchEngine } from '../../search/types.ts';
 import { PAPER_BUDGET_MS, type MathContext } from '../math/service.ts';
 import { Layout, page } from '../views/layout.tsx';
 import { bibtex, citationMeta } from '../views/cite.ts';
-import { Authors, Categories, paperChunkHtml, StarButton, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
+import { Authors, Categories, paperChunkHtml, ReadLink, StarButton, TranslateToggle, type TranslateInfo } from '../views/papers.tsx';
 import { htmlNotFound, PAGE_CACHE_CONTROL, PageCache } from './page-util.ts';
 import { canonicalIdOr } from './arxiv-ids.ts';
 import { lookupResponse, lookupStates } from './lookup.tsx';
@@ -115,6 +115,7 @@ function PaperPage(props: { m: MathContext; paper: Paper; tr: TranslateInfo; ori
           <a href={`https://arxiv.org/abs/${p.id}`}>arXiv abstract</a>
           <a href={`https://arxiv.org/pdf/${p.id}`}>PDF</a>
           <a href={`https://arxiv.org/html/${p.id}`}>HTML</a>
+          <ReadLink id={p.id} />
           <button type="button" class="copy-bibtex" data-copy-target="bibtex">
             Copy BibTeX
           </button>

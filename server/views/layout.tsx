@@ -39,6 +39,7 @@ export function Layout(props: LayoutProps) {
         ))}
         {props.head}
         <script type="module" src="/static/site.js"></script>
+        <script type="module" src="/static/reader.js"></script>
         {(props.scripts ?? []).map((s) => (
           <script type="module" src={`/static/${s}.js`}></script>
         ))}

@@ -101,6 +101,15 @@ export function StarButton({ id }: { id: string }) {
 }
 
 /** One paper in a list. `data-*` attributes let the client scripts find it. */
+/** Opens the paper inline (web/reader.ts); without JavaScript it is a plain link to arXiv's PDF. */
+export function ReadLink({ id }: { id: string }) {
+  return (
+    <a class="read" href={`https://arxiv.org/pdf/${id}`} data-read={id} rel="noopener">
+      Read
+    </a>
+  );
+}
+
 export function PaperCard({ item, index }: { item: ListedPaper; index?: number }) {
   const p = item.paper;
   return (
@@ -136,6 +145,7 @@ export function PaperCard({ item, index }: { item: ListedPaper; index?: number }
         <a href={`https://arxiv.org/abs/${p.id}`} rel="noopener">arXiv</a>
         <a href={`https://arxiv.org/pdf/${p.id}`} rel="noopener">PDF</a>
         <a href={`https://arxiv.org/html/${p.id}`} rel="noopener">HTML</a>
+        <ReadLink id={p.id} />
       </div>
     </article>
   );
