@@ -17,17 +17,22 @@ import { isIndexable, STOP_WORDS } from './tokenize.ts';
 
 /** Closed words shorter than this are not split (short words split into nonsense). */
 const MIN_SPLIT_LENGTH = 6;
-/** Each part of a split is at least this long ("pre", "co" is too short to be told from noise). */
-const MIN_PART = 3;
+/** The first part of a split is at least this long ("pre"; "co" is too short to be told from noise). */
+const MIN_FIRST = 3;
+/** The second part is at least this long, so suffixes that happen to be words ("ing", "ion") never split a word. */
+const MIN_SECOND = 4;
 
-/** The ways to cut a closed word in two indexable parts, the first not a stop word ("not able" is no compound of "notable"). */
+/** Stop words that often start a compound (`oversmoothing`, `outperform`, `offline`). */
+const PARTICLES = new Set(['over', 'under', 'out', 'off', 'down']);
+
+/** The ways to cut a closed word in two indexable parts, the first not a stop word but a particle ("not able" is no compound of "notable"). */
 export function splitCandidates(word: string): [string, string][] {
   if (word.length < MIN_SPLIT_LENGTH || !/^\p{L}+$/u.test(word)) return [];
   const out: [string, string][] = [];
-  for (let i = MIN_PART; i + MIN_PART <= word.length; i++) {
+  for (let i = MIN_FIRST; i + MIN_SECOND <= word.length; i++) {
     const a = word.slice(0, i);
     const b = word.slice(i);
-    if (STOP_WORDS.has(a) || !isIndexable(a) || !isIndexable(b)) continue;
+    if ((STOP_WORDS.has(a) && !PARTICLES.has(a)) || !isIndexable(b) || (!isIndexable(a) && !PARTICLES.has(a))) continue;
     out.push([a, b]);
   }
   return out;

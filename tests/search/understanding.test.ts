@@ -201,3 +201,10 @@ for (const engine of ENGINES) {
     }
   });
 }
+
+test('compound splits: suffixes never split a word, particles may start a compound', async () => {
+  const { splitCandidates } = await import('../../search/compounds.ts');
+  const has = (w: string, a: string, b: string) => splitCandidates(w).some(([x, y]) => x === a && y === b);
+  assert.ok(has('pretrained', 'pre', 'trained') && has('finetuning', 'fine', 'tuning') && has('oversmoothing', 'over', 'smoothing'));
+  assert.ok(!has('training', 'train', 'ing') && !has('notable', 'not', 'able'));
+});
