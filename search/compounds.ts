@@ -17,6 +17,8 @@ import { isIndexable, STOP_WORDS } from './tokenize.ts';
 
 /** Closed words shorter than this are not split (short words split into nonsense). */
 const MIN_SPLIT_LENGTH = 6;
+/** Longer "words" are noise (`aaaa…`), and each split costs two look-ups. */
+const MAX_SPLIT_LENGTH = 32;
 /** The first part of a split is at least this long ("pre"; "co" is too short to be told from noise). */
 const MIN_FIRST = 3;
 /** The second part is at least this long, so suffixes that happen to be words ("ing", "ion") never split a word. */
@@ -27,7 +29,7 @@ const PARTICLES = new Set(['over', 'under', 'out', 'off', 'down']);
 
 /** The ways to cut a closed word in two indexable parts, the first not a stop word but a particle ("not able" is no compound of "notable"). */
 export function splitCandidates(word: string): [string, string][] {
-  if (word.length < MIN_SPLIT_LENGTH || !/^\p{L}+$/u.test(word)) return [];
+  if (word.length < MIN_SPLIT_LENGTH || word.length > MAX_SPLIT_LENGTH || !/^\p{L}+$/u.test(word)) return [];
   const out: [string, string][] = [];
   for (let i = MIN_FIRST; i + MIN_SECOND <= word.length; i++) {
     const a = word.slice(0, i);

@@ -423,8 +423,12 @@ export class Fts5Engine implements LocalSearchEngine {
   /** Notes in `df` how many papers hold each word (absent: not an indexed term). */
   private docFreqs(words: readonly (string | null)[], df: Map<string, number>): void {
     const todo = [...new Set(words.filter((w): w is string => w !== null && !df.has(w)))];
-    const found = this.vocab(todo.map((w) => [w, w] as const), `SELECT term, doc FROM ${TABLE}_vocab WHERE term >= ? AND term <= ?`);
-    todo.forEach((w, k) => df.set(w, found[k][0]?.[1] ?? -1));
+    // In batches: each word is one arm of a UNION ALL, and SQLite allows at most 500 of them.
+    for (let at = 0; at < todo.length; at += 200) {
+      const batch = todo.slice(at, at + 200);
+      const found = this.vocab(batch.map((w) => [w, w] as const), `SELECT term, doc FROM ${TABLE}_vocab WHERE term >= ? AND term <= ?`);
+      batch.forEach((w, k) => df.set(w, found[k][0]?.[1] ?? -1));
+    }
   }
 
   /**
