@@ -51,7 +51,8 @@ test('query language parses into the documented tree', () => {
       { kind: 'term', word: 'hinton', field: 'authors' },
     ],
   });
-  assert.deepEqual(q.filters, { categories: ['cs.lg', 'cs'], excludedCategories: [], from: '2024-01-01', to: '2024-12-31' });
+  // cat:cs also covers what arXiv folds into it: the retired cmp-lg (now cs.CL) and math.IT (an alias of cs.IT).
+  assert.deepEqual(q.filters, { categories: ['cs.lg', 'cs', 'cmp-lg', 'math.it'], excludedCategories: [], from: '2024-01-01', to: '2024-12-31' });
   assert.deepEqual(parseQuery('graph OR network pruning').root, {
     kind: 'and',
     children: [
