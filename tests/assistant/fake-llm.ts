@@ -34,8 +34,8 @@ export interface FakeOptions {
   reply?: (messages: FakeRequest['messages']) => string;
   /** Characters per streamed piece. */
   pieceChars?: number;
-  /** Pause between pieces. */
-  pieceDelayMs?: number;
+  /** Pause between pieces (or a pause per request). */
+  pieceDelayMs?: number | ((messages: FakeRequest['messages']) => number);
   /** Retry-After (seconds) sent with a 429. */
   retryAfterS?: number;
 }
@@ -67,7 +67,7 @@ export async function startFakeLlm(opts: FakeOptions = {}): Promise<FakeLlm> {
   let releaseHeld = () => {};
   const sockets = new Set<import('node:net').Socket>();
   const pieceChars = opts.pieceChars ?? 12;
-  const delay = opts.pieceDelayMs ?? 2;
+  const delayOf = (m: FakeRequest['messages']) => (typeof opts.pieceDelayMs === 'function' ? opts.pieceDelayMs(m) : (opts.pieceDelayMs ?? 2));
 
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -81,6 +81,7 @@ export async function startFakeLlm(opts: FakeOptions = {}): Promise<FakeLlm> {
       const mode = modes.shift() ?? 'stream';
       requests.push({ auth: req.headers.authorization, model: msg.model, stream: !!msg.stream, messages: msg.messages, mode, at: Date.now() });
       const reply = (opts.reply ?? (() => DEFAULT_REPLY))(msg.messages);
+      const delay = delayOf(msg.messages);
       if (mode === '429') {
         res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(opts.retryAfterS ?? 0) }).end('{"error":{"message":"slow down"}}');
         return;
