@@ -79,7 +79,6 @@ test('axe-core: no serious or critical violation on any page kind', async () => 
 test('on a 390×844 phone the first paper card starts within 420 px of a listing', async () => {
   for (const path of ['/arxiv/cs.LG', '/arxiv/cs.AI+cs.LG-cs.CY', '/arxiv/search?query=neural+network']) {
     const { page } = await open(path, { width: 390, height: 844 });
-    if (process.env.SHOT) await page.screenshot({ path: `/tmp/phone-${path.replace(/\W+/g, '_')}.png` });
     const top = await page.locator('article.paper').first().evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
     assert.ok(top <= 420, `${path}: first card at ${Math.round(top)} px`);
     // The page does not scroll sideways.
