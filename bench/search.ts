@@ -3,11 +3,18 @@
 //   npm run bench:search                      real corpus: quality, latency, build, heap, snapshot, related
 //   npm run bench:search -- --tune            also the option grid the defaults were chosen from
 //   npm run bench:search -- --scale 1000000   FTS5 at N synthetic papers (import, query p50/p99, server RSS)
+//   npm run bench:search -- --papers 20000 --queries 300   quick iteration: the first N papers, fewer queries
+//   npm run bench:search -- --dir /tmp/bs      keep the imported database there and reuse it on the next run
 //
-// Quality is known-item search: for a seeded sample of papers, a query of 3-5
-// distinct content words drawn from the paper's abstract; we record where the
-// paper lands (MRR@10, recall@10). Options are tuned on one sample (seed 1)
-// and reported on another (seed 2), so the figures are not fitted to the test.
+// Quality is known-item search in three query sets, each answered by both
+// engines and two plain FTS5 baselines in the same run; we record where the
+// paper lands (MRR@10, recall@10) and the paired difference to the best baseline:
+//   exact     3-5 distinct content words drawn from the paper's abstract;
+//   variant   the same queries with about half of the words replaced by another
+//             inflection of the word that other papers use (see variantQueries);
+//   compound  a hyphenated compound of the paper plus 2-3 of its abstract words.
+// Options are tuned on one sample (seed 1) and reported on another (seed 4),
+// so the figures are not fitted to the test.
 import { mkdtempSync, mkdirSync, rmSync, createWriteStream, readFileSync, existsSync } from 'node:fs';
 import { readSetting } from '../lib/config.ts';
 import { tmpdir } from 'node:os';
@@ -21,7 +28,7 @@ import { runInNewContext } from 'node:vm';
 import { openDb, type Db } from '../db/client.ts';
 import { countPapers, getPapers } from '../db/queries.ts';
 import { importFile } from '../scripts/import.ts';
-import { words, isIndexable } from '../search/tokenize.ts';
+import { words, isIndexable, foldText, stem } from '../search/tokenize.ts';
 import { DEFAULT_TUNING, MiniSearchEngine, type MiniSearchTuning } from '../search/minisearch.ts';
 import { DEFAULT_FTS5_TUNING, ensureFts5, Fts5Engine, type Fts5Tuning } from '../search/fts5.ts';
 import { loadSnapshot, saveSnapshot } from '../search/snapshot.ts';
@@ -86,6 +93,127 @@ export function knownItemQueries(db: Db, n: number, seed: number): KnownItem[] {
   return out;
 }
 
+/**
+ * Endings that make one word another inflection of the same word, in
+ * families: a word's own inflections (plural and singular, -ed/-ing, with a
+ * doubled consonant or a dropped e), and a verb in -e with its noun in
+ * -(at)ion ("quantize"/"quantization", "estimate"/"estimation"). Two words
+ * sharing a Porter stem are variants here only when what follows their
+ * common beginning is in one family for both ("models"/"modeling": s/ing;
+ * "quantized"/"quantization": ed/ation), so Porter's merges of different
+ * words are left out ("general"/"generation": l/tion, "university"/"universe":
+ * ity/e, "general"/"generalization": ""/ization). Written for the benchmark
+ * apart from the engines' own rule, so that a change there cannot quietly
+ * change the set it is measured on.
+ */
+const BENCH_FAMILIES = [
+  new Set(['', 's', 'es', 'e', 'ed', 'd', 'ing', 'ings', 'y', 'ies', 'ied']),
+  new Set(['e', 'es', 'ed', 'ing', 'ion', 'ions', 'ation', 'ations']),
+];
+
+function benchInflection(a: string, b: string): boolean {
+  if (a === b || stem(a) !== stem(b)) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (i < 3) return false;
+  // A doubled consonant before -ed/-ing counts as the plain ending ("modelling", "planned").
+  const ending = (w: string) => {
+    const rest = w.slice(i);
+    return rest.length > 2 && rest[0] === w[i - 1] && /^[^aeiou](?:ed|ing|ings)$/.test(rest) ? rest.slice(1) : rest;
+  };
+  const ea = ending(a);
+  const eb = ending(b);
+  return BENCH_FAMILIES.some((f) => f.has(ea) && f.has(eb));
+}
+
+/** Papers holding each word (title or abstract), letters-only words of 3+ that are indexed. */
+function corpusDocFreq(db: Db): Map<string, number> {
+  const df = new Map<string, number>();
+  for (const r of db.sqlite.prepare('SELECT title, abstract FROM papers').iterate() as Iterable<{ title: string; abstract: string }>) {
+    for (const w of new Set(words(`${r.title} ${r.abstract}`))) {
+      if (/^\p{L}{3,}$/u.test(w) && isIndexable(w)) df.set(w, (df.get(w) ?? 0) + 1);
+    }
+  }
+  return df;
+}
+
+/** A variant must be used by at least this many papers (none of them the known item). */
+const VARIANT_MIN_DF = 5;
+
+/**
+ * The variant set: each exact query with about half of its words (2 of 3,
+ * 2 of 4, 3 of 5; fewer when fewer have one) replaced by another inflection
+ * (benchInflection) that the known paper does not use and at least
+ * VARIANT_MIN_DF other papers do. Queries with no replaceable word are left out.
+ */
+export function variantQueries(db: Db, exact: KnownItem[], seed: number, df = corpusDocFreq(db)): KnownItem[] {
+  const rnd = rng(seed);
+  const byStem = new Map<string, string[]>();
+  for (const [w, n] of df) {
+    if (n < VARIANT_MIN_DF) continue;
+    const s = stem(w);
+    const list = byStem.get(s);
+    if (list) list.push(w);
+    else byStem.set(s, [w]);
+  }
+  for (const list of byStem.values()) list.sort();
+  const out: KnownItem[] = [];
+  for (const it of exact) {
+    const [p] = getPapers(db, [it.id]);
+    const own = new Set(words(`${p.title} ${p.abstract}`));
+    const qw = it.query.split(' ');
+    const options = qw.map((w) => (byStem.get(stem(w)) ?? []).filter((v) => !own.has(v) && benchInflection(w, v)));
+    const replaceable = qw.map((_, i) => i).filter((i) => options[i].length > 0);
+    if (!replaceable.length) continue;
+    const want = Math.min(replaceable.length, Math.round(qw.length / 2));
+    const chosen = new Set<number>();
+    while (chosen.size < want) chosen.add(replaceable[Math.floor(rnd() * replaceable.length)]);
+    const q = qw.map((w, i) => (chosen.has(i) ? options[i][Math.floor(rnd() * options[i].length)] : w));
+    out.push({ id: it.id, query: q.join(' ') });
+  }
+  return out;
+}
+
+/**
+ * The compound set: a hyphenated compound the paper uses (2-4 parts of
+ * letters, one of them an indexed word, 6+ letters in all), typed as the
+ * paper has it, plus 2-3 distinct content words of its abstract.
+ */
+export function compoundQueries(db: Db, n: number, seed: number): KnownItem[] {
+  const rnd = rng(seed);
+  const ids = db.sqlite.prepare('SELECT id FROM papers ORDER BY id').pluck().all() as string[];
+  const out: KnownItem[] = [];
+  const used = new Set<string>();
+  while (out.length < n && used.size < ids.length) {
+    const id = ids[Math.floor(rnd() * ids.length)];
+    if (used.has(id)) continue;
+    used.add(id);
+    const [p] = getPapers(db, [id]);
+    const compounds = [
+      ...new Set(
+        (foldText(`${p.title} ${p.abstract}`).match(/(?<![\p{L}\p{N}-])\p{L}+(?:-\p{L}+){1,3}(?![\p{L}\p{N}-])/gu) ?? []).filter((c) => {
+          const parts = c.split('-');
+          return parts.every((x) => x.length >= 2) && parts.some(isIndexable) && parts.join('').length >= 6;
+        }),
+      ),
+    ];
+    if (!compounds.length) continue;
+    const compound = compounds[Math.floor(rnd() * compounds.length)];
+    const parts = new Set(compound.split('-'));
+    const pool = [...new Set(words(p.abstract).filter((w) => isIndexable(w) && /^\p{L}{3,}$/u.test(w) && !parts.has(w)))];
+    if (pool.length < 6) continue;
+    const k = 2 + Math.floor(rnd() * 2);
+    const picked: string[] = [];
+    while (picked.length < k) {
+      const w = pool[Math.floor(rnd() * pool.length)];
+      if (!picked.includes(w)) picked.push(w);
+    }
+    picked.splice(Math.floor(rnd() * (k + 1)), 0, compound);
+    out.push({ id, query: picked.join(' ') });
+  }
+  return out;
+}
+
 interface Run {
   mrr: number;
   recall: number;
@@ -129,24 +257,53 @@ function baselineTable(db: Db, name: string, tokenizer: string): number {
   return ms(t0);
 }
 
-/** What a plain FTS5 setup does with the typed words: implicit AND (or OR), bm25(), top 10. */
-function baselineSearch(db: Db, table: string, op: 'AND' | 'OR'): (q: string) => string[] {
+/**
+ * What a plain FTS5 setup does with the typed words: each one quoted (a
+ * hyphenated compound becomes FTS5's phrase of its parts), ANDed, and ORed
+ * when the AND finds nothing; bm25(), top 10.
+ */
+function baselineSearch(db: Db, table: string): (q: string) => string[] {
   const stmt = db.sqlite.prepare(
     `SELECT p.id FROM ${table} JOIN papers p ON p.rowid = ${table}.rowid WHERE ${table} MATCH ? ORDER BY bm25(${table}) LIMIT 10`,
   ).pluck();
-  return (q) => stmt.all(q.split(/\s+/).map((w) => `"${w}"`).join(` ${op} `)) as string[];
+  return (q) => {
+    const quoted = q.split(/\s+/).map((w) => `"${w}"`);
+    const and = stmt.all(quoted.join(' AND ')) as string[];
+    return and.length ? and : (stmt.all(quoted.join(' OR ')) as string[]);
+  };
 }
 
 // ---------- main quality / speed run ----------
 
-async function importCorpus(dir: string): Promise<{ db: Db; seconds: number }> {
-  const db = openDb(join(dir, 'papers.db'));
+/** Imports the corpus (or its first `papers` lines) into `dir`, or reuses the database a kept `dir` already holds. */
+async function importCorpus(dir: string, papers?: number): Promise<{ db: Db; seconds: number }> {
+  const file = join(dir, 'papers.db');
+  const kept = existsSync(file);
+  const db = openDb(file);
+  if (kept && countPapers(db) > 0) {
+    log(`reusing ${file}`);
+    return { db, seconds: NaN };
+  }
+  let source = CORPUS;
+  if (papers) {
+    // The first N papers of the corpus, as a file the importer reads like the whole one.
+    source = join(dir, `first-${papers}.jsonl`);
+    const out = createWriteStream(source);
+    const lines = createInterface({ input: createReadStream(CORPUS).pipe(createGunzip()), crlfDelay: Infinity });
+    let k = 0;
+    for await (const line of lines) {
+      if (!line.trim()) continue;
+      if (!out.write(line + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+      if (++k >= papers) break;
+    }
+    await new Promise<void>((r) => out.end(r));
+  }
   const t0 = performance.now();
-  await importFile(db, CORPUS, {});
+  await importFile(db, source, {});
+  if (papers) rmSync(source, { force: true });
   return { db, seconds: ms(t0) / 1000 };
 }
 
-/** JS heap plus typed-array buffers (postings and word sequences live in those, outside heapUsed). */
 function heapUsed(): number {
   gc();
   gc();
@@ -154,21 +311,42 @@ function heapUsed(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-async function mainRun(opts: { queries: number; tune: boolean; related: number }): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-search-'));
+type SetName = 'exact' | 'variant' | 'compound';
+const SETS: SetName[] = ['exact', 'variant', 'compound'];
+
+/** Mean ± standard error, signed, for a table cell. */
+const pm = (d: { mean: number; se: number }) => `${d.mean >= 0 ? '+' : ''}${f3(d.mean)} ± ${f3(d.se)}`;
+
+async function mainRun(opts: { queries: number; tune: boolean; related: number; papers?: number; dir?: string }): Promise<void> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'bench-search-'));
+  mkdirSync(dir, { recursive: true });
   try {
-    log(`importing ${CORPUS}`);
-    const { db, seconds } = await importCorpus(dir);
+    log(`importing ${CORPUS}${opts.papers ? ` (first ${opts.papers} papers)` : ''}`);
+    const { db, seconds } = await importCorpus(dir, opts.papers);
     const n = countPapers(db);
     log(`imported ${n} papers in ${f1(seconds)} s`);
-    const dev = knownItemQueries(db, Math.min(300, opts.queries), 1);
+    const df = corpusDocFreq(db);
     // Seed 4: a sample no option was ever tuned on (seeds 1 and 11 were; 2 and 3 were looked at).
-    const test = knownItemQueries(db, opts.queries, TEST_SEED);
-    log(`${test.length} test queries (seed ${TEST_SEED}), ${dev.length} tuning queries (seed 1)`);
+    const exact = knownItemQueries(db, opts.queries, TEST_SEED);
+    const sets: Record<SetName, KnownItem[]> = {
+      exact,
+      variant: variantQueries(db, exact, TEST_SEED, df),
+      compound: compoundQueries(db, opts.queries, TEST_SEED),
+    };
+    const devExact = knownItemQueries(db, Math.min(300, opts.queries), 1);
+    const dev: Record<SetName, KnownItem[]> = {
+      exact: devExact,
+      variant: variantQueries(db, devExact, 1, df),
+      compound: compoundQueries(db, Math.min(300, opts.queries), 1),
+    };
+    log(`test queries (seed ${TEST_SEED}): ${SETS.map((k) => `${k} ${sets[k].length}`).join(', ')}; tuning queries (seed 1): ${SETS.map((k) => `${k} ${dev[k].length}`).join(', ')}`);
+    for (const k of SETS) log(`  e.g. ${k}: ${sets[k].slice(0, 3).map((q) => `"${q.query}"`).join(', ')}`);
 
-    const rows: string[] = [];
-    const row = (name: string, build: string, r: Run, extra = '') =>
-      rows.push(`| ${name} | ${build} | ${f3(r.mrr)} | ${f3(r.recall)} | ${f2(r.p50)} / ${f2(r.p99)} | ${extra} |`);
+    const runs: Record<string, Record<SetName, Run>> = {};
+    const runAll = (name: string, search: (q: string) => string[]) => {
+      runs[name] = Object.fromEntries(SETS.map((k) => [k, runQueries(sets[k], search)])) as Record<SetName, Run>;
+      log(`${name}: ${SETS.map((k) => `${k} ${f3(runs[name][k].mrr)}`).join(', ')}`);
+    };
 
     // MiniSearch (ours)
     const h0 = heapUsed();
@@ -187,10 +365,10 @@ async function mainRun(opts: { queries: number; tune: boolean; related: number }
     const loaded = loadSnapshot<IndexDoc>(snapFile, miniSearchOptions(DEFAULT_TUNING), snapshotKey(DEFAULT_TUNING));
     const loadMs = ms(t0);
     if (!loaded || loaded.ms.documentCount !== mini.size) throw new Error('snapshot round trip lost papers');
+    rmSync(join(dir, 'search'), { recursive: true, force: true });
     log(`snapshot ${f1(bytes / 1e6)} MB, save ${f1(saveMs)} ms, load ${f1(loadMs)} ms`);
     const fromSnap = new MiniSearchEngine(db, loaded.ms, loaded.sequences, loaded.meta.watermark, DEFAULT_TUNING);
-    const miniRun = runQueries(test, miniSearch(fromSnap));
-    row('**minisearch** (ours, from snapshot)', `${f1(miniBuild / 1000)} s`, miniRun, `heap ${f1(heapPerDoc / 1024)} KB/paper`);
+    runAll('minisearch', miniSearch(fromSnap));
 
     // Related papers
     const relIds = knownItemQueries(db, opts.related, 3).map((k) => k.id);
@@ -209,8 +387,7 @@ async function mainRun(opts: { queries: number; tune: boolean; related: number }
     t0 = performance.now();
     const fts = Fts5Engine.open(db);
     const ftsBuild = ms(t0);
-    const ftsRun = runQueries(test, (q) => fts.search(q, { limit: 10 }).hits.map((h) => h.id));
-    row('**fts5** (ours)', `${f1(ftsBuild / 1000)} s`, ftsRun, `tokenizer \`${DEFAULT_FTS5_TUNING.tokenizer}\`, weights ${DEFAULT_FTS5_TUNING.weights.join('/')}`);
+    runAll('fts5', (q) => fts.search(q, { limit: 10 }).hits.map((h) => h.id));
     const ftsRelTimes: number[] = [];
     for (const id of relIds) {
       const t = performance.now();
@@ -219,55 +396,63 @@ async function mainRun(opts: { queries: number; tune: boolean; related: number }
     }
     if (opts.tune) tuneRows.push(...tuneFts(db, dev));
 
-    // Baselines
-    const baseRuns: Run[] = [];
-    for (const [name, tok] of [
-      ['fts5 default tokenizer', 'unicode61'],
-      ['fts5 porter tokenizer', 'porter unicode61'],
+    // Baselines: plain FTS5 tables, AND then OR.
+    const baseBuild: Record<string, number> = {};
+    for (const [name, table, tok] of [
+      ['fts5 unicode61 (default)', 'base_default', 'unicode61'],
+      ['fts5 porter', 'base_porter', 'porter unicode61'],
     ] as const) {
-      const table = tok === 'unicode61' ? 'base_default' : 'base_porter';
-      const build = baselineTable(db, table, tok);
-      for (const op of ['AND', 'OR'] as const) {
-        const r = runQueries(test, baselineSearch(db, table, op));
-        baseRuns.push(r);
-        row(`${name}, ${op}`, op === 'AND' ? `${f1(build / 1000)} s` : '', r);
-      }
+      baseBuild[name] = baselineTable(db, table, tok);
+      runAll(name, baselineSearch(db, table));
     }
-    const best = baseRuns.reduce((a, b) => (b.mrr > a.mrr ? b : a));
-    const paired = ([name, r]: [string, Run]) => {
-      const d = pairedDiff(r, best);
-      return `${name} ${d.mean >= 0 ? '+' : ''}${f3(d.mean)} ± ${f3(d.se)}`;
-    };
+    const baseNames = Object.keys(baseBuild);
 
     const out = [
-      `Corpus: ${n} papers (\`corpus.jsonl.gz\`), imported in ${f1(seconds)} s. ${test.length} known-item queries (seed ${TEST_SEED}).`,
+      `Corpus: ${n} papers (\`corpus.jsonl.gz\`${opts.papers ? `, first ${opts.papers}` : ''}), ${Number.isNaN(seconds) ? 'a kept database' : `imported in ${f1(seconds)} s`}. ` +
+        `Known-item queries (seed ${TEST_SEED}): ${SETS.map((k) => `${k} ${sets[k].length}`).join(', ')}.`,
       '',
-      '| engine | build | MRR@10 | recall@10 | query p50 / p99 (ms) | notes |',
+      `| set | engine | MRR@10 | recall@10 | query p50 / p99 (ms) | MRR@10 − best baseline (paired, ± s.e.) |`,
       '|---|---|---|---|---|---|',
-      ...rows,
+    ];
+    for (const k of SETS) {
+      const best = baseNames.reduce((a, b) => (runs[b][k].mrr > runs[a][k].mrr ? b : a));
+      for (const name of ['minisearch', 'fts5', ...baseNames]) {
+        const r = runs[name][k];
+        const cell = name === best ? '(best baseline)' : pm(pairedDiff(r, runs[best][k]));
+        const shown = name === 'minisearch' || name === 'fts5' ? `**${name}**` : name;
+        out.push(`| ${k} | ${shown} | ${f3(r.mrr)} | ${f3(r.recall)} | ${f2(r.p50)} / ${f2(r.p99)} | ${cell} |`);
+      }
+    }
+    out.push(
       '',
+      `minisearch − fts5, MRR@10 (paired): ${SETS.map((k) => `${k} ${pm(pairedDiff(runs.minisearch[k], runs.fts5[k]))}`).join('; ')}.`,
+      `variant / exact MRR@10: minisearch ${f3(runs.minisearch.variant.mrr / runs.minisearch.exact.mrr)}, fts5 ${f3(runs.fts5.variant.mrr / runs.fts5.exact.mrr)}.`,
+      `Build: minisearch ${f1(miniBuild / 1000)} s (heap ${f1(heapPerDoc / 1024)} KB per paper, ${Math.round(heapPerDoc)} B), ` +
+        `fts5 ${f1(ftsBuild / 1000)} s, ${baseNames.map((b) => `${b} ${f1(baseBuild[b] / 1000)} s`).join(', ')}.`,
       `MiniSearch snapshot: ${f1(bytes / 1e6)} MB, saved in ${f1(saveMs / 1000)} s, loaded in ${f1(loadMs / 1000)} s ` +
         `(rebuild ${f1(miniBuild / 1000)} s: ${f1(miniBuild / loadMs)}x faster).`,
-      `MRR@10 against the best baseline, per-query paired difference (mean ± standard error): ${[
-        ['minisearch', miniRun],
-        ['fts5', ftsRun],
-      ]
-        .map((x) => paired(x as [string, Run]))
-        .join('; ')}.`,
       `Related papers (${relIds.length} papers, 10 results): minisearch p50 ${f2(pct(relTimes, 50))} ms, p99 ${f2(pct(relTimes, 99))} ms; ` +
         `fts5 p50 ${f2(pct(ftsRelTimes, 50))} ms, p99 ${f2(pct(ftsRelTimes, 99))} ms.`,
-    ];
+    );
     if (tuneRows.length) {
-      out.push('', `Tuning grid (seed 1, ${dev.length} queries):`, '', '| engine | options | MRR@10 | recall@10 | p50 / p99 (ms) |', '|---|---|---|---|---|', ...tuneRows);
+      out.push('', `Tuning grid (seed 1: ${SETS.map((k) => `${k} ${dev[k].length}`).join(', ')} queries):`, '', '| engine | options | exact MRR@10 | variant MRR@10 | compound MRR@10 | exact p50 / p99 (ms) |', '|---|---|---|---|---|---|', ...tuneRows);
     }
     console.log(out.join('\n'));
+    fts.close();
     db.sqlite.close();
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!opts.dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function tuneMini(db: Db, base: MiniSearchEngine, dev: KnownItem[]): string[] {
+/** One tuning row: the three dev sets. */
+function tuneRow(engine: string, name: string, dev: Record<SetName, KnownItem[]>, search: (q: string) => string[]): string {
+  const r = Object.fromEntries(SETS.map((k) => [k, runQueries(dev[k], search)])) as Record<SetName, Run>;
+  log(`tune ${engine} ${name}: ${SETS.map((k) => `${k} ${f3(r[k].mrr)}`).join(', ')}`);
+  return `| ${engine} | ${name} | ${f3(r.exact.mrr)} | ${f3(r.variant.mrr)} | ${f3(r.compound.mrr)} | ${f2(r.exact.p50)} / ${f2(r.exact.p99)} |`;
+}
+
+function tuneMini(db: Db, base: MiniSearchEngine, dev: Record<SetName, KnownItem[]>): string[] {
   const rows: string[] = [];
   const d = DEFAULT_TUNING;
   const variants: [string, MiniSearchTuning][] = [];
@@ -280,14 +465,12 @@ function tuneMini(db: Db, base: MiniSearchEngine, dev: KnownItem[]): string[] {
   for (const b of [0.5, 0.9]) variants.push([`BM25F b=${b}`, { ...d, bm25: { ...d.bm25, b } }]);
   for (const [name, tuning] of variants) {
     const e = new MiniSearchEngine(db, base.ms, base.sequences, base.watermark, tuning);
-    const r = runQueries(dev, (q) => e.search(q, { limit: 10 }).hits.map((h) => h.id));
-    rows.push(`| minisearch | ${name} | ${f3(r.mrr)} | ${f3(r.recall)} | ${f2(r.p50)} / ${f2(r.p99)} |`);
-    log(`tune minisearch ${name}: MRR ${f3(r.mrr)}`);
+    rows.push(tuneRow('minisearch', name, dev, (q) => e.search(q, { limit: 10 }).hits.map((h) => h.id)));
   }
   return rows;
 }
 
-function tuneFts(db: Db, dev: KnownItem[]): string[] {
+function tuneFts(db: Db, dev: Record<SetName, KnownItem[]>): string[] {
   const rows: string[] = [];
   const variants: [string, Fts5Tuning][] = [];
   const d = DEFAULT_FTS5_TUNING;
@@ -296,9 +479,8 @@ function tuneFts(db: Db, dev: KnownItem[]): string[] {
   variants.push(['no stemming (exact words only)', { ...d, useStem: false }]);
   for (const [name, tuning] of variants) {
     const e = Fts5Engine.open(db, { tuning });
-    const r = runQueries(dev, (q) => e.search(q, { limit: 10 }).hits.map((h) => h.id));
-    rows.push(`| fts5 | ${name} | ${f3(r.mrr)} | ${f3(r.recall)} | ${f2(r.p50)} / ${f2(r.p99)} |`);
-    log(`tune fts5 ${name}: MRR ${f3(r.mrr)}`);
+    rows.push(tuneRow('fts5', name, dev, (q) => e.search(q, { limit: 10 }).hits.map((h) => h.id)));
+    e.close();
   }
   return rows;
 }
@@ -404,12 +586,22 @@ const { values } = parseArgs({
     queries: { type: 'string', default: '2000' },
     related: { type: 'string', default: '200' },
     tune: { type: 'boolean', default: false },
-    /** With --scale: keep the database in this directory, and reuse it when it is already there. */
+    /** Keep the database in this directory, and reuse it when it is already there (with --scale, or the quality run). */
     dir: { type: 'string' },
     /** With --scale: only the bulk route (import, then one FTS5 rebuild). */
     'bulk-only': { type: 'boolean', default: false },
+    /** Quality run on the first N papers of the corpus only (quick iteration; figures are not the 85 k ones). */
+    papers: { type: 'string' },
   },
 });
 
 if (values.scale) await scaleRun(Number(values.scale), Number(values.queries), values.dir, values['bulk-only']);
-else await mainRun({ queries: Number(values.queries), tune: values.tune ?? false, related: Number(values.related) });
+else {
+  await mainRun({
+    queries: Number(values.queries),
+    tune: values.tune ?? false,
+    related: Number(values.related),
+    papers: values.papers ? Number(values.papers) : undefined,
+    dir: values.dir,
+  });
+}
