@@ -97,7 +97,11 @@ export function docMatches(node: QueryNode, doc: DocTerms): boolean {
   );
 }
 
-export function containsPhrase(node: QueryNode): boolean {
+/**
+ * Whether a tree holds a phrase. With `outsideCompounds`, a compound's OR (whose phrases
+ * CheckedMatcher confirms as it scores) does not count, unless it sits under a NOT.
+ */
+export function containsPhrase(node: QueryNode, outsideCompounds = false): boolean {
   switch (node.kind) {
     case 'phrase':
       return true;
@@ -105,7 +109,10 @@ export function containsPhrase(node: QueryNode): boolean {
       return false;
     case 'not':
       return containsPhrase(node.child);
-    default:
-      return node.children.some(containsPhrase);
+    case 'or':
+      if (outsideCompounds && node.compound) return false;
+      return node.children.some((c) => containsPhrase(c, outsideCompounds));
+    case 'and':
+      return node.children.some((c) => containsPhrase(c, outsideCompounds));
   }
 }

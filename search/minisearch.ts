@@ -337,7 +337,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
       const m = this.compile(root, terms, true);
       results = m ? evaluate(m, this.view, accept) : [];
     }
-    if (needsConfirm(root)) results = this.confirm(root, results);
+    if (containsPhrase(root, true)) results = this.confirm(root, results);
     return results;
   }
 
@@ -445,22 +445,6 @@ export class MiniSearchEngine implements LocalSearchEngine {
 
   close(): void {
     this.closed = true;
-  }
-}
-
-/** Whether a tree has a phrase outside the compounds (whose phrases CheckedMatcher confirms as it scores). */
-function needsConfirm(node: QueryNode): boolean {
-  switch (node.kind) {
-    case 'phrase':
-      return true;
-    case 'term':
-      return false;
-    case 'not':
-      return containsPhrase(node.child);
-    case 'or':
-      return !node.compound && node.children.some(needsConfirm);
-    case 'and':
-      return node.children.some(needsConfirm);
   }
 }
 

@@ -80,17 +80,17 @@ export function faqQuestions(lang: FaqLang): string[] {
   return block.split('\n').map((l) => l.replace(/^\s*\d+\.\s*/, '').trim()).filter(Boolean);
 }
 
-/** The messages that ask the six questions about a paper. */
-export function faqMessages(p: PromptPaper, lang: FaqLang): ChatMessage[] {
-  const file = promptFile(FAQ_PROMPT_VERSION);
+/** The system and user messages of a prompt file, its `{{fields}}` filled from the paper and `extra`. */
+function paperMessages(version: string, p: PromptPaper, lang: FaqLang, extra: Record<string, string>): ChatMessage[] {
+  const file = promptFile(version);
   const fields = {
     language: LANGUAGE[lang],
     title: p.title,
     id: p.id,
     version: String(p.version),
     basis: basisLine(p),
-    questions: faqQuestions(lang).map((q, i) => `${i + 1}. ${q}`).join('\n'),
     paper: p.text,
+    ...extra,
   };
   return [
     { role: 'system', content: fill(file.parts.get('system') ?? '', fields) },
@@ -98,22 +98,14 @@ export function faqMessages(p: PromptPaper, lang: FaqLang): ChatMessage[] {
   ];
 }
 
+/** The messages that ask the six questions about a paper. */
+export function faqMessages(p: PromptPaper, lang: FaqLang): ChatMessage[] {
+  return paperMessages(FAQ_PROMPT_VERSION, p, lang, { questions: faqQuestions(lang).map((q, i) => `${i + 1}. ${q}`).join('\n') });
+}
+
 /** The messages that ask a reader's own question about a paper. */
 export function askMessages(p: PromptPaper, lang: FaqLang, question: string): ChatMessage[] {
-  const file = promptFile(ASK_PROMPT_VERSION);
-  const fields = {
-    language: LANGUAGE[lang],
-    title: p.title,
-    id: p.id,
-    version: String(p.version),
-    basis: basisLine(p),
-    paper: p.text,
-    question,
-  };
-  return [
-    { role: 'system', content: fill(file.parts.get('system') ?? '', fields) },
-    { role: 'user', content: fill(file.parts.get('user') ?? '', fields) },
-  ];
+  return paperMessages(ASK_PROMPT_VERSION, p, lang, { question });
 }
 
 /** A reader's question as it is cached: spaces collapsed, trimmed, lower-cased, end punctuation dropped. */
