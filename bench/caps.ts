@@ -7,7 +7,7 @@
 // allowed offset, and one past it (refused). Peer in the same run: the same
 // searches at offset 0. Goal (issue 18): every single request <= 100 ms.
 import { parseArgs } from 'node:util';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../db/client.ts';
@@ -33,7 +33,10 @@ mkdirSync(dir, { recursive: true });
 const log = (line: string) => console.log(line);
 
 const dbFile = join(dir, 'papers.db');
-if (!existsSync(dbFile)) {
+// Written after a finished build: a database left by an interrupted one is built again, never measured.
+const built = join(dir, `built-${n}`);
+if (!existsSync(built)) {
+  for (const f of ['papers.db', 'papers.db-wal', 'papers.db-shm']) rmSync(join(dir, f), { force: true });
   const file = join(dir, 'synthetic.jsonl');
   let t = performance.now();
   await writeSynthetic(file, n, 18);
@@ -45,6 +48,7 @@ if (!existsSync(dbFile)) {
   log(`imported and indexed in ${((performance.now() - t) / 1000).toFixed(0)} s`);
   db.sqlite.close();
   rmSync(file, { force: true });
+  writeFileSync(built, new Date().toISOString());
 }
 const db = openDb(dbFile);
 const papers = countPapers(db);

@@ -195,7 +195,7 @@ export function allInSelection(db: Db, sel: CategorySelection, before?: string |
 }
 
 /** The stored categories a selection's names cover: exact ids, and for an archive each `archive.x` present, by index seeks. */
-function storedCategories(db: Db, names: readonly string[]): string[] {
+export function storedCategories(db: Db, names: readonly string[]): string[] {
   const out = new Set<string>();
   const next = db.sqlite.prepare('SELECT min(category) FROM paper_categories WHERE category > ? AND category < ?').pluck();
   for (const name of names) {
@@ -214,29 +214,46 @@ function storedCategories(db: Db, names: readonly string[]): string[] {
  * each covered category's newest `limit` rows from its index and merged:
  * the cost follows the number of categories times `limit`, not the size of
  * the selection, so a whole archive of a million papers answers as fast as
- * a small category. Excluded papers are dropped after the merge (the answer
- * may then hold fewer than `limit`).
+ * a small category. Excluded papers never count toward `limit`.
  */
 export function newestIds(db: Db, sel: CategorySelection, limit: number, before?: string | null): string[] {
-  const rows: { id: string; d: string }[] = [];
-  const stmt = db.sqlite.prepare(
-    `SELECT paper_id AS id, sort_date AS d FROM paper_categories WHERE category = ?${before ? ' AND sort_date <= ?' : ''}
-     ORDER BY sort_date DESC, paper_id DESC LIMIT ?`,
-  );
-  for (const cat of storedCategories(db, sel.include)) rows.push(...(stmt.all(...(before ? [cat, `${before}~`, limit] : [cat, limit])) as { id: string; d: string }[]));
-  rows.sort((a, b) => (a.d < b.d ? 1 : a.d > b.d ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-  const ids = [...new Set(rows.map((r) => r.id))];
-  if (!sel.exclude.length) return ids.slice(0, limit);
+  // Each covered category's newest, at or after the date of the newest `limit` found so far: a
+  // whole archive reads about `limit` rows per category it shares papers with, not `limit` per
+  // category. Exclusions are probed per row read (correlated), so the floor counts kept papers only.
   const params: string[] = [];
-  const cond = catCondition(db, 'category', sel.exclude, params);
-  const excluded = new Set<string>();
-  const check = (chunk: string[]) =>
-    db.sqlite
-      .prepare(`SELECT DISTINCT paper_id FROM paper_categories WHERE paper_id IN (${chunk.map(() => '?').join(',')}) AND ${cond}`)
-      .pluck()
-      .all(...chunk, ...params) as string[];
-  for (let i = 0; i < ids.length; i += 500) for (const id of check(ids.slice(i, i + 500))) excluded.add(id);
-  return ids.filter((id) => !excluded.has(id)).slice(0, limit);
+  const excluded = sel.exclude.length
+    ? ` AND NOT EXISTS (SELECT 1 FROM paper_categories x WHERE x.paper_id = t.paper_id AND ${catCondition(db, 'x.category', sel.exclude, params)})`
+    : '';
+  const stmt = db.sqlite.prepare(
+    `SELECT t.paper_id AS id, t.sort_date AS d FROM paper_categories t
+     WHERE t.category = ? AND t.sort_date >= ?${before ? ' AND t.sort_date <= ?' : ''}${excluded}
+     ORDER BY t.sort_date DESC, t.paper_id DESC LIMIT ?`,
+  );
+  const cats = storedCategories(db, sel.include);
+  const newest = new Map<string, string>();
+  let floor = '';
+  if (!excluded) {
+    // Any category holding `limit` papers at or after its limit-th newest date bounds the answer from below.
+    const nth = db.sqlite.prepare(
+      `SELECT sort_date FROM paper_categories WHERE category = ?${before ? ' AND sort_date <= ?' : ''} ORDER BY sort_date DESC LIMIT 1 OFFSET ?`,
+    );
+    for (const cat of cats) {
+      const d = nth.pluck().get(cat, ...(before ? [`${before}~`] : []), limit - 1) as string | undefined;
+      if (d !== undefined && d > floor) floor = d;
+    }
+  }
+  for (const cat of cats) {
+    const rows = stmt.all(cat, floor, ...(before ? [`${before}~`] : []), ...params, limit) as { id: string; d: string }[];
+    for (const r of rows) newest.set(r.id, r.d);
+    // Raised (and the map pruned) each time it doubles: sorting stays linear in the rows read.
+    if (newest.size < 2 * limit) continue;
+    floor = [...newest.values()].sort().at(-limit)!;
+    for (const [id, d] of newest) if (d < floor) newest.delete(id);
+  }
+  return [...newest]
+    .sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0))
+    .slice(0, limit)
+    .map(([id]) => id);
 }
 
 /** Newest first from paper_categories, for categories without announcement rows. `before` is an ISO date bound (inclusive). */

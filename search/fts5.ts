@@ -264,6 +264,8 @@ export const VOCABULARY_ABOVE = 200_000;
 
 const MIN_ROWID = -(2n ** 63n);
 const MAX_ROWID = 2n ** 63n - 1n;
+/** A `within` set whose rowids span fewer than this is matched on one connection (no shard pool). */
+const NARROW_SPAN = 200_000n;
 
 export interface Fts5OpenOptions {
   log?: (line: string) => void;
@@ -291,6 +293,8 @@ export class Fts5Engine implements LocalSearchEngine {
 
   private readonly vocabTerm;
   private readonly statements = new Map<string, Statement<unknown[]>>();
+  /** Rowid spans of `within` sets, per set object (a search asks for the same set in several passes). */
+  private readonly spans = new WeakMap<ReadonlySet<string>, { lo: bigint; hi: bigint }>();
   /** bm25_df() is loaded: the engine passes document frequencies it already knows (see fts5_rank.c). */
   private readonly ranked: boolean;
   private readonly useVocabCache: boolean;
@@ -471,10 +475,18 @@ export class Fts5Engine implements LocalSearchEngine {
       ? `${matches} SELECT r, score, (SELECT count(*) FROM m) AS total, (SELECT count(*) FROM m WHERE score > 0) AS exact
       FROM m ORDER BY score > 0 DESC, abs(score) DESC, r LIMIT ?`
       : `${matches} SELECT r, score, (SELECT count(*) FROM m) AS total FROM m ORDER BY score DESC, r LIMIT ?`;
-    const job = (lo: bigint, hi: bigint) => ({ sql, params: [...rank.params, c.expr, lo, hi, ...tail, limit] as Param[] });
+    // A `within` set bounds the rowids MATCH walks: a listing's newest papers sit in a narrow
+    // rowid range (ids, and so import and crawl order, follow time), so a keyword ranking reads
+    // that slice of each doclist instead of every match in the archive.
+    const span = within ? this.rowidSpan(within) : { lo: MIN_ROWID, hi: MAX_ROWID };
+    if (span.lo > span.hi) return { rows: [], total: 0, exact: 0 };
+    const job = (lo: bigint, hi: bigint) => ({
+      sql,
+      params: [...rank.params, c.expr, lo > span.lo ? lo : span.lo, hi < span.hi ? hi : span.hi, ...tail, limit] as Param[],
+    });
     const here = (q: string, params: Param[]) => this.prepared(q).all(...params) as RangeRow[];
     let parts: RangeRow[][];
-    const n = this.shards;
+    const n = within && span.hi - span.lo < NARROW_SPAN ? 1 : this.shards;
     if (n === 1) parts = [here(sql, job(MIN_ROWID, MAX_ROWID).params)];
     else {
       // Equal rowid ranges: rowids are dense, so the ranges hold about as many papers.
@@ -492,6 +504,19 @@ export class Fts5Engine implements LocalSearchEngine {
       : (a: RangeRow, b: RangeRow) => b.score - a.score || a.r - b.r;
     const rows = parts.length === 1 ? parts[0] : parts.flat().sort(order);
     return { rows: rows.slice(0, keep), total, exact };
+  }
+
+  /** The smallest and largest rowid of a set of paper ids (lo > hi when none is held), kept per set object. */
+  private rowidSpan(within: ReadonlySet<string>): { lo: bigint; hi: bigint } {
+    let span = this.spans.get(within);
+    if (!span) {
+      const r = this.prepared('SELECT min(rowid) AS lo, max(rowid) AS hi FROM papers WHERE id IN (SELECT value FROM json_each(?))').get(
+        JSON.stringify([...within]),
+      ) as { lo: number | null; hi: number | null };
+      span = r.lo === null || r.hi === null ? { lo: 1n, hi: 0n } : { lo: BigInt(r.lo), hi: BigInt(r.hi) };
+      this.spans.set(within, span);
+    }
+    return span;
   }
 
   /** Paper ids for rowids, in the same order. */
