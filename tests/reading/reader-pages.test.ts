@@ -105,3 +105,20 @@ test('page scripts survive an unusual locale', async () => {
     await page.context().close();
   }
 });
+
+test('every demo page runs when the browser reports a POSIX locale (Chromium under LANG=C.UTF-8: en-US@posix)', async () => {
+  const demos = ((await (await fetch(`${srv.url}/api/demos`)).json()) as { demos: { url: string }[] }).demos;
+  assert.ok(demos.length >= 4, 'the four demo pages are listed');
+  for (const { url } of demos) {
+    const ctx = await browser.newContext();
+    // What such a Chromium reports, set before any page script (uPlot reads it when its module loads).
+    await ctx.addInitScript(() => Object.defineProperty(navigator, 'language', { value: 'en-US@posix', configurable: true }));
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`${url}: ${e.message}`));
+    await page.goto(srv.url + url, { waitUntil: 'load' });
+    await page.locator('canvas').first().waitFor({ state: 'attached', timeout: 20_000 });
+    assert.deepEqual(errors, [], url);
+    await ctx.close();
+  }
+});
