@@ -26,15 +26,15 @@ import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { openDb, type Db } from '../db/client.ts';
-import { countPapers, getPapers } from '../db/queries.ts';
+import { countPapers } from '../db/queries.ts';
 import { importFile } from '../scripts/import.ts';
-import { words, isIndexable, foldText, stem } from '../search/tokenize.ts';
 import { DEFAULT_TUNING, MiniSearchEngine, type MiniSearchTuning } from '../search/minisearch.ts';
 import { DEFAULT_FTS5_TUNING, ensureFts5, Fts5Engine, type Fts5Tuning } from '../search/fts5.ts';
 import { loadSnapshot, saveSnapshot } from '../search/snapshot.ts';
 import { miniSearchOptions, type IndexDoc } from '../search/minisearch.ts';
 import { snapshotKey } from '../search/index.ts';
-import { rng, startServer } from '../tests/helpers.ts';
+import { startServer } from '../tests/helpers.ts';
+import { compoundQueries, corpusDocFreq, knownItemQueries, variantQueries, type KnownItem } from './known-items.ts';
 import { writeSynthetic } from './corpus.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -60,159 +60,9 @@ function log(s: string): void {
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
 }
 
-// ---------- known-item queries ----------
+// ---------- known-item queries (bench/known-items.ts) ----------
 
 const TEST_SEED = 4;
-
-export interface KnownItem {
-  id: string;
-  query: string;
-}
-
-/** 3-5 distinct content words (no stop words, letters only, 3+ long) from each sampled abstract. */
-export function knownItemQueries(db: Db, n: number, seed: number): KnownItem[] {
-  const rnd = rng(seed);
-  const ids = db.sqlite.prepare('SELECT id FROM papers ORDER BY id').pluck().all() as string[];
-  const out: KnownItem[] = [];
-  const used = new Set<string>();
-  while (out.length < n && used.size < ids.length) {
-    const id = ids[Math.floor(rnd() * ids.length)];
-    if (used.has(id)) continue;
-    used.add(id);
-    const [p] = getPapers(db, [id]);
-    const pool = [...new Set(words(p.abstract).filter((w) => isIndexable(w) && /^\p{L}{3,}$/u.test(w)))];
-    if (pool.length < 8) continue;
-    const k = 3 + Math.floor(rnd() * 3);
-    const picked: string[] = [];
-    while (picked.length < k) {
-      const w = pool[Math.floor(rnd() * pool.length)];
-      if (!picked.includes(w)) picked.push(w);
-    }
-    out.push({ id, query: picked.join(' ') });
-  }
-  return out;
-}
-
-/**
- * Endings that make one word another inflection of the same word, in
- * families: a word's own inflections (plural and singular, -ed/-ing, with a
- * doubled consonant or a dropped e), and a verb in -e with its noun in
- * -(at)ion ("quantize"/"quantization", "estimate"/"estimation"). Two words
- * sharing a Porter stem are variants here only when what follows their
- * common beginning is in one family for both ("models"/"modeling": s/ing;
- * "quantized"/"quantization": ed/ation), so Porter's merges of different
- * words are left out ("general"/"generation": l/tion, "university"/"universe":
- * ity/e, "general"/"generalization": ""/ization). Written for the benchmark
- * apart from the engines' own rule, so that a change there cannot quietly
- * change the set it is measured on.
- */
-const BENCH_FAMILIES = [
-  new Set(['', 's', 'es', 'e', 'ed', 'd', 'ing', 'ings', 'y', 'ies', 'ied']),
-  new Set(['e', 'es', 'ed', 'ing', 'ion', 'ions', 'ation', 'ations']),
-];
-
-function benchInflection(a: string, b: string): boolean {
-  if (a === b || stem(a) !== stem(b)) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (i < 3) return false;
-  // A doubled consonant before -ed/-ing counts as the plain ending ("modelling", "planned").
-  const ending = (w: string) => {
-    const rest = w.slice(i);
-    return rest.length > 2 && rest[0] === w[i - 1] && /^[^aeiou](?:ed|ing|ings)$/.test(rest) ? rest.slice(1) : rest;
-  };
-  const ea = ending(a);
-  const eb = ending(b);
-  return BENCH_FAMILIES.some((f) => f.has(ea) && f.has(eb));
-}
-
-/** Papers holding each word (title or abstract), letters-only words of 3+ that are indexed. */
-function corpusDocFreq(db: Db): Map<string, number> {
-  const df = new Map<string, number>();
-  for (const r of db.sqlite.prepare('SELECT title, abstract FROM papers').iterate() as Iterable<{ title: string; abstract: string }>) {
-    for (const w of new Set(words(`${r.title} ${r.abstract}`))) {
-      if (/^\p{L}{3,}$/u.test(w) && isIndexable(w)) df.set(w, (df.get(w) ?? 0) + 1);
-    }
-  }
-  return df;
-}
-
-/** A variant must be used by at least this many papers (none of them the known item). */
-const VARIANT_MIN_DF = 5;
-
-/**
- * The variant set: each exact query with about half of its words (2 of 3,
- * 2 of 4, 3 of 5; fewer when fewer have one) replaced by another inflection
- * (benchInflection) that the known paper does not use and at least
- * VARIANT_MIN_DF other papers do. Queries with no replaceable word are left out.
- */
-export function variantQueries(db: Db, exact: KnownItem[], seed: number, df = corpusDocFreq(db)): KnownItem[] {
-  const rnd = rng(seed);
-  const byStem = new Map<string, string[]>();
-  for (const [w, n] of df) {
-    if (n < VARIANT_MIN_DF) continue;
-    const s = stem(w);
-    const list = byStem.get(s);
-    if (list) list.push(w);
-    else byStem.set(s, [w]);
-  }
-  for (const list of byStem.values()) list.sort();
-  const out: KnownItem[] = [];
-  for (const it of exact) {
-    const [p] = getPapers(db, [it.id]);
-    const own = new Set(words(`${p.title} ${p.abstract}`));
-    const qw = it.query.split(' ');
-    const options = qw.map((w) => (byStem.get(stem(w)) ?? []).filter((v) => !own.has(v) && benchInflection(w, v)));
-    const replaceable = qw.map((_, i) => i).filter((i) => options[i].length > 0);
-    if (!replaceable.length) continue;
-    const want = Math.min(replaceable.length, Math.round(qw.length / 2));
-    const chosen = new Set<number>();
-    while (chosen.size < want) chosen.add(replaceable[Math.floor(rnd() * replaceable.length)]);
-    const q = qw.map((w, i) => (chosen.has(i) ? options[i][Math.floor(rnd() * options[i].length)] : w));
-    out.push({ id: it.id, query: q.join(' ') });
-  }
-  return out;
-}
-
-/**
- * The compound set: a hyphenated compound the paper uses (2-4 parts of
- * letters, one of them an indexed word, 6+ letters in all), typed as the
- * paper has it, plus 2-3 distinct content words of its abstract.
- */
-export function compoundQueries(db: Db, n: number, seed: number): KnownItem[] {
-  const rnd = rng(seed);
-  const ids = db.sqlite.prepare('SELECT id FROM papers ORDER BY id').pluck().all() as string[];
-  const out: KnownItem[] = [];
-  const used = new Set<string>();
-  while (out.length < n && used.size < ids.length) {
-    const id = ids[Math.floor(rnd() * ids.length)];
-    if (used.has(id)) continue;
-    used.add(id);
-    const [p] = getPapers(db, [id]);
-    const compounds = [
-      ...new Set(
-        (foldText(`${p.title} ${p.abstract}`).match(/(?<![\p{L}\p{N}-])\p{L}+(?:-\p{L}+){1,3}(?![\p{L}\p{N}-])/gu) ?? []).filter((c) => {
-          const parts = c.split('-');
-          return parts.every((x) => x.length >= 2) && parts.some(isIndexable) && parts.join('').length >= 6;
-        }),
-      ),
-    ];
-    if (!compounds.length) continue;
-    const compound = compounds[Math.floor(rnd() * compounds.length)];
-    const parts = new Set(compound.split('-'));
-    const pool = [...new Set(words(p.abstract).filter((w) => isIndexable(w) && /^\p{L}{3,}$/u.test(w) && !parts.has(w)))];
-    if (pool.length < 6) continue;
-    const k = 2 + Math.floor(rnd() * 2);
-    const picked: string[] = [];
-    while (picked.length < k) {
-      const w = pool[Math.floor(rnd() * pool.length)];
-      if (!picked.includes(w)) picked.push(w);
-    }
-    picked.splice(Math.floor(rnd() * (k + 1)), 0, compound);
-    out.push({ id, query: picked.join(' ') });
-  }
-  return out;
-}
 
 interface Run {
   mrr: number;
@@ -452,6 +302,9 @@ function tuneRow(engine: string, name: string, dev: Record<SetName, KnownItem[]>
   return `| ${engine} | ${name} | ${f3(r.exact.mrr)} | ${f3(r.variant.mrr)} | ${f3(r.compound.mrr)} | ${f2(r.exact.p50)} / ${f2(r.exact.p99)} |`;
 }
 
+/** The inflection weights the tuning grid tries (search/plan.ts VARIANT_WEIGHT is the one chosen). */
+const VARIANT_WEIGHTS = [0.1, 0.2, 0.3, 0.5, 0.7, 1];
+
 function tuneMini(db: Db, base: MiniSearchEngine, dev: Record<SetName, KnownItem[]>): string[] {
   const rows: string[] = [];
   const d = DEFAULT_TUNING;
@@ -459,7 +312,9 @@ function tuneMini(db: Db, base: MiniSearchEngine, dev: Record<SetName, KnownItem
   for (const title of [1, 2, 3]) variants.push([`title x${title}`, { ...d, boost: { ...d.boost, title } }]);
   variants.push(['OR instead of AND-then-OR', { ...d, andFirst: false }]);
   variants.push(['no stemming (exact words only)', { ...d, useStem: false }]);
-  for (const w of [0, 0.1, 0.3, 0.6, 1]) variants.push([`stem variants weigh ${w}`, { ...d, variantWeight: w }]);
+  variants.push(['inflections ranked after exact matches (tiers, weight 0.3)', { ...d, tieredVariants: true, variantWeight: 0.3 }]);
+  variants.push(['every same-stem word ranked after exact matches (tiers, Porter, weight 0.3)', { ...d, tieredVariants: true, variantWeight: 0.3, variantRule: 'porter' }]);
+  for (const w of VARIANT_WEIGHTS) variants.push([`inflections in the word's BM25 term, weight ${w}`, { ...d, tieredVariants: false, variantWeight: w }]);
   variants.push(['authors x0.5', { ...d, boost: { ...d.boost, authors: 0.5 } }]);
   variants.push(['MiniSearch per-field BM25 sum (k 1.2, b 0.7, d 0.5)', { ...d, bm25: { k: 1.2, b: 0.7, d: 0.5 } }]);
   for (const b of [0.5, 0.9]) variants.push([`BM25F b=${b}`, { ...d, bm25: { ...d.bm25, b } }]);
@@ -477,6 +332,9 @@ function tuneFts(db: Db, dev: Record<SetName, KnownItem[]>): string[] {
   for (const w of [[1, 1, 1], [2, 1, 1], [3, 1, 1]] as [number, number, number][]) variants.push([`weights ${w.join('/')}`, { ...d, weights: w }]);
   variants.push(['OR instead of AND-then-OR', { ...d, andFirst: false }]);
   variants.push(['no stemming (exact words only)', { ...d, useStem: false }]);
+  variants.push(['inflections ranked after exact matches (tiers)', { ...d, tieredVariants: true }]);
+  variants.push(['every same-stem word ranked after exact matches (tiers, Porter)', { ...d, tieredVariants: true, variantRule: 'porter' }]);
+  for (const w of VARIANT_WEIGHTS) variants.push([`inflections in the word's BM25 term, weight ${w}`, { ...d, tieredVariants: false, variantWeight: w }]);
   for (const [name, tuning] of variants) {
     const e = Fts5Engine.open(db, { tuning });
     rows.push(tuneRow('fts5', name, dev, (q) => e.search(q, { limit: 10 }).hits.map((h) => h.id)));

@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { loadRank, rankExtension } from './fts5-rank.ts';
 import { ShardPool, type Param } from './fts5-shards.ts';
 import { Vocabulary } from './fts5-vocabulary.ts';
-import { planQuery } from './plan.ts';
+import { groupDocs, planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
 import { editDistance, suggestQuery, type Lexicon } from './suggest.ts';
 
 /** Same-stem variants are searched only when the exact words match fewer papers than this. */
@@ -38,12 +38,20 @@ export interface Fts5Tuning {
   /** FTS5 tokenizer spec. */
   tokenizer: string;
   /**
-   * Words are indexed as written; with stemming on, papers that have only a
-   * same-stem variant of a query word ("quantization" for "quantized") follow
-   * the exact matches (FTS5 cannot weight alternatives, so they come after),
-   * when the exact words find fewer than VARIANTS_BELOW papers.
+   * Words are indexed as written; with stemming on, a query word also
+   * matches its inflections ("quantization" for "quantized";
+   * search/inflections.ts). With `tieredVariants` (default, search/plan.ts
+   * TIERED_VARIANTS), and always without bm25_df() (no C compiler), papers
+   * that have only an inflection of some word follow the exact matches,
+   * when the exact words find fewer than VARIANTS_BELOW papers. Without it,
+   * a word and its inflections are one BM25 term in bm25_df() (see
+   * fts5_rank.c), each inflection's occurrence counting `variantWeight`.
    */
   useStem: boolean;
+  variantWeight: number;
+  tieredVariants?: boolean;
+  /** Which same-stem words are variants (search/plan.ts VariantRule); default inflections. */
+  variantRule?: VariantRule;
   /** bm25() column weights: title, abstract, authors. */
   weights: [number, number, number];
   /** As in MiniSearchTuning: AND with an OR fallback, or OR throughout. */
@@ -56,6 +64,8 @@ export interface Fts5Tuning {
 export const DEFAULT_FTS5_TUNING: Fts5Tuning = {
   tokenizer: 'unicode61 remove_diacritics 2',
   useStem: true,
+  variantWeight: VARIANT_WEIGHT,
+  tieredVariants: TIERED_VARIANTS,
   weights: [1, 1, 1],
   andFirst: true,
 };
@@ -362,14 +372,37 @@ export class Fts5Engine implements LocalSearchEngine {
     return `bm25(${TABLE}, ${this.tuning.weights.join(', ')})`;
   }
 
-  /** The ranking expression and its leading parameters: bm25_df with the known frequencies, or bm25. */
-  private rank(c: Compiled, df: Map<string, number>, tiered = false): { sql: string; params: Param[] } {
+  /**
+   * The ranking expression and its leading parameters: bm25_df with the
+   * known frequencies, or bm25. `tiered`: exact rows apart (see fts5_rank.c);
+   * `grouped`: each word and its inflections one term, the typed word's
+   * phrase carrying the group's document frequency (search/plan.ts groupDocs).
+   */
+  private rank(c: Compiled, df: Map<string, number>, mode: 'plain' | 'tiered' | 'grouped' = 'plain'): { sql: string; params: Param[] } {
     if (!this.ranked) return { sql: this.bm25(), params: [] };
     // -1: not known (a phrase, a field, a word FTS5 splits); bm25_df counts it as bm25() does.
     const known = c.words.map((w) => (w === null ? -1 : (df.get(w) ?? -1)));
+    if (mode === 'grouped') {
+      const members = new Map<number, number[]>();
+      c.tiers.forEach((t, i) => {
+        if (t < 0) return;
+        const list = members.get(t >> 1) ?? [];
+        list.push(i);
+        members.set(t >> 1, list);
+      });
+      const n = this.paperCount();
+      for (const list of members.values()) {
+        const head = list.find((i) => (c.tiers[i] & 1) === 0);
+        // A word in a column filter (unknown count) keeps FTS5's own count of the typed word.
+        if (head === undefined || list.some((i) => c.words[i] === null)) continue;
+        known[head] = groupDocs(list.map((i) => Math.max(0, known[i])), n);
+      }
+    }
     const params: Param[] = [Buffer.from(new Float64Array(known).buffer)];
-    if (tiered) params.push(Buffer.from(new Int32Array(c.tiers).buffer));
-    return { sql: `bm25_df(${TABLE}, ${this.tuning.weights.join(', ')}, ?${tiered ? ', ?' : ''})`, params };
+    if (mode !== 'plain') params.push(Buffer.from(new Int32Array(c.tiers).buffer));
+    if (mode === 'grouped') params.push(this.tuning.variantWeight);
+    const extra = mode === 'plain' ? '?' : mode === 'tiered' ? '?, ?' : '?, ?, ?';
+    return { sql: `bm25_df(${TABLE}, ${this.tuning.weights.join(', ')}, ${extra})`, params };
   }
 
   /**
@@ -448,10 +481,11 @@ export class Fts5Engine implements LocalSearchEngine {
     within: ReadonlySet<string> | undefined,
     keep: number,
     without: readonly number[],
-    tiered = false,
+    mode: 'plain' | 'tiered' | 'grouped' = 'plain',
   ): { rows: RangeRow[]; total: number; exact: number } {
+    const tiered = mode === 'tiered';
     // Only the count is wanted: no row is scored.
-    const rank = keep > 0 || tiered ? this.rank(c, df, tiered) : { sql: '0', params: [] };
+    const rank = keep > 0 || tiered ? this.rank(c, df, mode) : { sql: '0', params: [] };
     const fs = filterSql(f);
     let extra = fs.where;
     const tail: Param[] = [...fs.params];
@@ -572,12 +606,17 @@ export class Fts5Engine implements LocalSearchEngine {
     if (this.tuning.useStem && excludes(root)) exact = compile(root, undefined, this.variantsOf(exact.words, df));
     let widened: Compiled | undefined;
     const wideOf = () => (widened ??= compile(root, this.variantsOf(exact.words, df)));
+    if (this.ranked && this.tuning.useStem && !(this.tuning.tieredVariants ?? TIERED_VARIANTS)) {
+      // Each word and its inflections one BM25 term: one pass, every match scored alike.
+      const r = this.matchRanked(wideOf(), df, f, within, offset + limit, [], 'grouped');
+      return { rows: this.idsOf(r.rows.slice(offset, offset + limit)), total: r.total };
+    }
     if (this.ranked && this.tuning.useStem && oneTiered(root) && this.likelyFew(exact.words, df)) {
       // One pass instead of two: the variant expression, with the rows that
       // hold every typed word marked and scored as the exact pass would.
       const wide = wideOf();
       if (wide.expr !== exact.expr) {
-        const r = this.matchRanked(wide, df, f, within, offset + limit, [], true);
+        const r = this.matchRanked(wide, df, f, within, offset + limit, [], 'tiered');
         for (const row of r.rows) row.score = Math.abs(row.score);
         if (r.exact >= VARIANTS_BELOW) {
           return { rows: this.idsOf(r.rows.slice(0, r.exact).slice(offset, offset + limit)), total: r.exact };
@@ -645,16 +684,17 @@ export class Fts5Engine implements LocalSearchEngine {
     const candidates: { word: string; term: string; docs: number; shared: number }[] = [];
     [...ranges.keys()].forEach((word, k) => {
       byWord.set(word, [word]);
-      let n = 0;
+      const sameStem: [string, number][] = [];
       // The scan counts every posting of every term in the range anyway, so the counts come free.
       for (const [t, doc] of found[k]) {
         df.set(t, doc);
-        if (n < 24 && t !== word && stem(t) === asked[k].stem) {
-          n++;
-          let shared = 0;
-          while (shared < t.length && t[shared] === word[shared]) shared++;
-          candidates.push({ word, term: t, docs: doc, shared });
-        }
+        if (t !== word && stem(t) === asked[k].stem) sameStem.push([t, doc]);
+      }
+      // The inflections (search/plan.ts), closest first, as the in-process engine takes them.
+      for (const v of variantsOf(word, sameStem, this.tuning.variantWeight, this.tuning.variantRule).slice(1)) {
+        let shared = 0;
+        while (shared < v.term.length && v.term[shared] === word[shared]) shared++;
+        candidates.push({ word, term: v.term, docs: df.get(v.term) ?? 0, shared });
       }
     });
     // Closest spellings first (the longest prefix shared with the word, then

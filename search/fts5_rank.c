@@ -26,6 +26,16 @@
 ** bm25() is. Any other row gets its score over all phrases with the sign
 ** flipped, so callers tell the two apart by sign and sort exact rows first.
 **
+**   bm25_df(tbl, w0, ..., wN-1, df, groups, vw)
+**
+** A word and its inflections scored as ONE term (search/plan.ts). groups
+** is coded as tiers are: 2g for the typed word of group g, 2g+1 for an
+** inflection of it, -1 for a phrase of its own. A group's frequency is the
+** typed word's plus vw times each inflection's (column weights applied as
+** for any phrase); it is saturated once, with the IDF of the df given for
+** the typed word's phrase, which the caller sets to the group's document
+** frequency. Every matching row gets a score, negated as bm25() does.
+**
 ** Built and loaded by search/fts5-rank.ts; the engine falls back to bm25()
 ** when it cannot be.
 */
@@ -97,6 +107,8 @@ static void bm25DfFunction(
   int nCol = pApi->xColumnCount(pFts);
   sqlite3_value *pDf = nVal>nCol ? apVal[nCol] : 0;
   sqlite3_value *pTiers = nVal>nCol+1 ? apVal[nCol+1] : 0;
+  int bGroups = nVal>nCol+2;
+  double vw = bGroups ? sqlite3_value_double(apVal[nCol+2]) : 1.0;
   int nWeight = nVal>nCol ? nCol : nVal;
   double score = 0.0;
   double scoreExact = 0.0;
@@ -123,7 +135,45 @@ static void bm25DfFunction(
     rc = pApi->xColumnSize(pFts, -1, &nTok);
     D = (double)nTok;
   }
-  if( rc==SQLITE_OK ){
+  if( rc==SQLITE_OK && bGroups ){
+    /* Fold each inflection's frequency into its typed word's, then score the typed words and lone phrases. */
+    const unsigned char *aGroup = (const unsigned char*)sqlite3_value_blob(pTiers);
+    int nGroup = sqlite3_value_bytes(pTiers) / 4;
+    int *aHead = 0;
+    int nHead = 0;
+    for(i=0; i<nGroup; i++){
+      int t; memcpy(&t, &aGroup[i*4], 4);
+      if( t>=0 && (t>>1)+1>nHead ) nHead = (t>>1)+1;
+    }
+    if( nHead>0 ){
+      aHead = (int*)sqlite3_malloc64((sqlite3_int64)nHead*sizeof(int));
+      if( aHead==0 ) rc = SQLITE_NOMEM;
+      else for(i=0; i<nHead; i++) aHead[i] = -1;
+    }
+    for(i=0; rc==SQLITE_OK && i<pData->nPhrase && i<nGroup; i++){
+      int t; memcpy(&t, &aGroup[i*4], 4);
+      if( t>=0 && (t & 1)==0 ) aHead[t>>1] = i;
+    }
+    for(i=0; rc==SQLITE_OK && i<pData->nPhrase && i<nGroup; i++){
+      int t; memcpy(&t, &aGroup[i*4], 4);
+      if( t>=0 && (t & 1)==1 && aHead[t>>1]>=0 ){
+        pData->aFreq[aHead[t>>1]] += vw * pData->aFreq[i];
+        pData->aFreq[i] = 0.0;
+      }
+    }
+    sqlite3_free(aHead);
+    if( rc==SQLITE_OK ){
+      for(i=0; i<pData->nPhrase; i++){
+        score += pData->aIDF[i] * (
+            ( pData->aFreq[i] * (k1 + 1.0) ) /
+            ( pData->aFreq[i] + k1 * (1 - b + b * D / pData->avgdl) )
+        );
+      }
+      sqlite3_result_double(pCtx, -1.0 * score);
+    }else{
+      sqlite3_result_error_code(pCtx, rc);
+    }
+  }else if( rc==SQLITE_OK ){
     const unsigned char *aTier = pTiers ? (const unsigned char*)sqlite3_value_blob(pTiers) : 0;
     int nTier = pTiers ? sqlite3_value_bytes(pTiers) / 4 : 0;
     for(i=0; i<pData->nPhrase; i++){

@@ -10,7 +10,7 @@ import { sortDateOf } from '../db/paper.ts';
 import type { LocalSearchEngine, RelatedResult, SearchHit, SearchOptions, SearchResult } from './types.ts';
 import { passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
 import { compileMatch, containsPhrase, phraseSequence, phraseTerms } from './match.ts';
-import { planQuery } from './plan.ts';
+import { planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
 import { suggestQuery, type Lexicon } from './suggest.ts';
 import { TermSequences, wordHash } from './sequences.ts';
 import { keywords, type Keyword } from './keywords.ts';
@@ -23,11 +23,21 @@ import { Accumulator, AllMatcher, AndMatcher, CheckedMatcher, CompoundMatcher, O
 export interface MiniSearchTuning {
   /**
    * The index holds words as written (folded); with stemming on, a query word
-   * also matches indexed words with the same Porter stem ("quantized" finds
-   * "quantization"), each such match counting `variantWeight` of an exact one.
+   * also matches its inflections in the index ("quantized" finds
+   * "quantization"; search/inflections.ts), each occurrence counting
+   * `variantWeight` of the typed form's.
    */
   useStem: boolean;
   variantWeight: number;
+  /**
+   * true (default, search/plan.ts TIERED_VARIANTS): papers that hold some
+   * word only as an inflection rank after all papers that hold every word
+   * as typed. false: a word and its inflections are one BM25 term (their
+   * weighted frequencies summed, one document frequency, search/plan.ts groupDocs).
+   */
+  tieredVariants?: boolean;
+  /** Which same-stem words are variants (search/plan.ts VariantRule); default inflections. */
+  variantRule?: VariantRule;
   boost: { title: number; abstract: number; authors: number };
   /**
    * true: bare words must all match, and only when no paper has them all are
@@ -42,7 +52,8 @@ export interface MiniSearchTuning {
 /** Chosen by `npm run bench:search` (known-item MRR@10 on the real corpus); see BENCHMARKS.md. */
 export const DEFAULT_TUNING: MiniSearchTuning = {
   useStem: true,
-  variantWeight: 0.3,
+  variantWeight: VARIANT_WEIGHT,
+  tieredVariants: TIERED_VARIANTS,
   boost: { title: 1, abstract: 1, authors: 1 },
   andFirst: true,
   // BM25F as in FTS5's bm25(): +0.006 MRR over MiniSearch's per-field sum on 1,000 tuning queries.
@@ -217,10 +228,14 @@ export class MiniSearchEngine implements LocalSearchEngine {
 
   private term(word: string, field: Field | null, boost = 1): TermMatcher | null {
     const t = termOf(word, field ?? 'abstract', false);
-    return t ? new TermMatcher(t, this.view, this.fieldBoosts(field), this.tuning.bm25, boost, this.variants(t)) : null;
+    return t ? this.matcher(t, field, boost) : null;
   }
 
-  /** The word itself, plus the indexed words that share its stem (found by prefix in the radix tree). */
+  private matcher(term: string, field: Field | null, boost = 1): TermMatcher {
+    return new TermMatcher(term, this.view, this.fieldBoosts(field), this.tuning.bm25, boost, this.variants(term), !this.tiered);
+  }
+
+  /** The word itself, plus its inflections in the index (found by the stem's prefix in the radix tree; search/plan.ts variantsOf). */
   variants(word: string): Variant[] {
     const cached = this.variantCache.get(word);
     if (cached) return cached;
@@ -235,17 +250,16 @@ export class MiniSearchEngine implements LocalSearchEngine {
   }
 
   private findVariants(word: string): Variant[] {
-    const out: Variant[] = [{ term: word, weight: 1 }];
-    if (!this.tuning.useStem || !/^\p{L}+$/u.test(word)) return out;
+    if (!this.tuning.useStem || !/^\p{L}+$/u.test(word)) return [{ term: word, weight: 1 }];
     const s = stem(word);
     let prefix = 0;
     while (prefix < s.length && prefix < word.length && s[prefix] === word[prefix]) prefix++;
-    if (prefix < 3) return out;
+    if (prefix < 3) return [{ term: word, weight: 1 }];
+    const candidates: [string, number][] = [];
     for (const t of this.view.termsWithPrefix(word.slice(0, prefix))) {
-      if (t !== word && stem(t) === s) out.push({ term: t, weight: this.tuning.variantWeight });
-      if (out.length > 24) break;
+      if (t !== word && stem(t) === s) candidates.push([t, this.papersWith(t)]);
     }
-    return out;
+    return variantsOf(word, candidates, this.tuning.variantWeight, this.tuning.variantRule);
   }
 
   /** Compiles a query tree; `terms` collects the positive term matchers (for per-hit highlight terms). */
@@ -258,9 +272,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
       }
       case 'phrase': {
         // All words present here; their order is confirmed against the text afterwards.
-        const parts = phraseTerms(node.words, node.field, false).map(
-          (t) => new TermMatcher(t, this.view, this.fieldBoosts(node.field), this.tuning.bm25, 1, this.variants(t)),
-        );
+        const parts = phraseTerms(node.words, node.field, false).map((t) => this.matcher(t, node.field));
         if (!parts.length) return null;
         if (positive) terms.push(...parts);
         return parts.length === 1 ? parts[0] : new AndMatcher(parts, [], this.all);
@@ -327,15 +339,20 @@ export class MiniSearchEngine implements LocalSearchEngine {
     return n;
   }
 
+  /** Whether papers with only inflections of some word rank after the rest (the earlier rule; see MiniSearchTuning). */
+  private get tiered(): boolean {
+    return this.tuning.tieredVariants ?? TIERED_VARIANTS;
+  }
+
   private run(parsed: ParsedQuery, root: QueryNode, within: ReadonlySet<string> | undefined, terms: TermMatcher[]): Scored[] {
     const accept = this.accept(parsed, within);
     let results: Scored[];
     if (root.kind === 'or' && root.children.every((c) => c.kind === 'term')) {
       const ms = root.children.map((c) => this.compile(c, terms, true)).filter((m): m is TermMatcher => m !== null);
-      results = evaluateOr(ms, this.view, this.acc, accept);
+      results = evaluateOr(ms, this.view, this.acc, accept, this.tiered);
     } else {
       const m = this.compile(root, terms, true);
-      results = m ? evaluate(m, this.view, accept) : [];
+      results = m ? evaluate(m, this.view, accept, this.tiered) : [];
     }
     if (containsPhrase(root, true)) results = this.confirm(root, results);
     return results;

@@ -7,6 +7,7 @@
 // queries from tens of milliseconds to a few.
 import type { IndexView, FieldPostings, PostingMap } from './ms-internals.ts';
 import { PostingList, unpackId, unpackTf } from './postings.ts';
+import { groupDocs } from './plan.ts';
 
 export interface Bm25 {
   k: number;
@@ -95,7 +96,13 @@ export interface Variant {
   weight: number;
 }
 
-/** One query word: its own term and, if stemming is on, the indexed words sharing its stem. */
+/**
+ * One query word: its own term and, if stemming is on, its inflections in
+ * the index. `grouped`: the word and its inflections are one BM25 term, with
+ * one document frequency (search/plan.ts groupDocs); otherwise the IDF is
+ * the typed word's own (papers reached only by an inflection are then
+ * ranked apart, by tier).
+ */
 export class TermMatcher implements Matcher {
   readonly cost: number;
   private readonly parts: FieldPart[];
@@ -106,6 +113,7 @@ export class TermMatcher implements Matcher {
     private readonly bm25: Bm25,
     boost = 1,
     variants: readonly Variant[] = [{ term, weight: 1 }],
+    grouped = false,
   ) {
     const n = view.documentCount;
     this.parts = [];
@@ -131,14 +139,31 @@ export class TermMatcher implements Matcher {
     this.cost = this.parts.reduce((s, p) => s + p.map.size, 0);
     // Paper-level IDF for BM25F: the largest field list stands in for "papers with the word".
     let df = 0;
-    for (const p of this.parts) if (p.exact) df = Math.max(df, p.map.size);
-    if (!df) for (const p of this.parts) df = Math.max(df, p.map.size);
+    if (grouped) {
+      // Each spelling's papers (its largest field list), then the spellings together.
+      const bySpelling = new Map<string, number>();
+      for (const v of variants) {
+        const data = view.postings(v.term);
+        if (!data) continue;
+        let m = 0;
+        for (const fid of fieldBoosts.keys()) m = Math.max(m, data.get(fid)?.size ?? 0);
+        if (m) bySpelling.set(v.term, m);
+      }
+      df = groupDocs([...bySpelling.values()], n);
+    } else {
+      for (const p of this.parts) if (p.exact) df = Math.max(df, p.map.size);
+      if (!df) for (const p of this.parts) df = Math.max(df, p.map.size);
+    }
     this.idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
     this.fieldIds = [...fieldBoosts.keys()];
     this.avgLength = this.fieldIds.reduce((a, fid) => a + (view.avgFieldLength[fid] || 0), 0) || 1;
   }
 
   private readonly idf: number;
+  /** Scored as BM25F (see Bm25.fielded). */
+  get fielded(): boolean {
+    return !!this.bm25.fielded;
+  }
   private readonly fieldIds: number[];
   private readonly avgLength: number;
 
@@ -192,6 +217,39 @@ export class TermMatcher implements Matcher {
     ctx.matched++;
     if (!exact) ctx.inexact++;
     return s;
+  }
+
+  /**
+   * BM25F term-at-a-time, as scoreFielded() scores one paper: the weighted
+   * frequencies of all spellings summed per paper, then saturated once.
+   * Every paper counts as an exact match (for grouped terms, which have no tiers).
+   */
+  accumulateFielded(acc: Accumulator): void {
+    const { k, b, d } = this.bm25;
+    const stamp = acc.nextTerm();
+    const tf = acc.tf;
+    const seen: number[] = [];
+    for (const p of this.parts) {
+      const w = p.weight;
+      const add = (sid: number, f: number) => {
+        if (tf[sid] === 0) seen.push(sid);
+        tf[sid] += w * f;
+      };
+      if (p.map instanceof PostingList) {
+        const packed = p.map.packed();
+        for (let i = 0; i < packed.length; i++) add(unpackId(packed[i]), unpackTf(packed[i]));
+      } else {
+        for (const [sid, f] of p.map) add(sid, f);
+      }
+    }
+    const view = this.view;
+    for (const sid of seen) {
+      const f = tf[sid];
+      tf[sid] = 0;
+      let len = 0;
+      for (const fid of this.fieldIds) len += view.fieldLength(sid, fid);
+      acc.add(sid, this.idf * (d + (f * (k + 1)) / (f + k * (1 - b + (b * len) / this.avgLength))), stamp, true);
+    }
   }
 
   /** Adds this term's score to every document it occurs in (term-at-a-time). */
@@ -296,6 +354,8 @@ export class AllMatcher implements Matcher {
 /** Per-document score sums in typed arrays, reused between queries. */
 export class Accumulator {
   scores = new Float64Array(0);
+  /** Scratch for accumulateFielded: one term's summed frequency per document, left all zero. */
+  tf = new Float64Array(0);
   counts = new Uint16Array(0);
   /** Of the terms counted for a document, how many reached it only through a variant. */
   inexact = new Uint16Array(0);
@@ -313,6 +373,7 @@ export class Accumulator {
     if (this.scores.length < size) {
       const n = Math.max(size, Math.ceil(this.scores.length * 1.5));
       this.scores = new Float64Array(n);
+      this.tf = new Float64Array(n);
       this.counts = new Uint16Array(n);
       this.inexact = new Uint16Array(n);
       this.stamps = new Uint32Array(n);
@@ -345,8 +406,11 @@ export interface Scored {
   tier: number;
 }
 
-/** Runs a matcher tree: every matching live document with MiniSearch's final score. */
-export function evaluate(root: Matcher, view: IndexView, accept?: (sid: number) => boolean): Scored[] {
+/**
+ * Runs a matcher tree: every matching live document with MiniSearch's final
+ * score; `tiered`: papers that matched some word only by an inflection get tier 1.
+ */
+export function evaluate(root: Matcher, view: IndexView, accept?: (sid: number) => boolean, tiered = true): Scored[] {
   const out: Scored[] = [];
   const ctx: ScoreContext = { matched: 0, inexact: 0 };
   for (const sid of root.candidates()) {
@@ -355,20 +419,27 @@ export function evaluate(root: Matcher, view: IndexView, accept?: (sid: number) 
     ctx.inexact = 0;
     const s = root.score(sid, ctx);
     if (s < 0) continue;
-    out.push({ sid, score: s * Math.max(1, ctx.matched), tier: ctx.inexact > 0 ? 1 : 0 });
+    out.push({ sid, score: s * Math.max(1, ctx.matched), tier: tiered && ctx.inexact > 0 ? 1 : 0 });
   }
   return out;
 }
 
-/** OR of plain terms, term-at-a-time: the fast path for related papers and the relaxed fallback. */
-export function evaluateOr(terms: TermMatcher[], view: IndexView, acc: Accumulator, accept?: (sid: number) => boolean): Scored[] {
+/**
+ * OR of plain terms, term-at-a-time: the fast path for related papers and
+ * the relaxed fallback. Untiered, BM25F terms are scored as scoreFielded()
+ * scores them (a word and its inflections as one term).
+ */
+export function evaluateOr(terms: TermMatcher[], view: IndexView, acc: Accumulator, accept?: (sid: number) => boolean, tiered = true): Scored[] {
   acc.reset(view.nextId);
-  for (const t of terms) t.accumulate(acc);
+  for (const t of terms) {
+    if (!tiered && t.fielded) t.accumulateFielded(acc);
+    else t.accumulate(acc);
+  }
   const out: Scored[] = [];
   for (const sid of acc.touched) {
     if (!view.isLive(sid) || (accept && !accept(sid))) continue;
     // Tiered as evaluate() does: a paper that has some word only as a variant follows.
-    out.push({ sid, score: acc.scores[sid] * acc.counts[sid], tier: acc.inexact[sid] > 0 ? 1 : 0 });
+    out.push({ sid, score: acc.scores[sid] * acc.counts[sid], tier: tiered && acc.inexact[sid] > 0 ? 1 : 0 });
   }
   return out;
 }

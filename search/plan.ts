@@ -7,10 +7,20 @@
 //      nothing, the same words ORed (the fallback) — or OR straight away
 //      when the tuning says so.
 //
-// What stays in an engine: how it finds a word's same-stem variants in its
-// own vocabulary, and how it scores.
+//   4. which indexed words a query word stands for besides itself (its
+//      inflections, search/inflections.ts, not every word with its Porter
+//      stem), what weight they carry and what document frequency the word
+//      and its inflections have together (variantsOf, groupDocs). By
+//      default (tiers) papers that have some word only as an inflection
+//      follow the rest; with `tieredVariants: false` both engines score a
+//      word and its inflections as ONE BM25 term with these numbers. The
+//      benchmark chose tiers (BENCHMARKS.md, issue 16).
+//
+// What stays in an engine: how it lists candidate spellings in its own
+// vocabulary, and how it scores.
 import { parseQuery, type ParsedQuery, type QueryNode } from './query.ts';
 import { compoundQuestions, rewriteCompounds } from './compounds.ts';
+import { isInflection } from './inflections.ts';
 
 export interface PlanOptions {
   /** AND first with an OR fallback (true), or OR throughout. */
@@ -53,4 +63,81 @@ export function planQuery(query: string, opts: PlanOptions, docs: (words: string
   const loose = relax(typed);
   if (!opts.andFirst && loose) return { parsed, first: spell(loose), fallback: null };
   return { parsed, first: spell(typed), fallback: loose && spell(loose) };
+}
+
+/**
+ * How much an inflection's occurrence counts towards its word's term
+ * frequency (the typed form counts 1): inside the BM25 term when variants
+ * are not tiered, and for the order within the lower tier (minisearch) when
+ * they are. `npm run bench:search -- --tune` tries 0.1-1; see BENCHMARKS.md.
+ */
+export const VARIANT_WEIGHT = 0.3;
+
+/**
+ * Whether papers that hold some query word only as an inflection rank after
+ * those that hold every word as typed (true), or a word and its inflections
+ * are one BM25 term (false). Measured on the benchmark's exact and variant
+ * sets at 85 k papers: one BM25 term gains on the variant set (+0.015 to
+ * +0.055 MRR@10) but loses more on the exact set (-0.010 to -0.115) at every
+ * weight tried, so the default stays tiers. Both engines read it.
+ */
+export const TIERED_VARIANTS = true;
+
+/** At most this many inflections per query word (beyond it, the closest spellings; see variantsOf). */
+export const MAX_VARIANTS = 24;
+
+/**
+ * Which same-stem candidates a word stands for: its inflections (default),
+ * or every candidate (the earlier rule, every word with its Porter stem; kept
+ * for the benchmark's comparison).
+ */
+export type VariantRule = 'inflections' | 'porter';
+
+/** A spelling a query word stands for, and how much its occurrences count (1 for the word as typed). */
+export interface WeightedTerm {
+  term: string;
+  weight: number;
+}
+
+/**
+ * The spellings a typed word is scored as: itself (weight 1), then the
+ * candidates that are its inflections (weight `weight`), closest first: the
+ * longest beginning shared with the typed word, then the rarest, then
+ * alphabetical. `candidates` are indexed words with their document counts
+ * (an engine lists them from its vocabulary, e.g. by the stem's prefix).
+ */
+export function variantsOf(
+  word: string,
+  candidates: Iterable<readonly [string, number]>,
+  weight = VARIANT_WEIGHT,
+  rule: VariantRule = 'inflections',
+): WeightedTerm[] {
+  const found: { term: string; docs: number; shared: number }[] = [];
+  for (const [term, docs] of candidates) {
+    if (rule === 'inflections' && !isInflection(word, term)) continue;
+    let shared = 0;
+    while (shared < term.length && term[shared] === word[shared]) shared++;
+    found.push({ term, docs, shared });
+  }
+  found.sort((a, b) => b.shared - a.shared || a.docs - b.docs || (a.term < b.term ? -1 : 1));
+  return [{ term: word, weight: 1 }, ...found.slice(0, MAX_VARIANTS).map((f) => ({ term: f.term, weight }))];
+}
+
+/**
+ * The document frequency of a word and its inflections scored as one term:
+ * how many of `total` papers hold at least one of the spellings, estimated
+ * from each spelling's own count as if they occurred independently
+ * (between the largest count and the sum; engines know the counts, not the
+ * overlaps). Both engines use it, so they weigh a word alike.
+ */
+export function groupDocs(docs: readonly number[], total: number): number {
+  if (total <= 0) return 0;
+  let none = 1;
+  let most = 0;
+  for (const d of docs) {
+    if (d <= 0) continue;
+    none *= 1 - Math.min(d, total) / total;
+    most = Math.max(most, d);
+  }
+  return Math.max(most, Math.round(total * (1 - none)));
 }
