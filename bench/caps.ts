@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { openDb } from '../db/client.ts';
 import { countPapers } from '../db/queries.ts';
 import { importFile } from '../scripts/import.ts';
-import { DEFAULT_FTS5_TUNING, ensureFts5 } from '../search/fts5.ts';
+import { ensureFts5 } from '../search/fts5.ts';
 import { MAX_OFFSET } from '../search/sort.ts';
 import { startServer } from '../tests/helpers.ts';
 import { writeSynthetic } from './corpus.ts';
@@ -44,7 +44,7 @@ if (!existsSync(built)) {
   const db = openDb(dbFile);
   t = performance.now();
   await importFile(db, file, {});
-  ensureFts5(db, DEFAULT_FTS5_TUNING, log);
+  ensureFts5(db, log);
   log(`imported and indexed in ${((performance.now() - t) / 1000).toFixed(0)} s`);
   db.sqlite.close();
   rmSync(file, { force: true });

@@ -387,7 +387,7 @@ async function scaleRun(n: number, queriesN: number, keepDir?: string, bulkOnly 
     await importFile(db, file, {});
     const bulkImport = ms(t0) / 1000;
     t0 = performance.now();
-    ensureFts5(db, DEFAULT_FTS5_TUNING, log);
+    ensureFts5(db, log);
     const rebuild = ms(t0) / 1000;
     log(`bulk route: import ${f1(bulkImport)} s + FTS5 rebuild ${f1(rebuild)} s = ${Math.round(n / (bulkImport + rebuild))} papers/s`);
     // Opening the engine is a start-up cost paid by every server start, not by the import: from

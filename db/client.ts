@@ -24,13 +24,23 @@ export function dataDir(): string {
   return resolve(readSetting('DATA_DIR'));
 }
 
+export interface OpenDbOptions {
+  /**
+   * false: one more connection to a database that another connection already
+   * opened and migrated (a worker thread's reader, e.g. the FTS5 engine's
+   * range threads): the file must exist and no migration runs. Default true.
+   */
+  migrate?: boolean;
+}
+
 /**
  * Opens (creating if needed) the database, in WAL mode so readers never wait
  * for the crawler or importer, and applies any pending migration.
  */
-export function openDb(path = join(dataDir(), 'papers.db')): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new Database(path);
+export function openDb(path = join(dataDir(), 'papers.db'), opts: OpenDbOptions = {}): Db {
+  const migrating = opts.migrate ?? true;
+  if (path !== ':memory:' && migrating) mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path, { fileMustExist: !migrating });
   sqlite.pragma('journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode; only an OS crash
   // can lose the last transactions, never corrupt the file.
@@ -41,7 +51,7 @@ export function openDb(path = join(dataDir(), 'papers.db')): Db {
   sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   sqlite.pragma('foreign_keys = ON');
   const orm = drizzle(sqlite, { schema });
-  migrate(orm, { migrationsFolder: MIGRATIONS });
+  if (migrating) migrate(orm, { migrationsFolder: MIGRATIONS });
   return { sqlite, orm, path };
 }
 

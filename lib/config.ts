@@ -166,7 +166,7 @@ export const SETTINGS = {
   // ---- search
   SEARCH_ENGINE: oneOf(['minisearch', 'fts5'] as const, 'minisearch', S('search', 'which engine answers searches (see Search)')),
   SEARCH_SYNC_MS: num(2000, 50, 3_600_000, { ...S('search', 'how often the server looks for papers written by other processes (db/changes.ts); the search index and the math cache then catch up'), integer: true, unit: 'ms' }),
-  SEARCH_WORKER: onOff(true, S('search', '`minisearch` runs in a worker thread of its own (its heap, collections, indexing and snapshot saves off the request loop); a query is a message answered by a promise, so pages are served while the index thread works. The thread has a 96 MB young generation, so load does not push the index into long major collections (a fixed cost on top of the index). `off` keeps the index on the main thread')),
+  SEARCH_WORKER: onOff(true, S('search', 'the search engine runs in a worker thread of its own (for `minisearch` its heap, collections, indexing and snapshot saves; for `fts5` its queries and the wait for its range threads: all off the request loop); a query is a message answered by a promise, so pages are served while the index thread works. The thread has a 96 MB young generation, so load does not push the index into long major collections (a fixed cost on top of the index). `off` keeps the engine on the main thread')),
   CC: text('cc', { ...S('search', "C compiler for the fts5 engine's ranking function (`search/fts5_rank.c`, compiled on first use); without one the engine ranks with `bm25()` in two passes, with the same results"), accepts: 'a command' }),
 
   // ---- reading

@@ -1,46 +1,14 @@
 // Runs one read query over several rowid ranges of the database at once:
-// the calling thread takes the first range, worker threads (each with its own
-// connection to the same file) the others. The FTS5 engine answers
+// the calling thread takes the first range, range threads
+// (search/fts5-shard-thread.ts, each with its own connection to the same
+// file, opened through db/client.ts) the others. The FTS5 engine answers
 // synchronously (a LocalSearchEngine), so the caller blocks on Atomics.wait
-// until the workers answer; the event loop is blocked for the query either
-// way, just for less time.
-//
-// The workers run plain JavaScript (eval), so they need no TypeScript loader;
-// they execute SQL the engine built, with its parameters.
-import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-
-const WORKER = `
-const { workerData } = require('node:worker_threads');
-const flag = new Int32Array(workerData.flag);
-let db = null;
-let broken = null;
-try {
-  const Database = require(workerData.driver);
-  db = new Database(workerData.path, { fileMustExist: true });
-  db.pragma('busy_timeout = 10000');
-  if (workerData.extension) db.loadExtension(workerData.extension, workerData.entry);
-} catch (err) {
-  // Reported with every answer, since the caller cannot see worker events while it waits.
-  broken = 'fts5 shard worker: ' + String((err && err.message) || err);
-}
-const statements = new Map();
-workerData.port.on('message', ({ sql, params }) => {
-  let reply;
-  try {
-    if (broken) throw new Error(broken);
-    let st = statements.get(sql);
-    if (!st) statements.set(sql, (st = db.prepare(sql)));
-    const args = params.map((p) => (p instanceof Uint8Array ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p));
-    reply = { rows: st.all(...args) };
-  } catch (err) {
-    reply = { error: String((err && err.message) || err) };
-  }
-  workerData.port.postMessage(reply);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
-});
-`;
+// until the threads answer. In the server that caller is the search thread
+// (search/worker.ts), never the request loop; only with SEARCH_WORKER=off
+// does the request loop wait here, as it would for the whole query anyway.
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { startTsWorker } from '../lib/threads.ts';
+import type { ShardInit, ShardQuery, ShardReply } from './fts5-shard-thread.ts';
 
 /** Longer than any query should take; a worker that stays silent this long is reported. */
 const WAIT_MS = 60_000;
@@ -58,17 +26,13 @@ export class ShardPool {
   /** Set when a worker stopped answering; the engine then queries on its own. */
   failed = false;
 
-  /** `extension` is a loadable SQLite extension every worker connection loads, with its entry point. */
-  constructor(path: string, workers: number, extension: { path: string; entry: string } | null) {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  /** `rank`: every range thread's connection loads bm25_df() (search/fts5-rank.ts), as the engine's own did. */
+  constructor(path: string, workers: number, rank: boolean) {
     for (let i = 0; i < workers; i++) {
       const { port1, port2 } = new MessageChannel();
       const flag = new Int32Array(new SharedArrayBuffer(4));
-      const worker = new Worker(WORKER, {
-        eval: true,
-        workerData: { driver, path, extension: extension?.path, entry: extension?.entry, flag: flag.buffer, port: port2 },
-        transferList: [port2],
-      });
+      const fts5Shard: ShardInit = { path, rank, flag: flag.buffer as SharedArrayBuffer, port: port2 };
+      const worker = startTsWorker(new URL('./fts5-shard-thread.ts', import.meta.url), { workerData: { fts5Shard }, transferList: [port2] });
       // An idle pool must not keep the process alive.
       worker.unref();
       port1.unref();
@@ -90,7 +54,7 @@ export class ShardPool {
     const sent = this.helpers.slice(0, n - 1).map((h, k) => {
       const { sql, params } = job(k + 1);
       Atomics.store(h.flag, 0, 0);
-      h.port.postMessage({ sql, params });
+      h.port.postMessage({ sql, params } satisfies ShardQuery);
       return h;
     });
     const first = job(0);
@@ -107,15 +71,15 @@ export class ShardPool {
       if (Atomics.wait(h.flag, 0, 0, WAIT_MS) === 'timed-out') {
         // Its late answer would be taken for the next query's: stop using the pool.
         this.failed = true;
-        failure ??= new Error(`fts5 shard worker did not answer within ${WAIT_MS / 1000} s`);
+        failure ??= new Error(`fts5 range thread did not answer within ${WAIT_MS / 1000} s`);
         out.push([]);
         continue;
       }
       // The reply is queued before the flag is set, so it is there now.
-      const msg = receiveMessageOnPort(h.port) as { message: { rows?: T[]; error?: string } } | undefined;
-      if (!msg) throw new Error('fts5 shard worker set its flag without a reply');
+      const msg = receiveMessageOnPort(h.port) as { message: ShardReply } | undefined;
+      if (!msg) throw new Error('fts5 range thread set its flag without a reply');
       if (msg.message.error !== undefined) failure ??= new Error(msg.message.error);
-      out.push(msg.message.rows ?? []);
+      out.push((msg.message.rows as T[] | undefined) ?? []);
     }
     if (failure) throw failure;
     return out;

@@ -2,7 +2,8 @@
 // The index lives in the same database file as an external-content table
 // over `papers`, kept in step by triggers, so every writer (crawler,
 // importer, any process) updates it in the same transaction as the row.
-// All of this engine's SQL is in this file.
+// Table and triggers are a migration's (db/migrations/0004_fts5.sql); every
+// query this engine runs is in this file.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/client.ts';
 import { countPapers, getPaper, getPapers, maxSeq } from '../db/queries.ts';
@@ -11,7 +12,7 @@ import { hasFilters, hasPositive, type QueryFilters, type QueryNode } from './qu
 import { keywords, type Keyword } from './keywords.ts';
 import { stem, terms } from './tokenize.ts';
 import { availableParallelism } from 'node:os';
-import { loadRank, rankExtension } from './fts5-rank.ts';
+import { loadRank } from './fts5-rank.ts';
 import { ShardPool, type Param } from './fts5-shards.ts';
 import { Vocabulary } from './fts5-vocabulary.ts';
 import { groupDocs, planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
@@ -35,8 +36,6 @@ export const VARIANT_POSTINGS = 400_000;
 const RELATED_POOL = 200;
 
 export interface Fts5Tuning {
-  /** FTS5 tokenizer spec. */
-  tokenizer: string;
   /**
    * Words are indexed as written; with stemming on, a query word also
    * matches its inflections ("quantization" for "quantized";
@@ -62,7 +61,6 @@ export interface Fts5Tuning {
 
 /** Chosen by `npm run bench:search` (known-item MRR@10); see BENCHMARKS.md. */
 export const DEFAULT_FTS5_TUNING: Fts5Tuning = {
-  tokenizer: 'unicode61 remove_diacritics 2',
   useStem: true,
   variantWeight: VARIANT_WEIGHT,
   tieredVariants: TIERED_VARIANTS,
@@ -70,30 +68,27 @@ export const DEFAULT_FTS5_TUNING: Fts5Tuning = {
   andFirst: true,
 };
 
+/**
+ * The FTS5 table's tokenizer, as db/migrations/0004_fts5.sql declares it
+ * (another one is a new migration that recreates the table).
+ */
+export const FTS5_TOKENIZER = 'unicode61 remove_diacritics 2';
+
 const TABLE = 'papers_fts';
 
-/** Creates the FTS table and its triggers if missing; fills it once if it is behind. */
-export function ensureFts5(db: Db, tuning: Fts5Tuning = DEFAULT_FTS5_TUNING, log: (line: string) => void = () => {}): void {
+/**
+ * Makes the index current for the engine: the table, its vocabulary and the
+ * triggers are the migration's (db/migrations/0004_fts5.sql), and act only
+ * once this has switched indexing on (fts5_state), so a database searched
+ * with minisearch imports without them. The first time, and whenever the
+ * index holds another number of rows than papers, it is filled with one
+ * 'rebuild', in the same transaction that switches the triggers on, so no
+ * write falls between the two.
+ */
+export function ensureFts5(db: Db, log: (line: string) => void = () => {}): void {
   const s = db.sqlite;
   const setup = s.transaction(() => {
-    const existing = s.prepare("SELECT sql FROM sqlite_master WHERE name = ?").pluck().get(TABLE) as string | undefined;
-    if (existing && !existing.includes(`tokenize='${tuning.tokenizer.replace(/'/g, "''")}'`)) {
-      log(`search: FTS5 table has another tokenizer, recreating it`);
-      s.exec(`DROP TABLE ${TABLE}; DROP TABLE IF EXISTS ${TABLE}_vocab;`);
-    }
-    s.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${TABLE} USING fts5(title, abstract, authors,
-      content='papers', content_rowid='rowid', tokenize='${tuning.tokenizer.replace(/'/g, "''")}');
-    CREATE VIRTUAL TABLE IF NOT EXISTS ${TABLE}_vocab USING fts5vocab(${TABLE}, 'row');
-    CREATE TRIGGER IF NOT EXISTS ${TABLE}_ai AFTER INSERT ON papers BEGIN
-      INSERT INTO ${TABLE}(rowid, title, abstract, authors) VALUES (new.rowid, new.title, new.abstract, new.authors);
-    END;
-    CREATE TRIGGER IF NOT EXISTS ${TABLE}_ad AFTER DELETE ON papers BEGIN
-      INSERT INTO ${TABLE}(${TABLE}, rowid, title, abstract, authors) VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
-    END;
-    CREATE TRIGGER IF NOT EXISTS ${TABLE}_au AFTER UPDATE OF title, abstract, authors ON papers BEGIN
-      INSERT INTO ${TABLE}(${TABLE}, rowid, title, abstract, authors) VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
-      INSERT INTO ${TABLE}(rowid, title, abstract, authors) VALUES (new.rowid, new.title, new.abstract, new.authors);
-    END;`);
+    s.prepare('UPDATE fts5_state SET indexing = 1 WHERE indexing = 0').run();
     // count(*) on an external-content table counts the content; docsize is the index's own.
     const indexed = s.prepare(`SELECT count(*) FROM ${TABLE}_docsize`).pluck().get() as number;
     const rows = countPapers(db);
@@ -343,14 +338,13 @@ export class Fts5Engine implements LocalSearchEngine {
     const shards =
       opts.shards ?? (db.path !== ':memory:' && papers >= SHARD_ABOVE ? Math.min(2, availableParallelism()) : 1);
     if (shards > 1 && db.path !== ':memory:') {
-      const ext = this.ranked ? rankExtension().path : null;
-      this.pool = new ShardPool(db.path, shards - 1, ext ? { path: ext, entry: 'sqlite3_fts5rank_init' } : null);
+      this.pool = new ShardPool(db.path, shards - 1, this.ranked);
     }
   }
 
   static open(db: Db, opts: Fts5OpenOptions = {}): Fts5Engine {
     const tuning = opts.tuning ?? DEFAULT_FTS5_TUNING;
-    ensureFts5(db, tuning, opts.log);
+    ensureFts5(db, opts.log);
     return new Fts5Engine(db, tuning, opts);
   }
 

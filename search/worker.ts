@@ -1,8 +1,10 @@
-// The in-process index in a thread of its own. The MiniSearch index is a
+// The search engine in a thread of its own. The MiniSearch index is a
 // few hundred MB of small objects; in the server's own heap its garbage
 // collections (0.1-0.5 s under load) stalled every page. Here it lives in a
 // worker's isolate, which also indexes new rows and saves the snapshot on the
-// second core. Calls are messages answered by promises, so while the worker
+// second core. The FTS5 engine runs here too: its queries are synchronous
+// SQLite calls, and from 100,000 papers it waits (Atomics.wait) for its range
+// threads, which would otherwise hold up the request loop. Calls are messages answered by promises, so while the worker
 // searches (or indexes a slice, or collects garbage) the request loop goes on
 // serving pages; only the searches wait.
 //

@@ -59,9 +59,10 @@ async function main(): Promise<void> {
   // Rows written by a crawl or import in another process become searchable here.
   const syncMs = config.SEARCH_SYNC_MS;
   const engine: EngineName = config.SEARCH_ENGINE;
-  // The in-process index gets a thread of its own (search/worker.ts) unless
-  // SEARCH_WORKER=off; FTS5 lives in SQLite and needs none.
-  const inWorker = engine === 'minisearch' && config.SEARCH_WORKER;
+  // The engine, either one, gets a thread of its own (search/worker.ts) unless
+  // SEARCH_WORKER=off, so no query (nor FTS5's wait for its range threads)
+  // ever holds up the request loop.
+  const inWorker = config.SEARCH_WORKER;
   const changes = changesOf(db, syncMs);
   let search: SearchEngine;
   let stopSync = () => {};
