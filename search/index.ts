@@ -19,12 +19,14 @@ export interface OpenSearchOptions {
   dataDir?: string;
   log?: (line: string) => void;
   tuning?: MiniSearchTuning;
+  /** For the fts5 engine: how many threads answer a query (default: see Fts5OpenOptions.shards). */
+  fts5Shards?: number;
 }
 
 export async function openSearch(db: Db, opts: OpenSearchOptions = {}): Promise<LocalSearchEngine> {
   const name = opts.engine ?? readSetting('SEARCH_ENGINE');
   const log = opts.log ?? (() => {});
-  if (name === 'fts5') return Fts5Engine.open(db, { log });
+  if (name === 'fts5') return Fts5Engine.open(db, { log, shards: opts.fts5Shards });
   if (name !== 'minisearch') throw new Error(`SEARCH_ENGINE must be "minisearch" or "fts5", not "${name}"`);
   const file = db.path === ':memory:' && !opts.dataDir ? null : join(opts.dataDir ?? dataDir(), 'search', 'minisearch.bin');
   return PersistentMiniSearch.open(db, file, opts.tuning ?? DEFAULT_TUNING, log);

@@ -21,6 +21,7 @@ interface Init {
   dbPath: string;
   dataDir: string;
   engine: EngineName;
+  fts5Shards?: number;
   port: MessagePort;
 }
 
@@ -51,9 +52,9 @@ export class SearchWorker implements SearchEngine {
   }
 
   /** Starts the worker and waits until its index is loaded or built (log lines arrive through `log`). */
-  static start(opts: { dbPath: string; dataDir: string; engine: EngineName; log: (line: string) => void }): Promise<SearchWorker> {
+  static start(opts: { dbPath: string; dataDir: string; engine: EngineName; fts5Shards?: number; log: (line: string) => void }): Promise<SearchWorker> {
     const { port1, port2 } = new MessageChannel();
-    const init: Init = { dbPath: opts.dbPath, dataDir: opts.dataDir, engine: opts.engine, port: port2 };
+    const init: Init = { dbPath: opts.dbPath, dataDir: opts.dataDir, engine: opts.engine, fts5Shards: opts.fts5Shards, port: port2 };
     const worker = startTsWorker(import.meta.url, { workerData: init, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     return new Promise((resolve, reject) => {
       let ready = false;
@@ -114,7 +115,7 @@ export class SearchWorker implements SearchEngine {
 async function serve(init: Init): Promise<void> {
   const log = (line: string) => parentPort!.postMessage({ log: line });
   const db = openDb(init.dbPath);
-  const engine = await openSearch(db, { engine: init.engine, dataDir: init.dataDir, log });
+  const engine = await openSearch(db, { engine: init.engine, dataDir: init.dataDir, fts5Shards: init.fts5Shards, log });
   // The main thread watches the database (db/changes.ts) and says when the papers changed.
   const stopSync = startSyncLoop(engine, (listener) => {
     const onMessage = (m: { changed?: boolean }) => m.changed && listener();

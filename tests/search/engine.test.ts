@@ -286,3 +286,25 @@ test('the search worker answers as the in-process engine, passes QueryErrors thr
     wdir.cleanup();
   }
 });
+
+test('the search worker runs the fts5 engine too, its range threads started from that thread: the same answers as in process', async () => {
+  const local = engines.fts5;
+  const wdir = tempDir('search-worker-fts5-');
+  let remote: SearchWorker | null = null;
+  try {
+    remote = await SearchWorker.start({ dbPath: db.path, dataDir: wdir.path, engine: 'fts5', fts5Shards: 2, log: () => {} });
+    assert.equal(remote.name, 'fts5');
+    const queries = ['dark matter', '"neural network" -graph', 'cat:astro-ph year:2024', 'ti:quantum OR au:smith', 'generalized quantization'];
+    const view = (r: SearchResult) => ({ total: r.total, hits: r.hits.map((h) => [h.id, h.score, h.terms]) });
+    for (const q of queries) assert.deepEqual(view(await remote.search(q, { limit: 20 })), view(local.search(q, { limit: 20 })), q);
+    const together = await Promise.all(queries.map((q) => remote!.search(q, { offset: 3, limit: 7 })));
+    together.forEach((r, k) => assert.deepEqual(view(r), view(local.search(queries[k], { offset: 3, limit: 7 })), `concurrent ${queries[k]}`));
+    const id = db.sqlite.prepare('SELECT id FROM papers LIMIT 1').pluck().get() as string;
+    assert.deepEqual((await remote.related(id, 5))?.hits.map((h) => h.id), local.related(id, 5)?.hits.map((h) => h.id));
+    await assert.rejects(remote.search('a'.repeat(5).split('').join(' OR ') + ' OR'.repeat(100) + ' "x'), (err: Error) => err.name === 'QueryError');
+    await remote.close();
+  } finally {
+    await remote?.close();
+    wdir.cleanup();
+  }
+});
