@@ -64,3 +64,88 @@ export function loadRank(sqlite: Sqlite, log: (line: string) => void = () => {})
   log(`search: FTS5 ranks with bm25() (bm25_df unavailable: ${ext.error})`);
   return false;
 }
+
+// ---- The ranking expression and bm25_df's tier encoding (fts5_rank.c). This
+// is the one place that knows how tiers are coded, which sign marks an exact
+// row, and how tiered rows order; the engine (search/fts5.ts) uses these.
+
+/**
+ * A phrase's code in bm25_df's tiers (or groups) blob: the typed word of AND
+ * group g, a variant (an inflection) in group g, or a phrase outside any
+ * group (always matched, counted in the exact score).
+ */
+export const tierOf = {
+  typed: (group: number): number => 2 * group,
+  variant: (group: number): number => 2 * group + 1,
+  phrase: -1,
+  /** The group of a code; null for a phrase outside any group. */
+  groupOf: (code: number): number | null => (code < 0 ? null : code >> 1),
+  /** Whether the code is a group's typed word. */
+  isTyped: (code: number): boolean => code >= 0 && (code & 1) === 0,
+} as const;
+
+/** Phrase indexes by group, from a blob's codes (phrases outside any group left out). */
+export function phrasesByGroup(codes: readonly number[]): Map<number, number[]> {
+  const groups = new Map<number, number[]>();
+  codes.forEach((code, i) => {
+    const g = tierOf.groupOf(code);
+    if (g === null) return;
+    const list = groups.get(g);
+    if (list) list.push(i);
+    else groups.set(g, [i]);
+  });
+  return groups;
+}
+
+/** A parameter of the ranking expression: a blob or a number bm25_df reads. */
+export type RankParam = Buffer | number;
+
+/**
+ * How bm25_df scores (fts5_rank.c): `plain`, every phrase a term; `tiered`,
+ * exact rows apart from rows with only variants (read with tiered.* below);
+ * `grouped`, a word and its inflections one term.
+ */
+export type RankMode = 'plain' | 'tiered' | 'grouped';
+
+/**
+ * The score of a MATCH row as SQL, higher is better, with its parameters
+ * (they come first, before the MATCH's own), over an FTS5 table with these
+ * column weights:
+ * - `ranked` null: FTS5's own bm25(), negated.
+ * - `ranked`: bm25_df() with each phrase's document frequency in `known`
+ *   (-1: not known, counted as bm25() does), the same doubles as bm25();
+ *   with mode `tiered` or `grouped` also each phrase's code (tierOf), and for
+ *   `grouped` the weight of an inflection's occurrence.
+ */
+export function scoreSql(
+  table: string,
+  weights: readonly number[],
+  ranked: { known: readonly number[]; mode?: RankMode; tiers?: readonly number[]; variantWeight?: number } | null,
+): { sql: string; params: RankParam[] } {
+  if (!ranked) return { sql: `-bm25(${table}, ${weights.join(', ')})`, params: [] };
+  const mode = ranked.mode ?? 'plain';
+  const params: RankParam[] = [Buffer.from(new Float64Array(ranked.known).buffer)];
+  if (mode !== 'plain') params.push(Buffer.from(new Int32Array(ranked.tiers ?? []).buffer));
+  if (mode === 'grouped') params.push(ranked.variantWeight ?? 1);
+  return { sql: `-bm25_df(${table}, ${weights.join(', ')}, ${params.map(() => '?').join(', ')})`, params };
+}
+
+/**
+ * How tiered scores are read: a row holding every typed word scores as the
+ * exact pass would, positive; any other row gets its full score, negative.
+ * Exact rows first, each part by score, then rowid.
+ */
+export const tiered = {
+  /** SQL: the row (column `score`) holds every typed word. */
+  exactSql: 'score > 0',
+  /** SQL ORDER BY over columns `score` and `r` (the rowid). */
+  orderSql: 'score > 0 DESC, abs(score) DESC, r',
+  /** The same order in JavaScript, for merging the answers of several rowid ranges. */
+  compare(a: { score: number; r: number }, b: { score: number; r: number }): number {
+    return Number(b.score > 0) - Number(a.score > 0) || Math.abs(b.score) - Math.abs(a.score) || a.r - b.r;
+  },
+  /** The score as its own pass (exact or same-stem) would give it. */
+  plain(score: number): number {
+    return Math.abs(score);
+  },
+} as const;

@@ -12,7 +12,7 @@ import { hasFilters, hasPositive, type QueryFilters, type QueryNode } from './qu
 import { keywords, type Keyword } from './keywords.ts';
 import { stem, terms } from './tokenize.ts';
 import { availableParallelism } from 'node:os';
-import { loadRank } from './fts5-rank.ts';
+import { loadRank, phrasesByGroup, scoreSql, tiered as tieredScores, tierOf, type RankMode } from './fts5-rank.ts';
 import { ShardPool, type Param } from './fts5-shards.ts';
 import { Vocabulary } from './fts5-vocabulary.ts';
 import { groupDocs, planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
@@ -118,8 +118,7 @@ const COLUMN: Record<string, string> = { title: 'title', abstract: 'abstract', a
 /**
  * An FTS5 MATCH expression and, per phrase in the order FTS5 numbers them,
  * its word when it is one unfiltered word, and its tier code for bm25_df
- * (see fts5_rank.c): 2g for the typed word of term g, 2g+1 for a variant of
- * it, -1 for a phrase.
+ * (tierOf in fts5-rank.ts): term g's typed word, a variant of it, or a phrase.
  */
 interface Compiled {
   expr: string;
@@ -151,13 +150,13 @@ function compile(node: QueryNode, expand?: (word: string) => string[], expandExc
       case 'term': {
         const g = group++;
         const ex = excluding ? expandExcluded : expand;
-        const alts = (ex ? ex(n.word) : [n.word]).map((w, i) => phrase(w, n.field, 2 * g + (i === 0 ? 0 : 1)));
+        const alts = (ex ? ex(n.word) : [n.word]).map((w, i) => phrase(w, n.field, i === 0 ? tierOf.typed(g) : tierOf.variant(g)));
         const e = alts.length === 1 ? alts[0] : `(${alts.join(' OR ')})`;
         return n.field ? `${COLUMN[n.field]} : ${e}` : e;
       }
       case 'phrase': {
         words.push(null);
-        tiers.push(-1);
+        tiers.push(tierOf.phrase);
         const p = lit(n.words.join(' '));
         return n.field ? `${COLUMN[n.field]} : ${p}` : p;
       }
@@ -362,41 +361,27 @@ export class Fts5Engine implements LocalSearchEngine {
     return st;
   }
 
-  private bm25(): string {
-    return `bm25(${TABLE}, ${this.tuning.weights.join(', ')})`;
-  }
-
   /**
-   * The ranking expression and its leading parameters: bm25_df with the
-   * known frequencies, or bm25. `tiered`: exact rows apart (see fts5_rank.c);
+   * The score expression (higher is better) and its leading parameters:
+   * bm25_df with the known frequencies, or bm25. `tiered`: exact rows apart;
    * `grouped`: each word and its inflections one term, the typed word's
-   * phrase carrying the group's document frequency (search/plan.ts groupDocs).
+   * phrase carrying the group's document frequency (search/plan.ts
+   * groupDocs). The encodings are fts5-rank.ts's.
    */
-  private rank(c: Compiled, df: Map<string, number>, mode: 'plain' | 'tiered' | 'grouped' = 'plain'): { sql: string; params: Param[] } {
-    if (!this.ranked) return { sql: this.bm25(), params: [] };
+  private rank(c: Compiled, df: Map<string, number>, mode: RankMode = 'plain'): { sql: string; params: Param[] } {
+    if (!this.ranked) return scoreSql(TABLE, this.tuning.weights, null);
     // -1: not known (a phrase, a field, a word FTS5 splits); bm25_df counts it as bm25() does.
     const known = c.words.map((w) => (w === null ? -1 : (df.get(w) ?? -1)));
     if (mode === 'grouped') {
-      const members = new Map<number, number[]>();
-      c.tiers.forEach((t, i) => {
-        if (t < 0) return;
-        const list = members.get(t >> 1) ?? [];
-        list.push(i);
-        members.set(t >> 1, list);
-      });
       const n = this.paperCount();
-      for (const list of members.values()) {
-        const head = list.find((i) => (c.tiers[i] & 1) === 0);
+      for (const list of phrasesByGroup(c.tiers).values()) {
+        const head = list.find((i) => tierOf.isTyped(c.tiers[i]));
         // A word in a column filter (unknown count) keeps FTS5's own count of the typed word.
         if (head === undefined || list.some((i) => c.words[i] === null)) continue;
         known[head] = groupDocs(list.map((i) => Math.max(0, known[i])), n);
       }
     }
-    const params: Param[] = [Buffer.from(new Float64Array(known).buffer)];
-    if (mode !== 'plain') params.push(Buffer.from(new Int32Array(c.tiers).buffer));
-    if (mode === 'grouped') params.push(this.tuning.variantWeight);
-    const extra = mode === 'plain' ? '?' : mode === 'tiered' ? '?, ?' : '?, ?, ?';
-    return { sql: `bm25_df(${TABLE}, ${this.tuning.weights.join(', ')}, ${extra})`, params };
+    return scoreSql(TABLE, this.tuning.weights, { known, mode, tiers: c.tiers, variantWeight: this.tuning.variantWeight });
   }
 
   /**
@@ -475,7 +460,7 @@ export class Fts5Engine implements LocalSearchEngine {
     within: ReadonlySet<string> | undefined,
     keep: number,
     without: readonly number[],
-    mode: 'plain' | 'tiered' | 'grouped' = 'plain',
+    mode: RankMode = 'plain',
   ): { rows: RangeRow[]; total: number; exact: number } {
     const tiered = mode === 'tiered';
     // Only the count is wanted: no row is scored.
@@ -496,12 +481,12 @@ export class Fts5Engine implements LocalSearchEngine {
     // LIMIT 0 would also drop the row that carries the count.
     const limit = Math.max(1, keep);
     const matches = `WITH m AS MATERIALIZED (
-        SELECT ${TABLE}.rowid AS r, -${rank.sql} AS score FROM ${from}
+        SELECT ${TABLE}.rowid AS r, ${rank.sql} AS score FROM ${from}
         WHERE ${TABLE} MATCH ? AND ${TABLE}.rowid >= ? AND ${TABLE}.rowid <= ?${extra})`;
-    // Tiered, an exact row's score is positive and any other row's negative (see fts5_rank.c).
+    // Tiered: exact rows first, and counted apart (tiered in fts5-rank.ts).
     const sql = tiered
-      ? `${matches} SELECT r, score, (SELECT count(*) FROM m) AS total, (SELECT count(*) FROM m WHERE score > 0) AS exact
-      FROM m ORDER BY score > 0 DESC, abs(score) DESC, r LIMIT ?`
+      ? `${matches} SELECT r, score, (SELECT count(*) FROM m) AS total, (SELECT count(*) FROM m WHERE ${tieredScores.exactSql}) AS exact
+      FROM m ORDER BY ${tieredScores.orderSql} LIMIT ?`
       : `${matches} SELECT r, score, (SELECT count(*) FROM m) AS total FROM m ORDER BY score DESC, r LIMIT ?`;
     // A `within` set bounds the rowids MATCH walks: a listing's newest papers sit in a narrow
     // rowid range (ids, and so import and crawl order, follow time), so a keyword ranking reads
@@ -528,7 +513,7 @@ export class Fts5Engine implements LocalSearchEngine {
     const total = parts.reduce((t, p) => t + (p[0]?.total ?? 0), 0);
     const exact = parts.reduce((t, p) => t + (p[0]?.exact ?? 0), 0);
     const order = tiered
-      ? (a: RangeRow, b: RangeRow) => Number(b.score > 0) - Number(a.score > 0) || Math.abs(b.score) - Math.abs(a.score) || a.r - b.r
+      ? tieredScores.compare
       : (a: RangeRow, b: RangeRow) => b.score - a.score || a.r - b.r;
     const rows = parts.length === 1 ? parts[0] : parts.flat().sort(order);
     return { rows: rows.slice(0, keep), total, exact };
@@ -611,7 +596,7 @@ export class Fts5Engine implements LocalSearchEngine {
       const wide = wideOf();
       if (wide.expr !== exact.expr) {
         const r = this.matchRanked(wide, df, f, within, offset + limit, [], 'tiered');
-        for (const row of r.rows) row.score = Math.abs(row.score);
+        for (const row of r.rows) row.score = tieredScores.plain(row.score);
         if (r.exact >= VARIANTS_BELOW) {
           return { rows: this.idsOf(r.rows.slice(0, r.exact).slice(offset, offset + limit)), total: r.exact };
         }
@@ -769,7 +754,7 @@ export class Fts5Engine implements LocalSearchEngine {
     const match = kw.map((k) => lit(k.word)).join(' OR ');
     const pool = this.db.sqlite
       .prepare(
-        `SELECT p.id AS id, -${this.bm25()} AS score FROM ${TABLE} JOIN papers p ON p.rowid = ${TABLE}.rowid
+        `SELECT p.id AS id, ${scoreSql(TABLE, this.tuning.weights, null).sql} AS score FROM ${TABLE} JOIN papers p ON p.rowid = ${TABLE}.rowid
          WHERE ${TABLE} MATCH ? AND p.id IS NOT ? ORDER BY score DESC, p.id LIMIT ?`,
       )
       .all(match, excludeId, Math.max(RELATED_POOL, size * 4)) as { id: string; score: number }[];

@@ -1,7 +1,9 @@
 // The in-process engine: MiniSearch with our tokenizer, stop words and
 // stemming, fed from SQLite rows above a watermark. Phrases are confirmed
 // against each paper's stored word sequence (MiniSearch keeps no positions),
-// filters run on two tiny stored fields (date, categories).
+// filters run on two tiny stored fields (date, categories). MiniSearch holds
+// the index; building, saving, loading and query evaluation are ours, on its
+// private members (search/ms-internals.ts names them and checks the version).
 import MiniSearch from 'minisearch';
 import type { Db } from '../db/client.ts';
 import { getPaper, maxSeq, nthChangeAfter, papersChangedSince } from '../db/queries.ts';
@@ -542,7 +544,7 @@ export function bulkIndex(papers: Iterable<Paper>, tuning: MiniSearchTuning): { 
     sequences.set(sid, d.sequences);
   }
   const n = shortId;
-  for (const fp of postings.values()) for (const m of fp.values()) (m as PostingList).trim();
+  for (const fp of postings.values()) for (const m of fp.values()) m.trim();
   const ms = assemble<IndexDoc>(
     options,
     {

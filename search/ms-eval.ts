@@ -5,7 +5,7 @@
 // here AND walks only the rarest part's postings and probes the others, and
 // OR accumulates term-at-a-time in typed arrays. That is what takes 3-word
 // queries from tens of milliseconds to a few.
-import type { IndexView, FieldPostings, PostingMap } from './ms-internals.ts';
+import type { IndexView, FieldPostings } from './ms-internals.ts';
 import { PostingList, unpackId, unpackTf } from './postings.ts';
 import { groupDocs } from './plan.ts';
 
@@ -39,7 +39,7 @@ interface FieldPart {
   /** Whether this part is the query word itself (not a variant). */
   exact: boolean;
   fid: number;
-  map: PostingMap;
+  map: PostingList;
   weight: number;
   avg: number;
   idf: number;
@@ -55,7 +55,6 @@ interface FieldPart {
  */
 function probe(p: FieldPart, sid: number): number | undefined {
   const map = p.map;
-  if (!(map instanceof PostingList)) return map.get(sid);
   const d = map.data;
   const n = map.n;
   let lo = sid >= p.last ? p.pos : 0;
@@ -235,12 +234,8 @@ export class TermMatcher implements Matcher {
         if (tf[sid] === 0) seen.push(sid);
         tf[sid] += w * f;
       };
-      if (p.map instanceof PostingList) {
-        const packed = p.map.packed();
-        for (let i = 0; i < packed.length; i++) add(unpackId(packed[i]), unpackTf(packed[i]));
-      } else {
-        for (const [sid, f] of p.map) add(sid, f);
-      }
+      const packed = p.map.packed();
+      for (let i = 0; i < packed.length; i++) add(unpackId(packed[i]), unpackTf(packed[i]));
     }
     const view = this.view;
     for (const sid of seen) {
@@ -266,24 +261,16 @@ export class TermMatcher implements Matcher {
         const len = view.fieldLength(sid, p.fid);
         acc.add(sid, p.weight * p.idf * (d + (tf * (k + 1)) / (tf + k * (1 - b) + b * norm * len)), stamp, exact);
       };
-      if (p.map instanceof PostingList) {
-        const packed = p.map.packed();
-        for (let i = 0; i < packed.length; i++) add(unpackId(packed[i]), unpackTf(packed[i]));
-      } else {
-        for (const [sid, tf] of p.map) add(sid, tf);
-      }
+      const packed = p.map.packed();
+      for (let i = 0; i < packed.length; i++) add(unpackId(packed[i]), unpackTf(packed[i]));
     }
   }
 }
 
 /** The short ids of a posting map, without copying a packed list. */
-function* ids(map: PostingMap): Iterable<number> {
-  if (map instanceof PostingList) {
-    const packed = map.packed();
-    for (let i = 0; i < packed.length; i++) yield unpackId(packed[i]);
-  } else {
-    yield* map.keys();
-  }
+function* ids(map: PostingList): Iterable<number> {
+  const packed = map.packed();
+  for (let i = 0; i < packed.length; i++) yield unpackId(packed[i]);
 }
 
 export class AndMatcher implements Matcher {

@@ -1,18 +1,54 @@
-// The one place that reaches inside MiniSearch 7 (pinned: package.json ^7.2).
+// The one place that reaches inside MiniSearch (7.x only: checked once, at
+// load, against the installed package's version, and every private member is
+// reached through internals() below).
 //
-// Why: MiniSearch.add() walks its radix tree once per word occurrence, which
-// made a full build of 85 k papers take over a minute here, and its JSON
-// snapshot is one giant string. Building the postings in plain hash maps and
-// handing them to the radix tree once per term is ~10x faster, and lets the
-// snapshot be streamed in binary frames. Everything else (scoring, query
-// trees, AND/OR/AND_NOT, discard/vacuum) stays MiniSearch's public API.
+// The "minisearch" engine is our own engine on MiniSearch's data structures:
+// MiniSearch keeps the index (its radix tree of terms, document ids, field
+// lengths, stored fields, discard and vacuum), and we build it, save and load
+// it, and evaluate and score queries over it (search/ms-eval.ts), because
+// MiniSearch.add() walks its radix tree once per word occurrence (a full
+// build of 85 k papers took over a minute), its JSON snapshot is one giant
+// string, and its search() builds match details for every posting of every
+// term before intersecting.
+//
+// What we use that MiniSearch does not publish (all of MiniSearch 7.2's
+// src/MiniSearch.ts), and for what:
+//   _index            the radix tree (get, set, fetch, atPrefix, fuzzyGet, entries, size): build, load, save, evaluate
+//   _documentIds      short id -> id: liveness, ids of hits, save
+//   _idToShortId      id -> short id: load (assemble), `within` sets
+//   _fieldLength      short id -> field lengths: scoring, save
+//   _storedFields     short id -> stored fields: load, save, dates of hits
+//   _avgFieldLength, _documentCount, _nextId, _dirtCount, _fieldIds: scoring, save
+//   addDocumentId(), addFieldLength(): adding a paper as add() would
+// Postings are always our PostingList (postings.ts): we never call
+// MiniSearch.add(), the only code that would make its own Map of postings,
+// and PostingList answers the Map methods discard() and vacuum() call.
 import MiniSearch, { type Options } from 'minisearch';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PostingList } from './postings.ts';
 
-/** shortDocId -> term frequency: a Map where MiniSearch made it, a PostingList where we did. */
-export type PostingMap = Map<number, number> | PostingList;
-/** term -> fieldId -> postings: MiniSearch's own index layout. */
-export type FieldPostings = Map<number, PostingMap>;
+/** term -> fieldId -> postings: MiniSearch's own index layout, with our posting lists. */
+export type FieldPostings = Map<number, PostingList>;
+
+/** The MiniSearch major version whose private members this module knows. */
+const KNOWN_MAJOR = 7;
+/** The installed MiniSearch's version, read once from its package.json (which its exports do not publish). */
+const INSTALLED: string = (() => {
+  let dir = dirname(createRequire(import.meta.url).resolve('minisearch'));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'minisearch' && pkg.version) return pkg.version;
+    } catch {
+      /* no package.json here: look further up */
+    }
+    if (dirname(dir) === dir) return 'unknown';
+    dir = dirname(dir);
+  }
+})();
+const KNOWN_VERSION = Number(INSTALLED.split('.')[0]) === KNOWN_MAJOR;
 
 interface RadixMap {
   get(term: string): FieldPostings | undefined;
@@ -24,8 +60,9 @@ interface RadixMap {
 }
 
 interface Internals {
-  _index: RadixMap;
+  _index: RadixMap & { fetch(term: string, initial: () => FieldPostings): FieldPostings };
   _documentIds: Map<number, string>;
+  _idToShortId: Map<string, number>;
   _fieldLength: Map<number, number[]>;
   _storedFields: Map<number, Record<string, unknown>>;
   _avgFieldLength: number[];
@@ -33,12 +70,24 @@ interface Internals {
   _documentCount: number;
   _dirtCount: number;
   _fieldIds: Record<string, number>;
+  addDocumentId(id: string): number;
+  addFieldLength(sid: number, fieldId: number, count: number, length: number): void;
 }
 
+/**
+ * The version guard: every use of a private member goes through here. It
+ * fails on another major version, or when a member it needs is missing.
+ */
 function internals<T>(ms: MiniSearch<T>): Internals {
+  if (!KNOWN_VERSION) {
+    throw new Error(`search/ms-internals.ts knows MiniSearch ${KNOWN_MAJOR}.x, not ${INSTALLED}; pin minisearch to ^7.2`);
+  }
   const i = ms as unknown as Internals;
-  if (!i._index || typeof i._index.get !== 'function' || !(i._documentIds instanceof Map)) {
-    throw new Error('MiniSearch internals changed (expected 7.x); pin minisearch to ^7.2');
+  if (
+    !i._index || typeof i._index.get !== 'function' || typeof i._index.fetch !== 'function' ||
+    !(i._documentIds instanceof Map) || !(i._idToShortId instanceof Map) || typeof i.addDocumentId !== 'function'
+  ) {
+    throw new Error(`MiniSearch ${INSTALLED}'s internals are not the ones search/ms-internals.ts knows; pin minisearch to ^7.2`);
   }
   return i;
 }
@@ -72,7 +121,7 @@ export function assemble<T>(
   const i = internals(ms);
   for (const d of docs) {
     i._documentIds.set(d.shortId, d.id);
-    (ms as unknown as { _idToShortId: Map<string, number> })._idToShortId.set(d.id, d.shortId);
+    i._idToShortId.set(d.id, d.shortId);
     i._fieldLength.set(d.shortId, d.fieldLength);
     i._storedFields.set(d.shortId, d.stored);
   }
@@ -102,11 +151,7 @@ export function addPrepared<T>(
   fields: readonly PreparedField[],
   onNewTerm?: (term: string) => void,
 ): number {
-  const i = internals(ms) as Internals & {
-    addDocumentId(id: string): number;
-    addFieldLength(sid: number, fieldId: number, count: number, length: number): void;
-    _index: RadixMap & { fetch(term: string, initial: () => FieldPostings): FieldPostings };
-  };
+  const i = internals(ms);
   if (ms.has(id)) throw new Error(`duplicate id ${id}`);
   const sid = i.addDocumentId(id);
   i._storedFields.set(sid, stored);
@@ -135,7 +180,7 @@ const recentTerms = new WeakMap<object, Map<string, FieldPostings>>();
 const RECENT_MAX = 50_000;
 
 function termData(
-  index: RadixMap & { fetch(term: string, initial: () => FieldPostings): FieldPostings },
+  index: Internals['_index'],
   recent: Map<string, FieldPostings>,
   term: string,
   onNewTerm?: (term: string) => void,
@@ -207,7 +252,7 @@ export interface IndexView {
 
 export function viewOf<T>(ms: MiniSearch<T>): IndexView {
   const i = internals(ms);
-  const idToShort = (ms as unknown as { _idToShortId: Map<string, number> })._idToShortId;
+  const idToShort = i._idToShortId;
   // Field lengths copied into typed arrays: scoring reads one per posting, and
   // a Map lookup there was a fifth of the time of a related-papers query. A
   // short id's lengths never change after it is added (an update gets a new

@@ -74,8 +74,7 @@ function* snapshotFrames<T>(ms: MiniSearch<T>, sequences: TermSequences, meta: S
     nums.push(fields.size);
     for (const [fid, postings] of fields) {
       nums.push(fid, postings.size);
-      if (postings instanceof PostingList) for (const v of postings.packed()) nums.push(v);
-      else for (const [sid, freq] of postings) nums.push(((sid << 8) | Math.min(freq, 255)) >>> 0);
+      for (const v of postings.packed()) nums.push(v);
     }
     terms++;
     if (names.length >= TERMS_PER_FRAME) yield termFrame();
