@@ -68,7 +68,12 @@ export class ShardPool {
     // Collect every answer even after a failure, so no reply is left for the next query.
     const out: T[][] = [mine ?? []];
     for (const h of sent) {
-      if (Atomics.wait(h.flag, 0, 0, WAIT_MS) === 'timed-out') {
+      // Only the flag says this reply is in: a wake-up may be the previous
+      // query's notify, arriving late when the thread was descheduled between
+      // setting the flag and notifying.
+      const deadline = performance.now() + WAIT_MS;
+      while (Atomics.load(h.flag, 0) === 0 && performance.now() < deadline) Atomics.wait(h.flag, 0, 0, deadline - performance.now());
+      if (Atomics.load(h.flag, 0) === 0) {
         // Its late answer would be taken for the next query's: stop using the pool.
         this.failed = true;
         failure ??= new Error(`fts5 range thread did not answer within ${WAIT_MS / 1000} s`);
@@ -77,7 +82,10 @@ export class ShardPool {
       }
       // The reply is queued before the flag is set, so it is there now.
       const msg = receiveMessageOnPort(h.port) as { message: ShardReply } | undefined;
-      if (!msg) throw new Error('fts5 range thread set its flag without a reply');
+      if (!msg) {
+        this.failed = true;
+        throw new Error('fts5 range thread set its flag without a reply');
+      }
       if (msg.message.error !== undefined) failure ??= new Error(msg.message.error);
       out.push((msg.message.rows as T[] | undefined) ?? []);
     }
