@@ -57,13 +57,24 @@ export async function writeSynthetic(file: string, n: number, seed: number): Pro
   const months: string[] = [];
   for (let y = 8; y <= 26; y++) for (let m = 1; m <= 12; m++) months.push(`${String(y).padStart(2, '0')}${String(m).padStart(2, '0')}`);
   // Month after month, numbers rising within each: the file is in id order,
-  // as arXiv's own snapshot is, so an import appends to its indexes.
-  const perMonth = Math.ceil(n / months.length);
-  if (perMonth > 40000) throw new Error('synthetic id space exhausted');
+  // as arXiv's own snapshot is, so an import appends to its indexes. Before
+  // 2015 arXiv's numbers had four digits (1000-9999 here), five after
+  // (60000-99999); months past 2014 take what the earlier ones cannot hold.
+  const early = months.filter((m) => m < '1501');
+  const perEarly = Math.min(8999, Math.ceil(n / months.length));
+  const perLate = Math.ceil((n - perEarly * early.length) / (months.length - early.length));
+  if (perLate > 39999) throw new Error('synthetic id space exhausted');
+  const slots = months.map((month) => (month < '1501' ? { month, first: 1000, count: perEarly } : { month, first: 60000, count: perLate }));
   const out = createWriteStream(file);
+  let slot = 0;
+  let inSlot = 0;
   for (let i = 0; i < n; i++) {
-    const month = months[Math.floor(i / perMonth)];
-    const num = 60000 + (i % perMonth);
+    while (inSlot >= slots[slot].count) {
+      slot++;
+      inSlot = 0;
+    }
+    const month = slots[slot].month;
+    const num = slots[slot].first + inSlot++;
     const k = 3 + Math.floor(rnd() * 6);
     const abs: string[] = [];
     for (let j = 0; j < k; j++) abs.push(pick(sentences));
