@@ -14,7 +14,7 @@ import { openDb, type Db } from '../../db/client.ts';
 import { countPapers, ingestBatch } from '../../db/queries.ts';
 import type { Paper } from '../../db/paper.ts';
 import { importFile } from '../../scripts/import.ts';
-import { Fts5Engine } from '../../search/fts5.ts';
+import { FTS5_TOKENIZER, Fts5Engine } from '../../search/fts5.ts';
 import { ROOT, corpusLines, tempDir } from '../helpers.ts';
 
 const indexing = (db: Db) => db.sqlite.prepare('SELECT indexing FROM fts5_state').pluck().get() as number;
@@ -47,6 +47,8 @@ test('fts5 migration: an import before any fts5 engine indexes nothing; the firs
     const { file, firstId, firstTitle } = await sliceFile(dir.path, 300);
     const db = openDb(join(dir.path, 'papers.db'));
     assert.deepEqual(triggers(db).map((t) => t.name), ['papers_fts_ad', 'papers_fts_ai', 'papers_fts_au']);
+    const table = db.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'").pluck().get() as string;
+    assert.ok(table.includes(`tokenize='${FTS5_TOKENIZER}'`), `the engine's tokenizer is the migration's: ${table}`);
     await importFile(db, file, {});
     assert.equal(countPapers(db), 300);
     assert.equal(indexing(db), 0);
