@@ -312,7 +312,7 @@ function tuneMini(db: Db, base: MiniSearchEngine, dev: Record<SetName, KnownItem
   for (const title of [1, 2, 3]) variants.push([`title x${title}`, { ...d, boost: { ...d.boost, title } }]);
   variants.push(['OR instead of AND-then-OR', { ...d, andFirst: false }]);
   variants.push(['no stemming (exact words only)', { ...d, useStem: false }]);
-  variants.push(['inflections ranked after exact matches (tiers, weight 0.3)', { ...d, tieredVariants: true, variantWeight: 0.3 }]);
+  for (const w of [0.3, 1]) variants.push([`inflections ranked after exact matches (tiers, weight ${w})`, { ...d, tieredVariants: true, variantWeight: w }]);
   variants.push(['every same-stem word ranked after exact matches (tiers, Porter, weight 0.3)', { ...d, tieredVariants: true, variantWeight: 0.3, variantRule: 'porter' }]);
   for (const w of VARIANT_WEIGHTS) variants.push([`inflections in the word's BM25 term, weight ${w}`, { ...d, tieredVariants: false, variantWeight: w }]);
   variants.push(['authors x0.5', { ...d, boost: { ...d.boost, authors: 0.5 } }]);
