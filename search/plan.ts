@@ -81,7 +81,7 @@ export const VARIANT_WEIGHT = 1;
  * Whether papers that hold some query word only as an inflection rank after
  * those that hold every word as typed (true), or a word and its inflections
  * are one BM25 term (false). Measured on the benchmark's exact and variant
- * sets at 85 k papers: one BM25 term gains on the variant set (+0.015 to
+ * sets at 85 k papers: one BM25 term gains on the variant set (+0.014 to
  * +0.055 MRR@10) but loses more on the exact set (-0.010 to -0.115) at every
  * weight tried, so the default stays tiers. Both engines read it.
  */
