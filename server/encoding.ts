@@ -103,8 +103,11 @@ export function compression(policy: EncodingPolicy): MiddlewareHandler {
     if (!policy.compress || c.req.method === 'HEAD') return;
     const res = c.res;
     const type = res.headers.get('content-type') ?? '';
+    // Headers and status first: reading `res.body` turns @hono/node-server's light response into a
+    // full one, which then goes out through its slow stream path (a cached page served 40 % slower).
     // An event stream is sent as it is written; compressing would buffer it.
-    if (!res.body || res.status !== 200 || !COMPRESSIBLE.test(type) || type.startsWith('text/event-stream') || res.headers.has('content-encoding') || res.headers.has('etag')) return;
+    if (res.status !== 200 || res.headers.has('etag') || res.headers.has('content-encoding') || !COMPRESSIBLE.test(type) || type.startsWith('text/event-stream')) return;
+    if (!res.body) return;
     const vary = res.headers.get('vary');
     res.headers.set('vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
     const enc = pickEncoding(c.req.header('accept-encoding'));
