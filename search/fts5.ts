@@ -270,6 +270,8 @@ const MIN_ROWID = -(2n ** 63n);
 const MAX_ROWID = 2n ** 63n - 1n;
 /** A `within` set whose rowids span fewer than this is matched on one connection (no shard pool). */
 const NARROW_SPAN = 200_000n;
+/** Look-ups per vocabulary statement (each is one UNION ALL arm; SQLite allows 500). */
+const VOCAB_ARMS = 200;
 
 export interface Fts5OpenOptions {
   log?: (line: string) => void;
@@ -416,19 +418,22 @@ export class Fts5Engine implements LocalSearchEngine {
     });
     const items = missing.map((k) => all[k]);
     if (!items.length) return result;
-    const n = Math.min(this.shards, items.length);
-    const mine = (i: number) => items.map((_, k) => k).filter((k) => k % n === i);
-    const job = (i: number) => {
-      const ks = mine(i);
-      return {
-        sql: ks.map((k) => `SELECT ${k} AS k, * FROM (${sql})`).join(' UNION ALL '),
-        params: ks.flatMap((k) => items[k]) as Param[],
-      };
-    };
-    const here = (q: string, params: Param[]) => this.prepared(q).all(...params) as { k: number; term: string; doc: number }[];
-    const parts = n === 1 ? [here(job(0).sql, job(0).params)] : this.pool!.all(job, here, n);
     const out: [string, number][][] = items.map(() => []);
-    for (const part of parts) for (const { k, term, doc } of part) out[k].push([term, doc]);
+    // Each item is one arm of a UNION ALL, and SQLite allows at most 500 in one statement.
+    for (let at = 0; at < items.length; at += VOCAB_ARMS) {
+      const batch = items.slice(at, at + VOCAB_ARMS);
+      const n = Math.min(this.shards, batch.length);
+      const job = (i: number) => {
+        const ks = batch.map((_, k) => k).filter((k) => k % n === i);
+        return {
+          sql: ks.map((k) => `SELECT ${k} AS k, * FROM (${sql})`).join(' UNION ALL '),
+          params: ks.flatMap((k) => batch[k]) as Param[],
+        };
+      };
+      const here = (q: string, params: Param[]) => this.prepared(q).all(...params) as { k: number; term: string; doc: number }[];
+      const parts = n === 1 ? [here(job(0).sql, job(0).params)] : this.pool!.all(job, here, n);
+      for (const part of parts) for (const { k, term, doc } of part) out[at + k].push([term, doc]);
+    }
     missing.forEach((k, j) => {
       result[k] = out[j];
       if (this.useVocabCache) this.vocabCache.set(key(all[k]), out[j]);
@@ -439,12 +444,8 @@ export class Fts5Engine implements LocalSearchEngine {
   /** Notes in `df` how many papers hold each word (absent: not an indexed term). */
   private docFreqs(words: readonly (string | null)[], df: Map<string, number>): void {
     const todo = [...new Set(words.filter((w): w is string => w !== null && !df.has(w)))];
-    // In batches: each word is one arm of a UNION ALL, and SQLite allows at most 500 of them.
-    for (let at = 0; at < todo.length; at += 200) {
-      const batch = todo.slice(at, at + 200);
-      const found = this.vocab(batch.map((w) => [w, w] as const), `SELECT term, doc FROM ${TABLE}_vocab WHERE term >= ? AND term <= ?`);
-      batch.forEach((w, k) => df.set(w, found[k][0]?.[1] ?? -1));
-    }
+    const found = this.vocab(todo.map((w) => [w, w] as const), `SELECT term, doc FROM ${TABLE}_vocab WHERE term >= ? AND term <= ?`);
+    todo.forEach((w, k) => df.set(w, found[k][0]?.[1] ?? -1));
   }
 
   /**

@@ -177,6 +177,9 @@ function pathological(): string[] {
     '-(-(-(-(a)))) '.repeat(60),
     'a'.repeat(999),
     'a'.repeat(999) + '*',
+    // Thirty long letter words, each with many compound splits: the look-ups of all their parts exceed the 500
+    // UNION ALL arms SQLite allows in one statement unless they are batched.
+    Array.from({ length: 30 }, (_, i) => 'abcdefghijklmnopqrstuvwxyz'.repeat(2).slice(i % 26, (i % 26) + 30) + 'abcdefghijklmnopqrstuvwxyz'[(i * 7) % 26]).join(' '),
     'ti:'.repeat(300),
     'cat:' + 'cs.LG,'.repeat(150),
     'year:' + '9'.repeat(990),
