@@ -224,6 +224,7 @@ export function newestIds(db: Db, sel: CategorySelection, limit: number, before?
   const excluded = sel.exclude.length
     ? ` AND NOT EXISTS (SELECT 1 FROM paper_categories x WHERE x.paper_id = t.paper_id AND ${catCondition(db, 'x.category', sel.exclude, params)})`
     : '';
+  const bound = before ? [`${before}~`] : [];
   const stmt = db.sqlite.prepare(
     `SELECT t.paper_id AS id, t.sort_date AS d FROM paper_categories t
      WHERE t.category = ? AND t.sort_date >= ?${before ? ' AND t.sort_date <= ?' : ''}${excluded}
@@ -234,16 +235,16 @@ export function newestIds(db: Db, sel: CategorySelection, limit: number, before?
   let floor = '';
   if (!excluded) {
     // Any category holding `limit` papers at or after its limit-th newest date bounds the answer from below.
-    const nth = db.sqlite.prepare(
-      `SELECT sort_date FROM paper_categories WHERE category = ?${before ? ' AND sort_date <= ?' : ''} ORDER BY sort_date DESC LIMIT 1 OFFSET ?`,
-    );
+    const nth = db.sqlite
+      .prepare(`SELECT sort_date FROM paper_categories WHERE category = ?${before ? ' AND sort_date <= ?' : ''} ORDER BY sort_date DESC LIMIT 1 OFFSET ?`)
+      .pluck();
     for (const cat of cats) {
-      const d = nth.pluck().get(cat, ...(before ? [`${before}~`] : []), limit - 1) as string | undefined;
+      const d = nth.get(cat, ...bound, limit - 1) as string | undefined;
       if (d !== undefined && d > floor) floor = d;
     }
   }
   for (const cat of cats) {
-    const rows = stmt.all(cat, floor, ...(before ? [`${before}~`] : []), ...params, limit) as { id: string; d: string }[];
+    const rows = stmt.all(cat, floor, ...bound, ...params, limit) as { id: string; d: string }[];
     for (const r of rows) newest.set(r.id, r.d);
     // Raised (and the map pruned) each time it doubles: sorting stays linear in the rows read.
     if (newest.size < 2 * limit) continue;

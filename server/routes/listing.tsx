@@ -75,7 +75,10 @@ interface KeywordOrder {
   terms: string[];
 }
 
-/** `ids` newest first are cut to KEYWORD_RANK_MAX; matches come first, best first, then the rest in the given order. */
+/**
+ * `ids` newest first are cut to KEYWORD_RANK_MAX; matches come first, best first, then the rest in the given order.
+ * `total`: the selection's size, said in the note when the cut happens (null: not known).
+ */
 async function sortByKeywords(ids: string[], keywords: string, search: SearchEngine | undefined, total: number | null = ids.length): Promise<KeywordOrder> {
   if (!keywords.trim()) return { ids, note: 'Add your keywords to sort by them.', ranked: false, terms: [] };
   if (!search) return { ids, note: 'Search is unavailable, so keyword sorting is off.', ranked: false, terms: [] };
@@ -144,9 +147,9 @@ export async function resolveListing(db: Db, search: SearchEngine | undefined, s
     };
   }
   if (q.sort === 'keywords') {
-    // One more than the cap, so sortByKeywords knows when it cuts; never the whole selection.
+    // One more than the cap, so sortByKeywords knows when it cuts; never the whole selection (its size unknown: null).
     const newest = newestIds(db, selection, KEYWORD_RANK_MAX + 1, q.date);
-    const ordered = await sortByKeywords(newest, q.keywords, search, newest.length > KEYWORD_RANK_MAX ? null : newest.length);
+    const ordered = await sortByKeywords(newest, q.keywords, search, null);
     return {
       ...base,
       mode: 'newest',
