@@ -270,6 +270,8 @@ const MIN_ROWID = -(2n ** 63n);
 const MAX_ROWID = 2n ** 63n - 1n;
 /** A `within` set whose rowids span fewer than this is matched on one connection (no shard pool). */
 const NARROW_SPAN = 200_000n;
+/** Above this many rows wanted, each thread first sorts only its share (see matchRanked). */
+const SHARE_ABOVE = 1_000;
 /** Look-ups per vocabulary statement (each is one UNION ALL arm; SQLite allows 500). */
 const VOCAB_ARMS = 200;
 
@@ -291,6 +293,22 @@ export interface Fts5OpenOptions {
   vocabularyAbove?: number;
   /** The same-stem pass's budget of variant postings (default VARIANT_POSTINGS). */
   variantPostings?: number;
+}
+
+/** The first `keep` rows of lists each sorted by `order`, in that order (each thread's answer is sorted). */
+function mergeSorted<T>(lists: readonly T[][], order: (a: T, b: T) => number, keep: number): T[] {
+  if (lists.length === 1) return lists[0].slice(0, keep);
+  const at = lists.map(() => 0);
+  const out: T[] = [];
+  while (out.length < keep) {
+    let best = -1;
+    for (let i = 0; i < lists.length; i++) {
+      if (at[i] < lists[i].length && (best < 0 || order(lists[i][at[i]], lists[best][at[best]]) < 0)) best = i;
+    }
+    if (best < 0) break;
+    out.push(lists[best][at[best]++]);
+  }
+  return out;
 }
 
 export class Fts5Engine implements LocalSearchEngine {
@@ -450,9 +468,8 @@ export class Fts5Engine implements LocalSearchEngine {
 
   /**
    * The best `keep` rows of a MATCH (score, then rowid) and how many rows it
-   * matched, under the query's filters, minus the rowids in `without`. One
-   * pass gives both: the matches are scored once into a materialised table,
-   * which is counted and sorted. With a pool, each thread takes a rowid range.
+   * matched, under the query's filters, minus the rowids in `without`, in
+   * one statement per rowid range (with a pool, each thread takes a range).
    */
   private matchRanked(
     c: Compiled,
@@ -464,7 +481,6 @@ export class Fts5Engine implements LocalSearchEngine {
     mode: RankMode = 'plain',
   ): { rows: RangeRow[]; total: number; exact: number } {
     const tiered = mode === 'tiered';
-    // Only the count is wanted: no row is scored.
     const rank = keep > 0 || tiered ? this.rank(c, df, mode) : { sql: '0', params: [] };
     const fs = filterSql(f);
     let extra = fs.where;
@@ -479,45 +495,54 @@ export class Fts5Engine implements LocalSearchEngine {
       extra += ` AND ${TABLE}.rowid NOT IN (SELECT value FROM json_each(?))`;
       tail.push(JSON.stringify(without));
     }
-    // LIMIT 0 would also drop the row that carries the count.
-    const limit = Math.max(1, keep);
-    const matches = `WITH m AS MATERIALIZED (
-        SELECT ${TABLE}.rowid AS r, ${rank.sql} AS score FROM ${from}
-        WHERE ${TABLE} MATCH ? AND ${TABLE}.rowid >= ? AND ${TABLE}.rowid <= ?${extra})`;
-    // Tiered: exact rows first, and counted apart (tiered in fts5-rank.ts).
+    const where = `${TABLE} MATCH ? AND ${TABLE}.rowid >= ? AND ${TABLE}.rowid <= ?${extra}`;
+    // Tiered: every match scored into a materialised table, which is counted
+    // twice (exact rows apart) and sorted (tiered in fts5-rank.ts). Otherwise
+    // the count is its own scan, which scores nothing: materialising every
+    // scored match cost about a fifth more than scoring and counting apart.
     const sql = tiered
-      ? `${matches} SELECT r, score, (SELECT count(*) FROM m) AS total, (SELECT count(*) FROM m WHERE ${tieredScores.exactSql}) AS exact
+      ? `WITH m AS MATERIALIZED (SELECT ${TABLE}.rowid AS r, ${rank.sql} AS score FROM ${from} WHERE ${where})
+      SELECT r, score, (SELECT count(*) FROM m) AS total, (SELECT count(*) FROM m WHERE ${tieredScores.exactSql}) AS exact
       FROM m ORDER BY ${tieredScores.orderSql} LIMIT ?`
-      : `${matches} SELECT r, score, (SELECT count(*) FROM m) AS total FROM m ORDER BY score DESC, r LIMIT ?`;
+      : keep > 0
+        ? `SELECT ${TABLE}.rowid AS r, ${rank.sql} AS score, (SELECT count(*) FROM ${from} WHERE ${where}) AS total
+      FROM ${from} WHERE ${where} ORDER BY score DESC, r LIMIT ?`
+        : `SELECT count(*) AS total FROM ${from} WHERE ${where}`;
     // A `within` set bounds the rowids MATCH walks: a listing's newest papers sit in a narrow
     // rowid range (ids, and so import and crawl order, follow time), so a keyword ranking reads
     // that slice of each doclist instead of every match in the archive.
     const span = within ? this.rowidSpan(within) : { lo: MIN_ROWID, hi: MAX_ROWID };
     if (span.lo > span.hi) return { rows: [], total: 0, exact: 0 };
-    const job = (lo: bigint, hi: bigint) => ({
-      sql,
-      params: [...rank.params, c.expr, lo > span.lo ? lo : span.lo, hi < span.hi ? hi : span.hi, ...tail, limit] as Param[],
-    });
-    const here = (q: string, params: Param[]) => this.prepared(q).all(...params) as RangeRow[];
-    let parts: RangeRow[][];
     const n = within && span.hi - span.lo < NARROW_SPAN ? 1 : this.shards;
-    if (n === 1) parts = [here(sql, job(MIN_ROWID, MAX_ROWID).params)];
-    else {
-      // Equal rowid ranges: rowids are dense, so the ranges hold about as many papers.
-      const top = BigInt(this.prepared('SELECT coalesce(max(rowid), 0) FROM papers').pluck().get() as number);
-      const cut = (i: number) => (i === 0 ? MIN_ROWID : i === n ? MAX_ROWID : (top * BigInt(i)) / BigInt(n));
-      parts = this.pool!.all(
-        (i) => job(i === 0 ? cut(0) : cut(i) + 1n, cut(i + 1)),
-        here,
-      );
-    }
-    const total = parts.reduce((t, p) => t + (p[0]?.total ?? 0), 0);
-    const exact = parts.reduce((t, p) => t + (p[0]?.exact ?? 0), 0);
+    // Equal rowid ranges: rowids are dense, so the ranges hold about as many papers.
+    const top = n === 1 ? 0n : BigInt(this.prepared('SELECT coalesce(max(rowid), 0) FROM papers').pluck().get() as number);
+    const cut = (i: number) => (i === 0 ? MIN_ROWID : i === n ? MAX_ROWID : (top * BigInt(i)) / BigInt(n));
+    const job = (i: number, limit: number) => {
+      const lo = i === 0 ? cut(0) : cut(i) + 1n;
+      const hi = cut(i + 1);
+      const match: Param[] = [c.expr, lo > span.lo ? lo : span.lo, hi < span.hi ? hi : span.hi, ...tail];
+      // LIMIT 0 would also drop the row that carries the counts.
+      const params = tiered ? [...rank.params, ...match, Math.max(1, limit)] : keep > 0 ? [...rank.params, ...match, ...match, limit] : match;
+      return { sql, params: params as Param[] };
+    };
+    const here = (q: string, params: Param[]) => this.prepared(q).all(...params) as RangeRow[];
+    const run = (limit: number) => (n === 1 ? [here(sql, job(0, limit).params)] : this.pool!.all((i) => job(i, limit), here));
     const order = tiered
       ? tieredScores.compare
       : (a: RangeRow, b: RangeRow) => b.score - a.score || a.r - b.r;
-    const rows = parts.length === 1 ? parts[0] : parts.flat().sort(order);
-    return { rows: rows.slice(0, keep), total, exact };
+    // Each thread's share of the best `keep` is about keep / n: it sorts a
+    // share with a margin (fewer rows kept in its sorter, fewer returned),
+    // and all of `keep` only when some thread's share ran short.
+    const share = n > 1 && keep > SHARE_ABOVE ? Math.min(keep, Math.ceil(keep / n + 4 * Math.sqrt(keep))) : keep;
+    let parts = run(share);
+    let rows = mergeSorted(parts, order, keep);
+    if (share < keep && parts.some((p) => p.length === share && (rows.length < keep || order(p[share - 1], rows[keep - 1]) < 0))) {
+      parts = run(keep);
+      rows = mergeSorted(parts, order, keep);
+    }
+    const total = parts.reduce((t, p) => t + (p[0]?.total ?? 0), 0);
+    const exact = parts.reduce((t, p) => t + (p[0]?.exact ?? 0), 0);
+    return { rows, total, exact };
   }
 
   /** The smallest and largest rowid of a set of paper ids (lo > hi when none is held), kept per set object. */

@@ -145,3 +145,30 @@ test('fts5: the same-stem pass keeps to its budget of variant postings, closest 
   assert.deepEqual(ids(undefined)[0], typed.id);
   assert.deepEqual(new Set(ids(undefined)), new Set([typed.id, far.id, near.id]));
 });
+
+test('fts5: deep pages over threads match one thread, also when one thread holds every match', () => {
+  // More than SHARE_ABOVE rows wanted: each thread first sorts only its share of them.
+  const common = 'model OR results OR show OR theory';
+  assert.ok(plain.search(common, { limit: 0 }).total > 1300);
+  for (const offset of [1000, 1200]) {
+    assert.deepEqual(view(fast.search(common, { offset, limit: 20 })), view(plain.search(common, { offset, limit: 20 })), `${common} @${offset}`);
+  }
+  // 1,300 new papers with one word, all in the last rowid range: that thread's
+  // share runs short, and the page must still be the one a single thread gives.
+  const papers: Paper[] = Array.from({ length: 1300 }, (_, i) => ({
+    id: `2612.${String(50000 + i)}`, version: 1, title: `Quuxon study ${i}`,
+    abstract: `Quuxon ${'quuxon '.repeat(i % 7)}fields in ${i % 13} dimensions.`,
+    authors: ['E'], categories: ['hep-th'], published: '2026-12-01', updated: null, comments: null, journalRef: null, doi: null, license: null,
+  }));
+  ingestBatch(db, { papers });
+  const slow = Fts5Engine.open(db, { shards: 1, vocabCache: false, bm25Df: false });
+  try {
+    for (const offset of [0, 1100, 1290]) {
+      const got = view(fast.search('quuxon', { offset, limit: 10 }));
+      assert.equal(got.total, 1300);
+      assert.deepEqual(got, view(slow.search('quuxon', { offset, limit: 10 })), `quuxon @${offset}`);
+    }
+  } finally {
+    slow.close();
+  }
+});
