@@ -76,13 +76,15 @@ const rows: string[] = [];
 async function measure(name: string, paths: string[], want: number): Promise<void> {
   await timed(paths[0]); // a warm connection and statement cache, not a warm answer
   const ms: number[] = [];
+  let slowest = '';
   for (const p of paths.slice(1)) {
     const r = await timed(p);
     if (r.status !== want) throw new Error(`${p}: ${r.status}, expected ${want}`);
+    if (r.ms > Math.max(0, ...ms)) slowest = p;
     ms.push(r.ms);
   }
   rows.push(`| ${name} | ${ms.length} | ${pct(ms, 50).toFixed(1)} | ${Math.max(...ms).toFixed(1)} |`);
-  log(rows.at(-1)!);
+  log(`${rows.at(-1)!} slowest: ${slowest}`);
 }
 try {
   const archive = bigCat.split('.')[0];

@@ -172,3 +172,21 @@ test('fts5: deep pages over threads match one thread, also when one thread holds
     slow.close();
   }
 });
+
+test('fts5: a paper rewritten in place is scored with its new length on every thread (kept lengths are dropped by a write)', () => {
+  const q = 'quantum field';
+  const { total } = plain.search(q, { limit: 0 });
+  assert.ok(total > 20, `${q}: ${total}`);
+  // Every thread reads, and keeps, the length of every matching paper.
+  const before = fast.search(q, { limit: total });
+  assert.deepEqual(view(before), view(plain.search(q, { limit: total })));
+  const top = before.hits[0];
+  const filler = Array.from({ length: 300 }, (_, i) => `filler${i}`).join(' ');
+  const rowid = db.sqlite.prepare('SELECT rowid FROM papers WHERE id = ?').pluck().get(top.id);
+  db.sqlite.prepare("UPDATE papers SET abstract = abstract || ' ' || ? WHERE id = ?").run(filler, top.id);
+  assert.equal(db.sqlite.prepare('SELECT rowid FROM papers WHERE id = ?').pluck().get(top.id), rowid, 'rewritten in place');
+  const after = fast.search(q, { limit: total });
+  assert.deepEqual(view(after), view(plain.search(q, { limit: total })));
+  const score = after.hits.find((h) => h.id === top.id)?.score;
+  assert.ok(score !== undefined && score < top.score, `a longer paper scores lower: ${top.score} -> ${score}`);
+});
