@@ -149,3 +149,27 @@ export const tiered = {
     return Math.abs(score);
   },
 } as const;
+
+/**
+ * The best `k` rows of a ranked MATCH and how many rows it matched, from one
+ * aggregate (bm25_top in fts5_rank.c: a heap of k rows instead of SQL's
+ * sorter; same order as `ORDER BY score DESC, r`). Only with the extension.
+ */
+export const topRows = {
+  /**
+   * The statement over `inner`, a SELECT of columns `r` (the rowid) and
+   * `score`; k is its first parameter. `LIMIT -1` keeps SQLite from
+   * flattening `inner` into the aggregate, where an FTS5 auxiliary function
+   * cannot run.
+   */
+  sql: (inner: string): string => `SELECT bm25_top(r, score, ?) AS top FROM (${inner} LIMIT -1)`,
+  /** The aggregate's blob: an int64 count, then (int64 rowid, double score) per row, best first. */
+  read(blob: Uint8Array): { total: number; rows: { r: number; score: number }[] } {
+    const v = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+    const rows: { r: number; score: number }[] = [];
+    for (let at = 8; at + 16 <= blob.byteLength; at += 16) {
+      rows.push({ r: Number(v.getBigInt64(at, true)), score: v.getFloat64(at + 8, true) });
+    }
+    return { total: Number(v.getBigInt64(0, true)), rows };
+  },
+} as const;

@@ -12,7 +12,7 @@ import { hasFilters, hasPositive, type QueryFilters, type QueryNode } from './qu
 import { keywords, type Keyword } from './keywords.ts';
 import { stem, terms } from './tokenize.ts';
 import { availableParallelism } from 'node:os';
-import { loadRank, phrasesByGroup, scoreSql, tiered as tieredScores, tierOf, type RankMode } from './fts5-rank.ts';
+import { loadRank, phrasesByGroup, scoreSql, tiered as tieredScores, tierOf, topRows, type RankMode } from './fts5-rank.ts';
 import { ShardPool, type Param } from './fts5-shards.ts';
 import { Vocabulary } from './fts5-vocabulary.ts';
 import { groupDocs, planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
@@ -497,17 +497,22 @@ export class Fts5Engine implements LocalSearchEngine {
     }
     const where = `${TABLE} MATCH ? AND ${TABLE}.rowid >= ? AND ${TABLE}.rowid <= ?${extra}`;
     // Tiered: every match scored into a materialised table, which is counted
-    // twice (exact rows apart) and sorted (tiered in fts5-rank.ts). Otherwise
-    // the count is its own scan, which scores nothing: materialising every
-    // scored match cost about a fifth more than scoring and counting apart.
+    // twice (exact rows apart) and sorted (tiered in fts5-rank.ts). With
+    // bm25_df, one aggregate counts the rows and keeps the best (topRows).
+    // Otherwise the count is its own scan, which scores nothing: materialising
+    // every scored match cost about a fifth more than scoring and counting apart.
+    const heap = !tiered && keep > 0 && this.ranked;
+    const scored = `SELECT ${TABLE}.rowid AS r, ${rank.sql} AS score FROM ${from} WHERE ${where}`;
     const sql = tiered
-      ? `WITH m AS MATERIALIZED (SELECT ${TABLE}.rowid AS r, ${rank.sql} AS score FROM ${from} WHERE ${where})
+      ? `WITH m AS MATERIALIZED (${scored})
       SELECT r, score, (SELECT count(*) FROM m) AS total, (SELECT count(*) FROM m WHERE ${tieredScores.exactSql}) AS exact
       FROM m ORDER BY ${tieredScores.orderSql} LIMIT ?`
-      : keep > 0
-        ? `SELECT ${TABLE}.rowid AS r, ${rank.sql} AS score, (SELECT count(*) FROM ${from} WHERE ${where}) AS total
+      : heap
+        ? topRows.sql(scored)
+        : keep > 0
+          ? `SELECT ${TABLE}.rowid AS r, ${rank.sql} AS score, (SELECT count(*) FROM ${from} WHERE ${where}) AS total
       FROM ${from} WHERE ${where} ORDER BY score DESC, r LIMIT ?`
-        : `SELECT count(*) AS total FROM ${from} WHERE ${where}`;
+          : `SELECT count(*) AS total FROM ${from} WHERE ${where}`;
     // A `within` set bounds the rowids MATCH walks: a listing's newest papers sit in a narrow
     // rowid range (ids, and so import and crawl order, follow time), so a keyword ranking reads
     // that slice of each doclist instead of every match in the archive.
@@ -522,26 +527,41 @@ export class Fts5Engine implements LocalSearchEngine {
       const hi = cut(i + 1);
       const match: Param[] = [c.expr, lo > span.lo ? lo : span.lo, hi < span.hi ? hi : span.hi, ...tail];
       // LIMIT 0 would also drop the row that carries the counts.
-      const params = tiered ? [...rank.params, ...match, Math.max(1, limit)] : keep > 0 ? [...rank.params, ...match, ...match, limit] : match;
+      const params = tiered
+        ? [...rank.params, ...match, Math.max(1, limit)]
+        : heap
+          ? [limit, ...rank.params, ...match]
+          : keep > 0
+            ? [...rank.params, ...match, ...match, limit]
+            : match;
       return { sql, params: params as Param[] };
     };
-    const here = (q: string, params: Param[]) => this.prepared(q).all(...params) as RangeRow[];
-    const run = (limit: number) => (n === 1 ? [here(sql, job(0, limit).params)] : this.pool!.all((i) => job(i, limit), here));
+    type Part = { rows: RangeRow[]; total: number; exact: number };
+    const read = (got: unknown[]): Part => {
+      if (heap) {
+        const { total, rows } = topRows.read((got[0] as { top: Uint8Array }).top);
+        return { rows: rows.map((r) => ({ ...r, total })), total, exact: 0 };
+      }
+      const rows = got as RangeRow[];
+      return { rows, total: rows[0]?.total ?? 0, exact: rows[0]?.exact ?? 0 };
+    };
+    const here = (q: string, params: Param[]) => this.prepared(q).all(...params);
+    const run = (limit: number) => (n === 1 ? [here(sql, job(0, limit).params)] : this.pool!.all((i) => job(i, limit), here)).map(read);
     const order = tiered
       ? tieredScores.compare
       : (a: RangeRow, b: RangeRow) => b.score - a.score || a.r - b.r;
-    // Each thread's share of the best `keep` is about keep / n: it sorts a
-    // share with a margin (fewer rows kept in its sorter, fewer returned),
-    // and all of `keep` only when some thread's share ran short.
+    // Each thread's share of the best `keep` is about keep / n: it keeps a
+    // share with a margin (fewer rows kept and returned), and all of `keep`
+    // only when some thread's share ran short.
     const share = n > 1 && keep > SHARE_ABOVE ? Math.min(keep, Math.ceil(keep / n + 4 * Math.sqrt(keep))) : keep;
     let parts = run(share);
-    let rows = mergeSorted(parts, order, keep);
-    if (share < keep && parts.some((p) => p.length === share && (rows.length < keep || order(p[share - 1], rows[keep - 1]) < 0))) {
+    let rows = mergeSorted(parts.map((p) => p.rows), order, keep);
+    if (share < keep && parts.some(({ rows: p }) => p.length === share && (rows.length < keep || order(p[share - 1], rows[keep - 1]) < 0))) {
       parts = run(keep);
-      rows = mergeSorted(parts, order, keep);
+      rows = mergeSorted(parts.map((p) => p.rows), order, keep);
     }
-    const total = parts.reduce((t, p) => t + (p[0]?.total ?? 0), 0);
-    const exact = parts.reduce((t, p) => t + (p[0]?.exact ?? 0), 0);
+    const total = parts.reduce((t, p) => t + p.total, 0);
+    const exact = parts.reduce((t, p) => t + p.exact, 0);
     return { rows, total, exact };
   }
 
