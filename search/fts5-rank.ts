@@ -48,13 +48,18 @@ export function rankExtension(): { path: string | null; error?: string } {
   return built;
 }
 
-/** Loads bm25_df() into this connection; false when it is not available. */
-export function loadRank(sqlite: Sqlite, log: (line: string) => void = () => {}): boolean {
+/**
+ * Loads bm25_df() into this connection, to rank over the FTS5 table `table`
+ * (whose structure record tells bm25_df when its kept document lengths are
+ * stale); false when it is not available.
+ */
+export function loadRank(sqlite: Sqlite, table: string, log: (line: string) => void = () => {}): boolean {
   const ext = rankExtension();
   if (ext.path) {
     try {
       // better-sqlite3 takes the entry point as a second argument; its typings predate that.
       (sqlite.loadExtension as (path: string, entry: string) => void).call(sqlite, ext.path, ENTRY);
+      sqlite.prepare('SELECT bm25_watch(?)').get(table);
       return true;
     } catch (err) {
       ext.error = (err as Error).message;

@@ -11,8 +11,8 @@ import { loadRank } from './fts5-rank.ts';
 /** What the caller hands a range thread. */
 export interface ShardInit {
   path: string;
-  /** Load bm25_df() (search/fts5-rank.ts) into the connection. */
-  rank: boolean;
+  /** Load bm25_df() (search/fts5-rank.ts) into the connection, for this FTS5 table; null: do not. */
+  rank: string | null;
   /** Set to 1 (and notified) after each reply is posted. */
   flag: SharedArrayBuffer;
   port: MessagePort;
@@ -33,7 +33,7 @@ function serve(init: ShardInit): void {
   let broken: string | null = null;
   try {
     db = openDb(init.path, { migrate: false });
-    if (init.rank && !loadRank(db.sqlite)) throw new Error('bm25_df could not be loaded');
+    if (init.rank && !loadRank(db.sqlite, init.rank)) throw new Error('bm25_df could not be loaded');
   } catch (err) {
     broken = `fts5 range thread: ${(err as Error).message}`;
   }

@@ -26,8 +26,8 @@ export class ShardPool {
   /** Set when a worker stopped answering; the engine then queries on its own. */
   failed = false;
 
-  /** `rank`: every range thread's connection loads bm25_df() (search/fts5-rank.ts), as the engine's own did. */
-  constructor(path: string, workers: number, rank: boolean) {
+  /** `rank`: every range thread's connection loads bm25_df() (search/fts5-rank.ts) for this FTS5 table, as the engine's own did; null: not. */
+  constructor(path: string, workers: number, rank: string | null) {
     for (let i = 0; i < workers; i++) {
       const { port1, port2 } = new MessageChannel();
       const flag = new Int32Array(new SharedArrayBuffer(4));

@@ -347,7 +347,7 @@ export class Fts5Engine implements LocalSearchEngine {
     this.versionStmt = db.sqlite.prepare('SELECT (SELECT data_version FROM pragma_data_version) || \'.\' || total_changes()').pluck();
     this.useVocabCache = opts.vocabCache ?? true;
     this.variantPostings = opts.variantPostings ?? VARIANT_POSTINGS;
-    this.ranked = (opts.bm25Df ?? true) && loadRank(db.sqlite, opts.log);
+    this.ranked = (opts.bm25Df ?? true) && loadRank(db.sqlite, TABLE, opts.log);
     const papers = countPapers(db);
     if (papers >= (opts.vocabularyAbove ?? VOCABULARY_ABOVE)) {
       const t = performance.now();
@@ -357,8 +357,23 @@ export class Fts5Engine implements LocalSearchEngine {
     const shards =
       opts.shards ?? (db.path !== ':memory:' && papers >= SHARD_ABOVE ? Math.min(2, availableParallelism()) : 1);
     if (shards > 1 && db.path !== ':memory:') {
-      this.pool = new ShardPool(db.path, shards - 1, this.ranked);
+      this.pool = new ShardPool(db.path, shards - 1, this.ranked ? TABLE : null);
     }
+    this.primeLengths();
+  }
+
+  /**
+   * Has every connection (this one and the range threads') read all the
+   * papers' lengths now (bm25_prime in fts5_rank.c), unless it did under the
+   * current index: at open, and after each sync that found the index
+   * changed, so queries after a write do not pay for reading them (at 1M
+   * papers, a common word's cold query cost 2-3x its warm one).
+   */
+  private primeLengths(): void {
+    if (!this.ranked) return;
+    const sql = 'SELECT bm25_prime() AS done';
+    if (this.pool) this.pool.all(() => ({ sql, params: [] }), (q, params) => this.prepared(q).all(...params));
+    else this.prepared(sql).get();
   }
 
   static open(db: Db, opts: Fts5OpenOptions = {}): Fts5Engine {
@@ -834,7 +849,11 @@ export class Fts5Engine implements LocalSearchEngine {
    */
   sync(maxRows = Infinity): number {
     const top = maxSeq(this.db);
-    if (top <= this.watermark) return 0;
+    if (top <= this.watermark) {
+      // The last call of a sync (nothing left): read the changed index's lengths while idle.
+      this.primeLengths();
+      return 0;
+    }
     const vocabulary = this.vocabulary ?? this.spelling;
     if (!vocabulary) {
       const n = this.db.sqlite.prepare('SELECT count(*) FROM papers WHERE seq > ? AND seq <= ?').pluck().get(this.watermark, top) as number;
