@@ -49,17 +49,26 @@ export function rankExtension(): { path: string | null; error?: string } {
 }
 
 /**
- * Loads bm25_df() into this connection, to rank over the FTS5 table `table`
- * (whose structure record tells bm25_df when its kept document lengths are
- * stale); false when it is not available.
+ * What bm25_df ranks over: the FTS5 table (whose structure record tells it
+ * when its kept document lengths may be stale) and, optionally, the content
+ * table's change mark, a column every write raises above every row's: with
+ * it, a change to the index re-reads only the rows written since, instead of
+ * every length (fts5_rank.c, bm25_changes).
  */
-export function loadRank(sqlite: Sqlite, table: string, log: (line: string) => void = () => {}): boolean {
+export interface RankTable {
+  table: string;
+  changes?: { content: string; mark: string };
+}
+
+/** Loads bm25_df() into this connection, to rank over `rank`; false when it is not available. */
+export function loadRank(sqlite: Sqlite, rank: RankTable, log: (line: string) => void = () => {}): boolean {
   const ext = rankExtension();
   if (ext.path) {
     try {
       // better-sqlite3 takes the entry point as a second argument; its typings predate that.
       (sqlite.loadExtension as (path: string, entry: string) => void).call(sqlite, ext.path, ENTRY);
-      sqlite.prepare('SELECT bm25_watch(?)').get(table);
+      sqlite.prepare('SELECT bm25_watch(?)').get(rank.table);
+      if (rank.changes) sqlite.prepare('SELECT bm25_changes(?, ?)').get(rank.changes.content, rank.changes.mark);
       return true;
     } catch (err) {
       ext.error = (err as Error).message;

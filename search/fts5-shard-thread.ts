@@ -6,13 +6,13 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import type { Statement } from 'better-sqlite3';
 import { openDb, type Db } from '../db/client.ts';
-import { loadRank } from './fts5-rank.ts';
+import { loadRank, type RankTable } from './fts5-rank.ts';
 
 /** What the caller hands a range thread. */
 export interface ShardInit {
   path: string;
-  /** Load bm25_df() (search/fts5-rank.ts) into the connection, for this FTS5 table; null: do not. */
-  rank: string | null;
+  /** Load bm25_df() (search/fts5-rank.ts) into the connection, over this table; null: do not. */
+  rank: RankTable | null;
   /** Set to 1 (and notified) after each reply is posted. */
   flag: SharedArrayBuffer;
   port: MessagePort;

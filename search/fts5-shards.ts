@@ -8,6 +8,7 @@
 // does the request loop wait here, as it would for the whole query anyway.
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { startTsWorker } from '../lib/threads.ts';
+import type { RankTable } from './fts5-rank.ts';
 import type { ShardInit, ShardQuery, ShardReply } from './fts5-shard-thread.ts';
 
 /** Longer than any query should take; a worker that stays silent this long is reported. */
@@ -26,8 +27,8 @@ export class ShardPool {
   /** Set when a worker stopped answering; the engine then queries on its own. */
   failed = false;
 
-  /** `rank`: every range thread's connection loads bm25_df() (search/fts5-rank.ts) for this FTS5 table, as the engine's own did; null: not. */
-  constructor(path: string, workers: number, rank: string | null) {
+  /** `rank`: every range thread's connection loads bm25_df() (search/fts5-rank.ts) over this table, as the engine's own did; null: not. */
+  constructor(path: string, workers: number, rank: RankTable | null) {
     for (let i = 0; i < workers; i++) {
       const { port1, port2 } = new MessageChannel();
       const flag = new Int32Array(new SharedArrayBuffer(4));

@@ -12,7 +12,7 @@ import { hasFilters, hasPositive, type QueryFilters, type QueryNode } from './qu
 import { keywords, type Keyword } from './keywords.ts';
 import { stem, terms } from './tokenize.ts';
 import { availableParallelism } from 'node:os';
-import { loadRank, phrasesByGroup, scoreSql, tiered as tieredScores, tierOf, topRows, type RankMode } from './fts5-rank.ts';
+import { loadRank, phrasesByGroup, scoreSql, tiered as tieredScores, tierOf, topRows, type RankMode, type RankTable } from './fts5-rank.ts';
 import { ShardPool, type Param } from './fts5-shards.ts';
 import { Vocabulary } from './fts5-vocabulary.ts';
 import { groupDocs, planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
@@ -75,6 +75,8 @@ export const DEFAULT_FTS5_TUNING: Fts5Tuning = {
 export const FTS5_TOKENIZER = 'unicode61 remove_diacritics 2';
 
 const TABLE = 'papers_fts';
+/** What bm25_df ranks over: papers.seq is the change mark every ingest raises (db/changes.ts). */
+const RANK: RankTable = { table: TABLE, changes: { content: 'papers', mark: 'seq' } };
 
 /**
  * Makes the index current for the engine: the table, its vocabulary and the
@@ -347,7 +349,7 @@ export class Fts5Engine implements LocalSearchEngine {
     this.versionStmt = db.sqlite.prepare('SELECT (SELECT data_version FROM pragma_data_version) || \'.\' || total_changes()').pluck();
     this.useVocabCache = opts.vocabCache ?? true;
     this.variantPostings = opts.variantPostings ?? VARIANT_POSTINGS;
-    this.ranked = (opts.bm25Df ?? true) && loadRank(db.sqlite, TABLE, opts.log);
+    this.ranked = (opts.bm25Df ?? true) && loadRank(db.sqlite, RANK, opts.log);
     const papers = countPapers(db);
     if (papers >= (opts.vocabularyAbove ?? VOCABULARY_ABOVE)) {
       const t = performance.now();
@@ -357,7 +359,7 @@ export class Fts5Engine implements LocalSearchEngine {
     const shards =
       opts.shards ?? (db.path !== ':memory:' && papers >= SHARD_ABOVE ? Math.min(2, availableParallelism()) : 1);
     if (shards > 1 && db.path !== ':memory:') {
-      this.pool = new ShardPool(db.path, shards - 1, this.ranked ? TABLE : null);
+      this.pool = new ShardPool(db.path, shards - 1, this.ranked ? RANK : null);
     }
     this.primeLengths();
   }

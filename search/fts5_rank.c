@@ -43,19 +43,26 @@
 ** read in an array indexed by rowid, valid while the FTS5 table's structure
 ** record (row 10 of its %_data table, rewritten by every committed change to
 ** the index; set the table with bm25_watch(name)) is the one it was filled
-** under: a changed record empties the array, while writes to other tables
-** (caches, crawl state) keep it. Without a watched table the file's data
+** under; writes to other tables (caches, crawl state) keep it. When the
+** record changed, a connection that keeps every length and knows the content
+** table's change mark (bm25_changes) re-reads only the rows whose mark rose
+** (a crawl writes a few papers at a time) and keeps the rest if the index's
+** averages record (row 1: row count, tokens per column) then agrees with the
+** kept lengths' count and sum; otherwise, and with no mark, the array is
+** emptied. Without a watched table the file's data
 ** version (SQLITE_FCNTL_DATA_VERSION: any write at all) plays that part.
 ** Inside an open transaction nothing is kept (the connection may hold index
 ** changes not yet in the record). A length is an integer either way, so
 ** scores are the same doubles, kept or not; the first query after the index
 ** changes pays what every query paid without the array.
 **
-**   bm25_watch(table [, fillAfter]), bm25_prime(), bm25_kept()
+**   bm25_watch(table [, fillAfter]), bm25_changes(content, mark),
+**   bm25_prime(), bm25_kept()
 **
 ** Which FTS5 table's structure record marks a change to the kept document
-** lengths (below), reading every length ahead of the queries, and how many
-** lengths the connection keeps (for tests).
+** lengths (above), which column of its content table marks a written row,
+** reading every length ahead of the queries, and how many lengths the
+** connection keeps (for tests).
 **
 **   bm25_top(rowid, score, k)
 **
@@ -84,6 +91,8 @@ SQLITE_EXTENSION_INIT1
 #define SIZE_FILL_ROWS 65536
 /* Misses in a query before reading ranges (bm25_watch's second argument changes it, for tests). */
 #define SIZE_FILL_AFTER 4096
+/* Content rows written since the lengths were read that are re-read one by one; more, and all are read again. */
+#define SIZE_CATCH_UP_MAX 4096
 
 typedef struct SizeCache {
   unsigned int version;   /* the data version the lengths were read under (no watched table) */
@@ -92,7 +101,17 @@ typedef struct SizeCache {
   int nStruct;
   char *zSizes;           /* SELECT of the watched table's lengths by rowid range, or 0 */
   char *zLast;            /* SELECT of the watched table's largest rowid */
+  char *zTotals;          /* SELECT of the watched table's averages record (row count, tokens per column) */
+  char *zChanged;         /* SELECT of the content rows written after a mark (bm25_changes), or 0 */
+  char *zMark;            /* SELECT of the content table's highest mark */
   int bFull;              /* every row's length is kept (bm25_prime) */
+  int bExact;             /* bFull, every length fits, and nRows/nTokens are their count and sum: a catch-up may be tried */
+  sqlite3_int64 iMark;    /* with bExact: the content's mark the lengths account for */
+  sqlite3_int64 nRows;    /* with bExact: how many lengths are kept */
+  sqlite3_int64 nTokens;  /* with bExact: their sum */
+  sqlite3_int64 nFillRows;   /* rows sizeCacheFill read since reset, */
+  sqlite3_int64 nFillTokens; /* their summed lengths, */
+  sqlite3_int64 nFillLost;   /* and how many of them it could not keep */
   int nFillAfter;         /* misses in a query before ranges are read */
   int bUsable;            /* 0 when staleness cannot be told: nothing kept */
   sqlite3 *db;            /* the connection, as of the current query */
@@ -106,7 +125,10 @@ typedef struct SizeCache {
 
 static void sizeCacheFree(void *p){
   SizeCache *c = (SizeCache*)p;
-  if( c ){ sqlite3_free(c->a); sqlite3_free(c->zStruct); sqlite3_free(c->zSizes); sqlite3_free(c->zLast); sqlite3_free(c->aStruct); sqlite3_free(c); }
+  if( c ){
+    sqlite3_free(c->a); sqlite3_free(c->zStruct); sqlite3_free(c->zSizes); sqlite3_free(c->zLast);
+    sqlite3_free(c->zTotals); sqlite3_free(c->zChanged); sqlite3_free(c->zMark); sqlite3_free(c->aStruct); sqlite3_free(c);
+  }
 }
 
 /* Makes a[] hold rowids up to iRow; 0 when there is no room. */
@@ -162,7 +184,11 @@ static void sizeCacheFill(SizeCache *c, sqlite3_int64 iFrom, sqlite3_int64 iTo){
       if( k==0 ) ok = 0;
       else { sum += v; p += k; }
     }
-    if( ok && id>=iFrom && id<iTo && sum<SIZE_CACHE_TOO_LONG-1 ) c->a[id] = (unsigned short)(sum + 1);
+    if( !ok || id<iFrom || id>=iTo ) continue;
+    c->nFillRows++;
+    c->nFillTokens += (sqlite3_int64)sum;
+    if( sum<SIZE_CACHE_TOO_LONG-1 ) c->a[id] = (unsigned short)(sum + 1);
+    else c->nFillLost++;
   }
   sqlite3_finalize(pStmt);
 }
@@ -170,6 +196,91 @@ static void sizeCacheFill(SizeCache *c, sqlite3_int64 iFrom, sqlite3_int64 iTo){
 static void sizeCacheClear(SizeCache *c){
   if( c->a ) memset(c->a, 0, (size_t)c->nAlloc * sizeof(unsigned short));
   c->bFull = 0;
+  c->bExact = 0;
+}
+
+/* One integer from a statement without parameters; 0 when it gives none (or NULL). */
+static int selectInt64(sqlite3 *db, const char *zSql, sqlite3_int64 *pv){
+  sqlite3_stmt *pStmt = 0;
+  int ok = 0;
+  if( zSql && sqlite3_prepare_v2(db, zSql, -1, &pStmt, 0)==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW
+   && sqlite3_column_type(pStmt, 0)!=SQLITE_NULL ){
+    *pv = sqlite3_column_int64(pStmt, 0);
+    ok = 1;
+  }
+  sqlite3_finalize(pStmt);
+  return ok;
+}
+
+/* The watched table's row count and token total, from its averages record; 0 when it cannot be read. */
+static int readTotals(SizeCache *c, sqlite3_int64 *pnRow, sqlite3_int64 *pnToken){
+  sqlite3_stmt *pStmt = 0;
+  int ok = 0;
+  if( sqlite3_prepare_v2(c->db, c->zTotals, -1, &pStmt, 0)==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
+    const unsigned char *p = (const unsigned char*)sqlite3_column_blob(pStmt, 0);
+    const unsigned char *pEnd = p + sqlite3_column_bytes(pStmt, 0);
+    sqlite3_uint64 v, sum = 0;
+    int k = p ? readVarint(p, pEnd, &v) : 0;
+    if( k ){
+      *pnRow = (sqlite3_int64)v;
+      for(p += k; p<pEnd; p += k){
+        k = readVarint(p, pEnd, &v);
+        if( k==0 ) break;
+        sum += v;
+      }
+      if( p==pEnd ){ *pnToken = (sqlite3_int64)sum; ok = 1; }
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return ok;
+}
+
+/*
+** After the index changed: re-reads the lengths of the content rows written
+** since the kept mark (every write raises a row's mark, bm25_changes) and
+** keeps the rest; 1 when that accounts for the index as it now is (the
+** averages record's row count and token total equal the kept lengths'),
+** 0 when the caller must drop them all (too many changes, a write that did
+** not raise its mark, a delete, a length that does not fit).
+*/
+static int sizeCacheCatchUp(SizeCache *c){
+  sqlite3_stmt *pChanged = 0, *pSize = 0;
+  sqlite3_int64 mark = 0, nRow = -1, nToken = -1, n = 0;
+  int ok = c->bExact && c->zChanged && selectInt64(c->db, c->zMark, &mark)
+    && sqlite3_prepare_v2(c->db, c->zChanged, -1, &pChanged, 0)==SQLITE_OK
+    && sqlite3_prepare_v2(c->db, c->zSizes, -1, &pSize, 0)==SQLITE_OK;
+  if( ok ){
+    sqlite3_bind_int64(pChanged, 1, c->iMark);
+    sqlite3_bind_int64(pChanged, 2, SIZE_CATCH_UP_MAX + 1);
+  }
+  while( ok && sqlite3_step(pChanged)==SQLITE_ROW ){
+    sqlite3_int64 id = sqlite3_column_int64(pChanged, 0);
+    unsigned short old;
+    if( ++n>SIZE_CATCH_UP_MAX || id<0 || id>SIZE_CACHE_MAX_ROWID || !sizeCacheGrow(c, id) ){ ok = 0; break; }
+    old = c->a[id];
+    if( old ){ c->nRows--; c->nTokens -= old - 1; c->a[id] = 0; }
+    c->nFillRows = c->nFillTokens = c->nFillLost = 0;
+    sqlite3_bind_int64(pSize, 1, id);
+    sqlite3_bind_int64(pSize, 2, id + 1);
+    if( sqlite3_step(pSize)==SQLITE_ROW ){
+      /* Read as a fill does; the statement is stepped once and reset, so the range read is inlined here. */
+      const unsigned char *p = (const unsigned char*)sqlite3_column_blob(pSize, 1);
+      const unsigned char *pEnd = p + sqlite3_column_bytes(pSize, 1);
+      sqlite3_uint64 sum = 0, v;
+      int k;
+      while( p && p<pEnd && (k = readVarint(p, pEnd, &v))>0 ){ sum += v; p += k; }
+      if( p==0 || p!=pEnd || sum>=SIZE_CACHE_TOO_LONG-1 ){ ok = 0; break; }
+      c->a[id] = (unsigned short)(sum + 1);
+      c->nRows++;
+      c->nTokens += (sqlite3_int64)sum;
+    }
+    sqlite3_reset(pSize);
+  }
+  sqlite3_finalize(pChanged);
+  sqlite3_finalize(pSize);
+  ok = ok && readTotals(c, &nRow, &nToken) && nRow==c->nRows && nToken==c->nTokens;
+  if( ok ) c->iMark = mark;
+  return ok;
 }
 
 /* Whether the watched structure record differs from the kept one (and keeps it); -1 when it cannot be read. */
@@ -212,8 +323,8 @@ static void sizeCacheCheck(SizeCache *c, sqlite3 *db){
   if( c->zStruct ){
     int changed = structureChanged(c, db);
     if( changed<0 ) return;
-    if( changed ) sizeCacheClear(c);
     c->bUsable = 1;
+    if( changed && !sizeCacheCatchUp(c) ) sizeCacheClear(c);
     return;
   }
   if( sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &v)!=SQLITE_OK ) return;
@@ -240,16 +351,19 @@ static void keptFunction(sqlite3_context *pCtx, int nArg, sqlite3_value **apArg)
 static void watchFunction(sqlite3_context *pCtx, int nArg, sqlite3_value **apArg){
   SizeCache *c = (SizeCache*)sqlite3_user_data(pCtx);
   const char *zTable = (const char*)sqlite3_value_text(apArg[0]);
-  char *zSql, *zSizes, *zLast;
+  char *zSql, *zSizes, *zLast, *zTotals;
   if( zTable==0 ){ sqlite3_result_error(pCtx, "bm25_watch: a table name is needed", -1); return; }
   zSql = sqlite3_mprintf("SELECT block FROM \"%w_data\" WHERE id=10", zTable);
   zSizes = sqlite3_mprintf("SELECT id, sz FROM \"%w_docsize\" WHERE id>=?1 AND id<?2", zTable);
   zLast = sqlite3_mprintf("SELECT max(id) FROM \"%w_docsize\"", zTable);
-  if( zSql==0 || zSizes==0 || zLast==0 ){
-    sqlite3_free(zSql); sqlite3_free(zSizes); sqlite3_free(zLast);
+  zTotals = sqlite3_mprintf("SELECT block FROM \"%w_data\" WHERE id=1", zTable);
+  if( zSql==0 || zSizes==0 || zLast==0 || zTotals==0 ){
+    sqlite3_free(zSql); sqlite3_free(zSizes); sqlite3_free(zLast); sqlite3_free(zTotals);
     sqlite3_result_error_nomem(pCtx);
     return;
   }
+  sqlite3_free(c->zTotals);
+  c->zTotals = zTotals;
   sqlite3_free(c->zLast);
   c->zLast = zLast;
   sqlite3_free(c->zStruct);
@@ -260,6 +374,34 @@ static void watchFunction(sqlite3_context *pCtx, int nArg, sqlite3_value **apArg
   sqlite3_free(c->aStruct);
   c->aStruct = 0;
   c->nStruct = 0;
+  sizeCacheClear(c);
+  sqlite3_result_int(pCtx, 1);
+}
+
+/*
+** bm25_changes(content, markColumn): the watched table's content table and
+** its change mark, a column every write raises above every row's (papers.seq).
+** With it, a change to the index re-reads only the lengths of rows whose mark
+** rose since they were read, when the index's own totals then agree.
+*/
+static void changesFunction(sqlite3_context *pCtx, int nArg, sqlite3_value **apArg){
+  SizeCache *c = (SizeCache*)sqlite3_user_data(pCtx);
+  const char *zContent = (const char*)sqlite3_value_text(apArg[0]);
+  const char *zMark = (const char*)sqlite3_value_text(apArg[1]);
+  char *zChanged, *zMax;
+  (void)nArg;
+  if( zContent==0 || zMark==0 ){ sqlite3_result_error(pCtx, "bm25_changes: a table and a column are needed", -1); return; }
+  zChanged = sqlite3_mprintf("SELECT rowid FROM \"%w\" WHERE \"%w\">?1 LIMIT ?2", zContent, zMark);
+  zMax = sqlite3_mprintf("SELECT max(\"%w\") FROM \"%w\"", zMark, zContent);
+  if( zChanged==0 || zMax==0 ){
+    sqlite3_free(zChanged); sqlite3_free(zMax);
+    sqlite3_result_error_nomem(pCtx);
+    return;
+  }
+  sqlite3_free(c->zChanged);
+  c->zChanged = zChanged;
+  sqlite3_free(c->zMark);
+  c->zMark = zMax;
   sizeCacheClear(c);
   sqlite3_result_int(pCtx, 1);
 }
@@ -283,9 +425,18 @@ static void primeFunction(sqlite3_context *pCtx, int nArg, sqlite3_value **apArg
       last = sqlite3_column_int64(pStmt, 0);
     }
     sqlite3_finalize(pStmt);
+    c->nFillRows = c->nFillTokens = c->nFillLost = 0;
+    /* The mark first, in the same read transaction: rows written later have higher marks. */
+    c->bExact = c->zChanged && selectInt64(c->db, c->zMark, &c->iMark);
     if( last>=0 ) sizeCacheFill(c, 0, last+1);
     /* Done for this index, also where a length could not be kept (beyond the cap, no memory): those are read per query. */
     c->bFull = 1;
+    if( c->bExact ){
+      sqlite3_int64 nRow = -1, nToken = -1;
+      c->nRows = c->nFillRows;
+      c->nTokens = c->nFillTokens;
+      c->bExact = c->nFillLost==0 && readTotals(c, &nRow, &nToken) && nRow==c->nRows && nToken==c->nTokens;
+    }
   }
   sqlite3_result_int(pCtx, 1);
 }
@@ -592,10 +743,11 @@ int sqlite3_fts5rank_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routin
   }
   if( sqlite3_create_function_v2(db, "bm25_watch", 1, SQLITE_UTF8, (void*)cache, watchFunction, 0, 0, 0)!=SQLITE_OK
    || sqlite3_create_function_v2(db, "bm25_watch", 2, SQLITE_UTF8, (void*)cache, watchFunction, 0, 0, 0)!=SQLITE_OK
+   || sqlite3_create_function_v2(db, "bm25_changes", 2, SQLITE_UTF8, (void*)cache, changesFunction, 0, 0, 0)!=SQLITE_OK
    || sqlite3_create_function_v2(db, "bm25_prime", 0, SQLITE_UTF8, (void*)cache, primeFunction, 0, 0, 0)!=SQLITE_OK
    || sqlite3_create_function_v2(db, "bm25_kept", 0, SQLITE_UTF8, (void*)cache, keptFunction, 0, 0, 0)!=SQLITE_OK
    || sqlite3_create_function_v2(db, "bm25_top", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, 0, 0, topStep, topFinal, 0)!=SQLITE_OK ){
-    *pzErrMsg = sqlite3_mprintf("fts5rank: cannot create bm25_watch, bm25_prime, bm25_kept or bm25_top");
+    *pzErrMsg = sqlite3_mprintf("fts5rank: cannot create bm25_watch, bm25_changes, bm25_prime, bm25_kept or bm25_top");
     return SQLITE_ERROR;
   }
   return SQLITE_OK;

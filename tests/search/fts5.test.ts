@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb, type Db } from '../../db/client.ts';
-import { ingestBatch } from '../../db/queries.ts';
+import { getPaper, ingestBatch } from '../../db/queries.ts';
 import type { Paper } from '../../db/paper.ts';
 import { importFile } from '../../scripts/import.ts';
 import { Fts5Engine } from '../../search/fts5.ts';
@@ -216,6 +216,36 @@ test('fts5: kept lengths outlive writes to other tables, not to the index, and a
     assert.deepEqual(view(one.search(q, { limit: 50 })), view(plain.search(q, { limit: 50 })));
   })();
   assert.deepEqual(view(one.search(q, { limit: 50 })), view(plain.search(q, { limit: 50 })));
+  one.close();
+});
+
+test("fts5: a crawl's write re-reads only the papers it wrote, keeps every other length on every thread, and scores stay exact", () => {
+  const one = Fts5Engine.open(db, { shards: 1 });
+  const kept = () => db.sqlite.prepare('SELECT bm25_kept()').pluck().get() as number;
+  const rows = () => db.sqlite.prepare('SELECT count(*) FROM papers_fts_docsize').pluck().get() as number;
+  assert.equal(kept(), rows(), 'read at open');
+  const q = 'quantum field';
+  const total = plain.search(q, { limit: 0 }).total;
+  fast.search(q, { limit: total }); // the range threads' lengths are in use before the write
+  const top = one.search(q, { limit: 1 }).hits[0];
+  const old = getPaper(db, top.id)!;
+  const filler = Array.from({ length: 200 }, (_, i) => `padword${i}`).join(' ');
+  const added: Paper = { ...old, id: '2612.59999', title: 'Quantum field theory on a new lattice', abstract: 'A quantum field, newly crawled.' };
+  // As a crawl writes: a new version of one paper and one new paper, each given a higher seq.
+  const counts = ingestBatch(db, { papers: [{ ...old, version: (old.version ?? 1) + 1, abstract: `${old.abstract} ${filler}` }, added] });
+  assert.equal(counts.updated + counts.added, 2, JSON.stringify(counts));
+  const after = one.search(q, { limit: total + 1 });
+  assert.equal(kept(), rows(), 'every length kept: the two written papers re-read, none dropped');
+  assert.deepEqual(view(after), view(plain.search(q, { limit: total + 1 })));
+  assert.deepEqual(view(fast.search(q, { limit: total + 1 })), view(plain.search(q, { limit: total + 1 })), 'range threads');
+  const score = after.hits.find((h) => h.id === top.id)?.score;
+  assert.ok(score !== undefined && score < top.score, `the longer paper scores lower: ${top.score} -> ${score}`);
+  assert.ok(after.hits.some((h) => h.id === added.id), 'the new paper is found and scored');
+  // A write that does not raise the mark and changes a length: the index's totals disagree with the kept ones, so all are dropped.
+  db.sqlite.prepare('UPDATE papers SET title = title || \' unmarked\' WHERE id = ?').run(added.id);
+  assert.deepEqual(view(one.search(q, { limit: total + 1 })), view(plain.search(q, { limit: total + 1 })));
+  assert.ok(kept() < rows(), `dropped: ${kept()} of ${rows()}`);
+  assert.deepEqual(view(fast.search(q, { limit: total + 1 })), view(plain.search(q, { limit: total + 1 })), 'range threads');
   one.close();
 });
 
