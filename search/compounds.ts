@@ -82,10 +82,13 @@ function adjacentWords(x: QueryNode, y: QueryNode): [string, string] | null {
 
 /**
  * The tree with each compound's other spellings added, where the index holds
- * them (`docs(word)` > 0). Only positive parts are rewritten: an exclusion
- * stays the words the reader typed.
+ * them (`docs(word)` > 0; for a closed word's spaced spelling also
+ * `occurs(words)`, whether some paper has those words in a row: a spelling
+ * no paper has changes no result, only the cost of looking for it, and most
+ * cuts of a common word are such: "model ling", "uncertain ties"). Only
+ * positive parts are rewritten: an exclusion stays the words the reader typed.
  */
-export function rewriteCompounds(root: QueryNode, docs: (word: string) => number): QueryNode {
+export function rewriteCompounds(root: QueryNode, docs: (word: string) => number, occurs: (words: readonly string[]) => boolean = () => true): QueryNode {
   const go = (n: QueryNode): QueryNode => {
     switch (n.kind) {
       case 'term': {
@@ -98,7 +101,7 @@ export function rewriteCompounds(root: QueryNode, docs: (word: string) => number
             bestDocs = d;
           }
         }
-        if (!best) return n;
+        if (!best || !occurs(best)) return n;
         return { kind: 'or', compound: true, children: [n, { kind: 'phrase', words: best, field: n.field }] };
       }
       case 'phrase': {

@@ -752,11 +752,17 @@ export class Fts5Engine implements LocalSearchEngine {
   }
 
   search(query: string, options: SearchOptions = {}): SearchResult {
-    const plan = planQuery(query, this.tuning, (words) => {
-      const df = new Map<string, number>();
-      this.docFreqs(words, df);
-      return (w) => df.get(w) ?? 0;
-    });
+    const plan = planQuery(
+      query,
+      this.tuning,
+      (words) => {
+        const df = new Map<string, number>();
+        this.docFreqs(words, df);
+        return (w) => df.get(w) ?? 0;
+      },
+      // FTS5 stops at the first paper with the phrase; one that no paper has costs a skip through both lists (0.3-2.5 ms at 2.7 M).
+      (words) => this.prepared(`SELECT EXISTS (SELECT 1 FROM ${TABLE} WHERE ${TABLE} MATCH ?)`).pluck().get(lit(words.join(' '))) === 1,
+    );
     const parsed = plan.parsed;
     const offset = Math.max(0, options.offset ?? 0);
     const limit = Math.max(0, options.limit ?? 20);

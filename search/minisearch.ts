@@ -341,6 +341,21 @@ export class MiniSearchEngine implements LocalSearchEngine {
     return n;
   }
 
+  /**
+   * Whether some live paper has these words in a row, in any field, as a
+   * compound's spelling is matched (rewriteCompounds asks): the papers
+   * holding every word (from the rarest one's postings) until one's text has
+   * them in a row.
+   */
+  private phraseOccurs(words: readonly string[]): boolean {
+    const hashes = Int32Array.from(phraseSequence(words), wordHash);
+    if (hashes.length < 2) return true;
+    const m = this.compile({ kind: 'phrase', words: [...words], field: null }, [], true);
+    if (!m) return false;
+    for (const sid of m.candidates()) if (this.view.isLive(sid) && this.sequences.contains(sid, null, hashes)) return true;
+    return false;
+  }
+
   /** Whether papers with only inflections of some word rank after the rest (the earlier rule; see MiniSearchTuning). */
   private get tiered(): boolean {
     return this.tuning.tieredVariants ?? TIERED_VARIANTS;
@@ -349,8 +364,10 @@ export class MiniSearchEngine implements LocalSearchEngine {
   private run(parsed: ParsedQuery, root: QueryNode, within: ReadonlySet<string> | undefined, terms: TermMatcher[]): Scored[] {
     const accept = this.accept(parsed, within);
     let results: Scored[];
-    if (root.kind === 'or' && root.children.every((c) => c.kind === 'term')) {
-      const ms = root.children.map((c) => this.compile(c, terms, true)).filter((m): m is TermMatcher => m !== null);
+    if (root.kind === 'or' && root.children.every((c) => c.kind === 'term' || (c.kind === 'or' && c.compound))) {
+      const ms = root.children
+        .map((c) => this.compile(c, terms, true))
+        .filter((m): m is TermMatcher | CompoundMatcher => m instanceof TermMatcher || m instanceof CompoundMatcher);
       results = evaluateOr(ms, this.view, this.acc, accept, this.tiered);
     } else {
       const m = this.compile(root, terms, true);
@@ -376,7 +393,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
   }
 
   search(query: string, options: SearchOptions = {}): SearchResult {
-    const plan = planQuery(query, this.tuning, () => (w) => this.papersWith(w));
+    const plan = planQuery(query, this.tuning, () => (w) => this.papersWith(w), (words) => this.phraseOccurs(words));
     const parsed = plan.parsed;
     const offset = Math.max(0, options.offset ?? 0);
     const limit = Math.max(0, options.limit ?? 20);
@@ -423,7 +440,9 @@ export class MiniSearchEngine implements LocalSearchEngine {
 
   private relatedBy(kw: Keyword[], size: number, exclude: string | null): RelatedResult {
     if (!kw.length) return { terms: [], hits: [] };
-    const matchers = kw.map((k) => new TermMatcher(k.term, this.view, this.fieldBoosts(null), this.tuning.bm25, k.weight));
+    // MiniSearch's per-field BM25 sum, as related papers were measured with (BENCHMARKS.md, Search).
+    const bm25 = { ...this.tuning.bm25, fielded: false };
+    const matchers = kw.map((k) => new TermMatcher(k.term, this.view, this.fieldBoosts(null), bm25, k.weight));
     const self = exclude === null ? undefined : this.view.shortIdOf(exclude);
     const results = evaluateOr(matchers, this.view, this.acc, self === undefined ? undefined : (sid) => sid !== self);
     // Ties broken by id so the same paper always gets the same list.

@@ -49,16 +49,31 @@ export function relax(node: QueryNode | null): QueryNode | null {
 /**
  * Plans a query. `docs` answers, for a batch of words, how many papers hold
  * each (0 or less: none); it is asked once, for the words compounds need.
+ * `occurs` answers whether some paper has these words in a row, in any field
+ * (asked at most once per spelling; without it every spelling is assumed to
+ * occur: the same results, at more cost).
  * Throws QueryError on a query the reader must fix.
  */
-export function planQuery(query: string, opts: PlanOptions, docs: (words: string[]) => (word: string) => number): QueryPlan {
+export function planQuery(
+  query: string,
+  opts: PlanOptions,
+  docs: (words: string[]) => (word: string) => number,
+  occurs?: (words: readonly string[]) => boolean,
+): QueryPlan {
   const parsed = parseQuery(query);
   const typed = parsed.root;
   if (!typed) return { parsed, first: null, fallback: null };
   let spell = (n: QueryNode) => n;
   if (opts.compounds !== false) {
     const count = docs(compoundQuestions(typed));
-    spell = (n) => rewriteCompounds(n, count);
+    const seen = new Map<string, boolean>();
+    const once = occurs && ((words: readonly string[]) => {
+      const key = words.join(' ');
+      let hit = seen.get(key);
+      if (hit === undefined) seen.set(key, (hit = occurs(words)));
+      return hit;
+    });
+    spell = (n) => rewriteCompounds(n, count, once);
   }
   const loose = relax(typed);
   if (!opts.andFirst && loose) return { parsed, first: spell(loose), fallback: null };

@@ -325,3 +325,27 @@ test('both engines: a wide OR holding a compound reaches every hit exactly once'
   // typed find fewer than 100 papers. Every paper fts5 finds, minisearch finds.
   for (const id of seen.fts5) assert.ok(seen.minisearch.has(id), id);
 });
+
+test('minisearch: an OR fallback scored term at a time (plain words and compounds) gives the scores and tiers of scoring paper by paper', () => {
+  const e = engines.minisearch;
+  // Word sets whose AND finds nothing, so the OR fallback runs: as typed it takes the term-at-a-time path; with an
+  // exclusion of a word no paper has, the fallback is an AND of that OR and the exclusion, scored paper by paper.
+  const queries = [
+    'quantum gravity cosmology supernova networking',
+    'modelling graphs spectra pretrained fluids',
+    'scattering amplitudes neutrinos lattices models',
+    'black holes entropy networks theorem galaxies',
+  ];
+  let compared = 0;
+  for (const q of queries) {
+    const fast = e.search(q, { limit: 50 });
+    // An OR: as many papers as any one word finds, or more.
+    for (const w of q.split(' ')) assert.ok(fast.total >= e.search(w, { limit: 0 }).total, `${q}: the OR fallback ran (${w})`);
+    const slow = e.search(`${q} -zzqxvunseen`, { limit: 50 });
+    assert.ok(fast.total > 50, `${q}: ${fast.total}`);
+    assert.equal(slow.total, fast.total, q);
+    assert.deepEqual(slow.hits.map((h) => [h.id, h.score]), fast.hits.map((h) => [h.id, h.score]), q);
+    compared++;
+  }
+  assert.equal(compared, queries.length);
+});

@@ -109,3 +109,21 @@ test('AND falls back to OR only when AND finds nothing, the same on both engines
   assert.equal(plan.fallback?.kind, 'or');
   assert.equal(planQuery('quantum', { andFirst: true }, () => () => 0).fallback, null);
 });
+
+test('a closed word is also looked for as its spaced spelling only when some paper has it; each spelling is asked once', () => {
+  const asked: string[] = [];
+  const occurs = (words: readonly string[]) => {
+    asked.push(words.join(' '));
+    return words.join(' ') === 'pre trained';
+  };
+  // Every word but the two typed words run together is indexed, so each closed word has a cut; only "pre trained" is in some paper.
+  const docs = () => (w: string) => (w === 'pretrainednetworking' ? 0 : 5);
+  const plan = planQuery('pretrained networking', { andFirst: true }, docs, occurs);
+  const phrases = (n: unknown) => JSON.stringify(n).match(/"kind":"phrase","words":\[[^\]]*\]/g) ?? [];
+  assert.deepEqual(phrases(plan.first), ['"kind":"phrase","words":["pre","trained"]']);
+  assert.deepEqual(phrases(plan.fallback), phrases(plan.first), 'the OR fallback spells the same');
+  assert.deepEqual(asked.sort(), ['net working', 'pre trained'], 'asked once each, for the fallback too');
+  // Without the question every cut is kept (the same results, at more cost).
+  const all = planQuery('pretrained networking', { andFirst: true }, docs);
+  assert.equal(phrases(all.first).length, 2);
+});
