@@ -344,6 +344,12 @@ static void keptFunction(sqlite3_context *pCtx, int nArg, sqlite3_value **apArg)
   sqlite3_result_int64(pCtx, n);
 }
 
+/* Puts a statement's text (from sqlite3_mprintf) in place of the one kept. */
+static void replaceSql(char **pzKept, char *z){
+  sqlite3_free(*pzKept);
+  *pzKept = z;
+}
+
 /*
 ** bm25_watch(name [, fillAfter]): the FTS5 table whose structure record marks
 ** a change to the kept lengths, and whose %_docsize ranges are read.
@@ -362,14 +368,10 @@ static void watchFunction(sqlite3_context *pCtx, int nArg, sqlite3_value **apArg
     sqlite3_result_error_nomem(pCtx);
     return;
   }
-  sqlite3_free(c->zTotals);
-  c->zTotals = zTotals;
-  sqlite3_free(c->zLast);
-  c->zLast = zLast;
-  sqlite3_free(c->zStruct);
-  c->zStruct = zSql;
-  sqlite3_free(c->zSizes);
-  c->zSizes = zSizes;
+  replaceSql(&c->zTotals, zTotals);
+  replaceSql(&c->zLast, zLast);
+  replaceSql(&c->zStruct, zSql);
+  replaceSql(&c->zSizes, zSizes);
   c->nFillAfter = nArg>1 ? sqlite3_value_int(apArg[1]) : SIZE_FILL_AFTER;
   sqlite3_free(c->aStruct);
   c->aStruct = 0;
@@ -398,10 +400,8 @@ static void changesFunction(sqlite3_context *pCtx, int nArg, sqlite3_value **apA
     sqlite3_result_error_nomem(pCtx);
     return;
   }
-  sqlite3_free(c->zChanged);
-  c->zChanged = zChanged;
-  sqlite3_free(c->zMark);
-  c->zMark = zMax;
+  replaceSql(&c->zChanged, zChanged);
+  replaceSql(&c->zMark, zMax);
   sizeCacheClear(c);
   sqlite3_result_int(pCtx, 1);
 }
