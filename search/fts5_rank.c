@@ -159,6 +159,21 @@ static int readVarint(const unsigned char *p, const unsigned char *pEnd, sqlite3
   return 0;
 }
 
+/* The sum of the varints from p to pEnd (a %_docsize row: its columns' lengths); 0 when p is 0 or the last runs past pEnd. */
+static int sumVarints(const unsigned char *p, const unsigned char *pEnd, sqlite3_uint64 *pSum){
+  sqlite3_uint64 sum = 0, v;
+  int k;
+  if( p==0 ) return 0;
+  while( p<pEnd ){
+    k = readVarint(p, pEnd, &v);
+    if( k==0 ) return 0;
+    sum += v;
+    p += k;
+  }
+  *pSum = sum;
+  return 1;
+}
+
 /*
 ** Keeps the lengths of rowids [iFrom, iTo) in one range scan of %_docsize:
 ** a query that misses densely (a common word) reads its rows' lengths
@@ -176,15 +191,8 @@ static void sizeCacheFill(SizeCache *c, sqlite3_int64 iFrom, sqlite3_int64 iTo){
   while( sqlite3_step(pStmt)==SQLITE_ROW ){
     sqlite3_int64 id = sqlite3_column_int64(pStmt, 0);
     const unsigned char *p = (const unsigned char*)sqlite3_column_blob(pStmt, 1);
-    const unsigned char *pEnd = p + sqlite3_column_bytes(pStmt, 1);
-    sqlite3_uint64 sum = 0, v;
-    int ok = p!=0, k;
-    while( ok && p<pEnd ){
-      k = readVarint(p, pEnd, &v);
-      if( k==0 ) ok = 0;
-      else { sum += v; p += k; }
-    }
-    if( !ok || id<iFrom || id>=iTo ) continue;
+    sqlite3_uint64 sum = 0;
+    if( !sumVarints(p, p + sqlite3_column_bytes(pStmt, 1), &sum) || id<iFrom || id>=iTo ) continue;
     c->nFillRows++;
     c->nFillTokens += (sqlite3_int64)sum;
     if( sum<SIZE_CACHE_TOO_LONG-1 ) c->a[id] = (unsigned short)(sum + 1);
@@ -219,16 +227,12 @@ static int readTotals(SizeCache *c, sqlite3_int64 *pnRow, sqlite3_int64 *pnToken
   if( sqlite3_prepare_v2(c->db, c->zTotals, -1, &pStmt, 0)==SQLITE_OK && sqlite3_step(pStmt)==SQLITE_ROW ){
     const unsigned char *p = (const unsigned char*)sqlite3_column_blob(pStmt, 0);
     const unsigned char *pEnd = p + sqlite3_column_bytes(pStmt, 0);
-    sqlite3_uint64 v, sum = 0;
-    int k = p ? readVarint(p, pEnd, &v) : 0;
-    if( k ){
-      *pnRow = (sqlite3_int64)v;
-      for(p += k; p<pEnd; p += k){
-        k = readVarint(p, pEnd, &v);
-        if( k==0 ) break;
-        sum += v;
-      }
-      if( p==pEnd ){ *pnToken = (sqlite3_int64)sum; ok = 1; }
+    sqlite3_uint64 nRow, sum;
+    int k = p ? readVarint(p, pEnd, &nRow) : 0;
+    if( k && sumVarints(p + k, pEnd, &sum) ){
+      *pnRow = (sqlite3_int64)nRow;
+      *pnToken = (sqlite3_int64)sum;
+      ok = 1;
     }
   }
   sqlite3_finalize(pStmt);
@@ -259,17 +263,12 @@ static int sizeCacheCatchUp(SizeCache *c){
     if( ++n>SIZE_CATCH_UP_MAX || id<0 || id>SIZE_CACHE_MAX_ROWID || !sizeCacheGrow(c, id) ){ ok = 0; break; }
     old = c->a[id];
     if( old ){ c->nRows--; c->nTokens -= old - 1; c->a[id] = 0; }
-    c->nFillRows = c->nFillTokens = c->nFillLost = 0;
     sqlite3_bind_int64(pSize, 1, id);
     sqlite3_bind_int64(pSize, 2, id + 1);
     if( sqlite3_step(pSize)==SQLITE_ROW ){
-      /* Read as a fill does; the statement is stepped once and reset, so the range read is inlined here. */
       const unsigned char *p = (const unsigned char*)sqlite3_column_blob(pSize, 1);
-      const unsigned char *pEnd = p + sqlite3_column_bytes(pSize, 1);
-      sqlite3_uint64 sum = 0, v;
-      int k;
-      while( p && p<pEnd && (k = readVarint(p, pEnd, &v))>0 ){ sum += v; p += k; }
-      if( p==0 || p!=pEnd || sum>=SIZE_CACHE_TOO_LONG-1 ){ ok = 0; break; }
+      sqlite3_uint64 sum = 0;
+      if( !sumVarints(p, p + sqlite3_column_bytes(pSize, 1), &sum) || sum>=SIZE_CACHE_TOO_LONG-1 ){ ok = 0; break; }
       c->a[id] = (unsigned short)(sum + 1);
       c->nRows++;
       c->nTokens += (sqlite3_int64)sum;
