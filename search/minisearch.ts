@@ -81,6 +81,9 @@ interface Stored {
 const FIELDS = ['title', 'abstract', 'authors'] as const;
 const FIELD_IDS = { title: 0, abstract: 1, authors: 2 } as const;
 
+/** A phrase's words as the stored sequences hold them (stop words inside it kept), for TermSequences.contains. */
+const phraseHashes = (words: readonly string[]): Int32Array => Int32Array.from(phraseSequence(words), wordHash);
+
 export function indexDoc(p: Paper): IndexDoc {
   return {
     id: p.id,
@@ -285,7 +288,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
           const kids = node.children.flatMap((c) => {
             const m = this.compile(c, terms, positive);
             if (!m || c.kind !== 'phrase') return m ? [m] : [];
-            const hashes = Int32Array.from(phraseSequence(c.words), wordHash);
+            const hashes = phraseHashes(c.words);
             const field = c.field === null ? null : FIELD_IDS[c.field];
             return hashes.length > 1 ? [new CheckedMatcher(m, (sid) => this.sequences.contains(sid, field, hashes))] : [m];
           });
@@ -348,7 +351,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
    * them in a row.
    */
   private phraseOccurs(words: readonly string[]): boolean {
-    const hashes = Int32Array.from(phraseSequence(words), wordHash);
+    const hashes = phraseHashes(words);
     if (hashes.length < 2) return true;
     const m = this.compile({ kind: 'phrase', words: [...words], field: null }, [], true);
     if (!m) return false;

@@ -192,10 +192,7 @@ export class TermMatcher implements Matcher {
     const all = new Uint32Array(this.cost);
     let n = 0;
     for (const p of this.parts) for (const sid of ids(p.map)) all[n++] = sid;
-    all.sort();
-    let m = 0;
-    for (let i = 0; i < n; i++) if (i === 0 || all[i] !== all[i - 1]) all[m++] = all[i];
-    return all.subarray(0, m);
+    return dedupe(all.subarray(0, n));
   }
 
   score(sid: number, ctx: ScoreContext): number {
