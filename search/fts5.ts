@@ -133,12 +133,18 @@ interface Compiled {
  * expression; with `expand`, each bare word may also be any of its variants
  * (phrases stay exact, and an excluded word excludes its variants too).
  * FTS5 numbers phrases in the order they are written, which is the order
- * they are pushed here.
+ * they are pushed here. With `compoundGroups`, the spellings of a compound
+ * (an OR of words and phrases, search/compounds.ts) are one group, each
+ * spelling that group's typed word, as the tiered pass needs (a row holding
+ * any spelling holds the word); otherwise each word is its own group and a
+ * phrase is outside any group.
  */
-function compile(node: QueryNode, expand?: (word: string) => string[], expandExcluded = expand): Compiled {
+function compile(node: QueryNode, expand?: (word: string) => string[], expandExcluded = expand, compoundGroups = false): Compiled {
   const words: (string | null)[] = [];
   const tiers: number[] = [];
   let group = 0;
+  // The group a compound's spellings share, while compiling them.
+  let shared: number | null = null;
   const phrase = (text: string, field: string | null | undefined, tier: number) => {
     words.push(field ? null : text);
     tiers.push(tier);
@@ -150,7 +156,7 @@ function compile(node: QueryNode, expand?: (word: string) => string[], expandExc
   const go = (n: QueryNode): string => {
     switch (n.kind) {
       case 'term': {
-        const g = group++;
+        const g = shared ?? group++;
         const ex = excluding ? expandExcluded : expand;
         const alts = (ex ? ex(n.word) : [n.word]).map((w, i) => phrase(w, n.field, i === 0 ? tierOf.typed(g) : tierOf.variant(g)));
         const e = alts.length === 1 ? alts[0] : `(${alts.join(' OR ')})`;
@@ -158,12 +164,19 @@ function compile(node: QueryNode, expand?: (word: string) => string[], expandExc
       }
       case 'phrase': {
         words.push(null);
-        tiers.push(tierOf.phrase);
+        tiers.push(shared === null ? tierOf.phrase : tierOf.typed(shared));
         const p = lit(n.words.join(' '));
         return n.field ? `${COLUMN[n.field]} : ${p}` : p;
       }
-      case 'or':
-        return `(${n.children.map(go).join(' OR ')})`;
+      case 'or': {
+        if (!compoundGroups || !n.compound || shared !== null || !n.children.every((c) => c.kind === 'term' || c.kind === 'phrase')) {
+          return `(${n.children.map(go).join(' OR ')})`;
+        }
+        shared = group++;
+        const e = `(${n.children.map(go).join(' OR ')})`;
+        shared = null;
+        return e;
+      }
       case 'and': {
         const pos = n.children.filter((c) => c.kind !== 'not');
         const neg = n.children.filter((c): c is Extract<QueryNode, { kind: 'not' }> => c.kind === 'not');
@@ -184,14 +197,23 @@ function compile(node: QueryNode, expand?: (word: string) => string[], expandExc
   return { expr, words, tiers };
 }
 
+/** A word as the tiered pass takes it: a bare word, or a compound's spellings (words and phrases; see compile()). */
+function spelledWord(node: QueryNode): boolean {
+  return (
+    node.kind === 'term' ||
+    (node.kind === 'or' && !!node.compound && node.children.some((c) => c.kind === 'term') && node.children.every((c) => c.kind === 'term' || c.kind === 'phrase'))
+  );
+}
+
 /**
  * Whether the exact and the same-stem passes can be one (see page()): an
- * AND of words and phrases, or one word. With an OR or an exclusion the
- * variant expression does not split into "all the words" and the rest.
+ * AND of words, compounds and phrases, or one word or compound. With an OR
+ * or an exclusion the variant expression does not split into "all the
+ * words" and the rest.
  */
 function oneTiered(node: QueryNode): boolean {
-  if (node.kind === 'term') return true;
-  return node.kind === 'and' && node.children.some((c) => c.kind === 'term') && node.children.every((c) => c.kind === 'term' || c.kind === 'phrase');
+  if (spelledWord(node)) return true;
+  return node.kind === 'and' && node.children.some(spelledWord) && node.children.every((c) => spelledWord(c) || c.kind === 'phrase');
 }
 
 /** Compiles a tree with at least one positive part to an FTS5 MATCH expression. */
@@ -656,7 +678,8 @@ export class Fts5Engine implements LocalSearchEngine {
     if (this.ranked && this.tuning.useStem && oneTiered(root) && this.likelyFew(exact.words, df)) {
       // One pass instead of two: the variant expression, with the rows that
       // hold every typed word marked and scored as the exact pass would.
-      const wide = wideOf();
+      // A compound's spellings one group, so a row with any of them holds the word.
+      const wide = compile(root, this.variantsOf(exact.words, df), undefined, true);
       if (wide.expr !== exact.expr) {
         const r = this.matchRanked(wide, df, f, within, offset + limit, [], 'tiered');
         for (const row of r.rows) row.score = tieredScores.plain(row.score);

@@ -20,8 +20,10 @@
 ** variants". The MATCH expression is an AND of groups, each an OR of a
 ** word and its variants. tiers is a blob of one little-endian int32 per
 ** phrase: -1 for a phrase outside any group (always matched), 2g for the
-** word of group g, 2g+1 for a variant in group g. A row that holds the word
-** of every group is an exact match: it gets the score the words alone would
+** word of group g, 2g+1 for a variant in group g. A group may have several
+** typed phrases (a compound's spellings, "multiscale" OR "multi scale"). A
+** row that holds a typed phrase of every group is an exact match: it gets
+** the score the words alone would
 ** give (the same doubles as bm25_df over the exact expression), negated as
 ** bm25() is. Any other row gets its score over all phrases with the sign
 ** flipped, so callers tell the two apart by sign and sort exact rows first.
@@ -475,6 +477,7 @@ typedef struct Bm25Data {
   double avgdl;
   double *aIDF;
   double *aFreq;
+  unsigned char *aGroup;   /* tiered: per group (< nPhrase), 1 if it has a typed phrase, 2 once one occurs in the row */
 } Bm25Data;
 
 static int countCb(const Fts5ExtensionApi *pApi, Fts5Context *pFts, void *pUserData){
@@ -493,12 +496,13 @@ static int bm25Data(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_con
     const unsigned char *aDf = pDf ? (const unsigned char*)sqlite3_value_blob(pDf) : 0;
     int nDf = pDf ? sqlite3_value_bytes(pDf) / (int)sizeof(double) : 0;
     int i;
-    p = (Bm25Data*)sqlite3_malloc64(sizeof(Bm25Data) + (sqlite3_int64)nPhrase*2*sizeof(double));
+    p = (Bm25Data*)sqlite3_malloc64(sizeof(Bm25Data) + (sqlite3_int64)nPhrase*(2*sizeof(double) + 1));
     if( p==0 ) return SQLITE_NOMEM;
-    memset(p, 0, sizeof(Bm25Data) + (size_t)nPhrase*2*sizeof(double));
+    memset(p, 0, sizeof(Bm25Data) + (size_t)nPhrase*(2*sizeof(double) + 1));
     p->nPhrase = nPhrase;
     p->aIDF = (double*)&p[1];
     p->aFreq = &p->aIDF[nPhrase];
+    p->aGroup = (unsigned char*)&p->aFreq[nPhrase];
     rc = pApi->xRowCount(pFts, &nRow);
     if( rc==SQLITE_OK ) rc = pApi->xColumnTotalSize(pFts, -1, &nToken);
     if( rc==SQLITE_OK ) p->avgdl = (double)nToken / (double)nRow;
@@ -603,6 +607,7 @@ static void bm25DfFunction(
   }else if( rc==SQLITE_OK ){
     const unsigned char *aTier = pTiers ? (const unsigned char*)sqlite3_value_blob(pTiers) : 0;
     int nTier = pTiers ? sqlite3_value_bytes(pTiers) / 4 : 0;
+    if( aTier ) memset(pData->aGroup, 0, (size_t)pData->nPhrase);
     for(i=0; i<pData->nPhrase; i++){
       double s = pData->aIDF[i] * (
           ( pData->aFreq[i] * (k1 + 1.0) ) /
@@ -613,8 +618,15 @@ static void bm25DfFunction(
         int t = -1;
         if( i<nTier ) memcpy(&t, &aTier[i*4], 4);
         if( t<0 || (t & 1)==0 ) scoreExact += s;
-        if( t>=0 && (t & 1)==0 && pData->aFreq[i]==0.0 ) bExact = 0;
+        if( t>=0 && (t & 1)==0 && (t>>1)<pData->nPhrase ){
+          unsigned char *g = &pData->aGroup[t>>1];
+          if( pData->aFreq[i]!=0.0 ) *g = 2;
+          else if( *g==0 ) *g = 1;
+        }
       }
+    }
+    for(i=0; aTier && i<pData->nPhrase; i++){
+      if( pData->aGroup[i]==1 ) bExact = 0;
     }
     if( aTier ) sqlite3_result_double(pCtx, bExact ? -1.0 * scoreExact : score);
     else sqlite3_result_double(pCtx, -1.0 * score);

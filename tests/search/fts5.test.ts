@@ -44,6 +44,10 @@ before(async () => {
     'quantum field', 'black hole -entropy', 'ti:gravity', 'cat:hep-th year:2007 string', 'supersymmetry OR supergravity',
     '"dark matter" halo', 'au:witten', 'models -"dark matter" cat:astro-ph', 'scattering amplitudes from:2007-03 to:2007-05',
     'generalized quantization', 'ti:lattice gauge', 'zzzunknownword quantum', 'cat:math',
+    // Compounds (search/compounds.ts): a closed word also as its spaced phrase, a hyphenated one also closed;
+    // with few exact matches these take the one tiered pass, the compound's spellings one group.
+    'spacetime curvature', 'space-time curvature singularities', 'nonperturbative string vacua', 'non-perturbative instanton',
+    'two-dimensional conformal', 'crosssection measured', 'supersymmetric gauge theories',
   );
 });
 
