@@ -102,6 +102,20 @@ test('fts5: a write empties the kept vocabulary, so a new same-stem word is foun
   assert.deepEqual(view(r), view(plain.search('zorblax sampling')));
 });
 
+test('fts5: a phrase\'s document count, kept between queries, follows writes', () => {
+  const q = '"dark matter" halo profiles';
+  assert.deepEqual(view(fast.search(q)), view(plain.search(q)));
+  const paper: Paper = {
+    id: '2611.99200', version: 1, title: 'Dark matter halo profiles', abstract: 'Dark matter in a halo; profiles of dark matter.',
+    authors: ['B'], categories: ['astro-ph.CO'], published: '2026-11-22', updated: null, comments: null, journalRef: null, doi: null, license: null,
+  };
+  ingestBatch(db, { papers: [paper] });
+  // One more paper holds the phrase: its weight changes, and so every score.
+  const r = fast.search(q);
+  assert.equal(r.hits[0]?.id, paper.id);
+  assert.deepEqual(view(r), view(plain.search(q)));
+});
+
 test('fts5: a kept vocabulary gives the same pages as counting, and sync brings in new papers\' words', () => {
   const kept = Fts5Engine.open(db, { shards: 2, vocabularyAbove: 0 });
   for (const q of queries) {
