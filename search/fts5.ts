@@ -15,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { loadRank, phrasesByGroup, scoreSql, tiered as tieredScores, tierOf, topRows, type RankMode, type RankTable } from './fts5-rank.ts';
 import { ShardPool, type Param } from './fts5-shards.ts';
 import { Vocabulary } from './fts5-vocabulary.ts';
+import { inflectionPrefix } from './inflections.ts';
 import { groupDocs, planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
 import { editDistance, suggestQuery, type Lexicon } from './suggest.ts';
 
@@ -773,11 +774,9 @@ export class Fts5Engine implements LocalSearchEngine {
     const ranges = new Map<string, { stem: string; lo: string; hi: string }>();
     for (const word of words) {
       if (word === null || ranges.has(word) || !/^\p{L}+$/u.test(word)) continue;
+      const lo = inflectionPrefix(word);
+      if (lo === null) continue;
       const s = stem(word);
-      let prefix = 0;
-      while (prefix < s.length && prefix < word.length && s[prefix] === word[prefix]) prefix++;
-      if (prefix < 3) continue;
-      const lo = word.slice(0, prefix);
       ranges.set(word, { stem: s, lo, hi: lo.slice(0, -1) + String.fromCharCode(lo.charCodeAt(lo.length - 1) + 1) });
     }
     const asked = [...ranges.values()];

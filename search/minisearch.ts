@@ -12,6 +12,7 @@ import { sortDateOf } from '../db/paper.ts';
 import type { LocalSearchEngine, RelatedResult, SearchHit, SearchOptions, SearchResult } from './types.ts';
 import { passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
 import { compileMatch, containsPhrase, phraseSequence, phraseTerms } from './match.ts';
+import { inflectionPrefix } from './inflections.ts';
 import { planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
 import { suggestQuery, type Lexicon } from './suggest.ts';
 import { TermSequences, wordHash } from './sequences.ts';
@@ -257,11 +258,10 @@ export class MiniSearchEngine implements LocalSearchEngine {
   private findVariants(word: string): Variant[] {
     if (!this.tuning.useStem || !/^\p{L}+$/u.test(word)) return [{ term: word, weight: 1 }];
     const s = stem(word);
-    let prefix = 0;
-    while (prefix < s.length && prefix < word.length && s[prefix] === word[prefix]) prefix++;
-    if (prefix < 3) return [{ term: word, weight: 1 }];
+    const prefix = inflectionPrefix(word);
+    if (prefix === null) return [{ term: word, weight: 1 }];
     const candidates: [string, number][] = [];
-    for (const t of this.view.termsWithPrefix(word.slice(0, prefix))) {
+    for (const t of this.view.termsWithPrefix(prefix)) {
       if (t !== word && stem(t) === s) candidates.push([t, this.papersWith(t)]);
     }
     return variantsOf(word, candidates, this.tuning.variantWeight, this.tuning.variantRule);

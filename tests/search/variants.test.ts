@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { openDb, type Db } from '../../db/client.ts';
 import { ingestBatch } from '../../db/queries.ts';
 import type { Paper } from '../../db/paper.ts';
-import { isInflection } from '../../search/inflections.ts';
+import { inflectionPrefix, isInflection } from '../../search/inflections.ts';
 import { groupDocs, variantsOf } from '../../search/plan.ts';
 import { DEFAULT_TUNING, MiniSearchEngine } from '../../search/minisearch.ts';
 import { DEFAULT_FTS5_TUNING, Fts5Engine } from '../../search/fts5.ts';
@@ -31,6 +31,19 @@ test('inflections: plural/singular, -ed/-ing, verb and -ation noun; not what Por
     ['model', 'model'], ['graph', 'graphene'], ['use', 'user'],
   ];
   for (const [a, b] of different) assert.ok(!isInflection(a, b), `${a} / ${b} are different words`);
+});
+
+test('inflectionPrefix: every inflection of a word begins with it', () => {
+  const words = ['rules', 'ruling', 'rule', 'binaries', 'binary', 'densities', 'density', 'studies', 'study', 'quantization',
+    'quantize', 'estimates', 'estimation', 'modelling', 'models', 'planned', 'plan', 'issues', 'issuing', 'tried', 'trying'];
+  for (const a of words) {
+    const p = inflectionPrefix(a);
+    assert.ok(p !== null, a);
+    for (const b of words) if (isInflection(a, b)) assert.ok(b.startsWith(p), `${b} begins with ${p} (the prefix of ${a})`);
+  }
+  assert.equal(inflectionPrefix('rules'), 'rul');
+  assert.equal(inflectionPrefix('binaries'), 'binar');
+  assert.equal(inflectionPrefix('use'), null);
 });
 
 test('variantsOf: the typed word first at weight 1, its inflections closest first at a weight no higher', () => {
@@ -67,6 +80,9 @@ const PAPERS = {
   general: paper('A general theory of networks', 'General results on neural networks and their general structure.'),
   generation: paper('Text generation with networks', 'Generation of text by neural networks.'),
   universe: paper('The universe in a network', 'Neural networks simulate the early universe.'),
+  // Inflections whose stem does not begin them: binary / binaries (stem "binari"), density / densities, rules / ruling (stem "rule").
+  binary: paper('Binary codes of bounded density', 'Rules for binary codes whose density is bounded.'),
+  ruling: paper('Ruling out codes', 'A ruling on which codes survive.'),
 };
 // Filler papers, so that document frequencies are not degenerate.
 const FILLER = Array.from({ length: 12 }, (_, i) => paper(`Filler study ${i + 1}`, `A study of protein structure and graph data, part ${i + 1}.`));
@@ -107,6 +123,15 @@ for (const engine of ['minisearch', 'fts5'] as const) {
     // Typed "quantization": the paper that has it as typed first, the one with only "quantize" after it.
     const got = ids(grouped[engine], 'quantization');
     assert.deepEqual(got.slice(0, 2), [PAPERS.about.id, PAPERS.passing.id]);
+  });
+
+  test(`${engine}: inflections that change or drop the stem's last letter are found (binaries / binary, densities / density, rules / ruling)`, () => {
+    for (const e of [grouped[engine], tiered[engine]]) {
+      assert.deepEqual(ids(e, 'binaries densities'), [PAPERS.binary.id]);
+      assert.deepEqual(ids(e, 'binary density'), [PAPERS.binary.id]);
+      assert.deepEqual(new Set(ids(e, 'rules')), new Set([PAPERS.binary.id, PAPERS.ruling.id]));
+      assert.deepEqual(new Set(ids(e, 'ruling')), new Set([PAPERS.binary.id, PAPERS.ruling.id]));
+    }
   });
 
   test(`${engine}: words Porter merges stay apart (general / generation, universe / university)`, () => {
