@@ -17,7 +17,7 @@ import { planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRul
 import { suggestQuery, type Lexicon } from './suggest.ts';
 import { TermSequences, wordHash } from './sequences.ts';
 import { keywords, type Keyword } from './keywords.ts';
-import { isSequenced, stem, termOf, words } from './tokenize.ts';
+import { isSequenced, stem, termOf, unicode61Length, words } from './tokenize.ts';
 import { changedSince } from './rows.ts';
 import { addPrepared, assemble, termPostings, viewOf, type DocEntry, type FieldPostings, type IndexView, type PreparedField } from './ms-internals.ts';
 import { PostingList } from './postings.ts';
@@ -509,7 +509,7 @@ interface PreparedDoc {
   sequences: number[][];
 }
 
-/** Tokenizes as miniSearchOptions() tells MiniSearch to (words, then termOf unstemmed). */
+/** Tokenizes as miniSearchOptions() tells MiniSearch to (words, then termOf unstemmed); lengths as FTS5's bm25() counts them. */
 function prepareDoc(p: Paper): PreparedDoc {
   const doc = indexDoc(p);
   const fields: PreparedField[] = [];
@@ -529,16 +529,17 @@ function prepareDoc(p: Paper): PreparedDoc {
       freqs.set(t, (freqs.get(t) ?? 0) + 1);
       seq.push(wordHash(t));
     }
-    // MiniSearch counts a field's length as its distinct raw tokens.
-    fields.push({ fieldId: FIELD_IDS[field], length: new Set(tokens).size, freqs });
+    // The length FTS5's bm25() uses, so both engines normalize alike.
+    fields.push({ fieldId: FIELD_IDS[field], length: unicode61Length(doc[field]), freqs });
     sequences.push(seq);
   }
   return { doc, fields, sequences };
 }
 
 /**
- * A MiniSearch index over papers, built the way MiniSearch.add() would build
- * it (same terms, frequencies and field lengths) but in plain hash maps first.
+ * A MiniSearch index over papers, the structures MiniSearch.add() would build
+ * (same terms and frequencies; field lengths as FTS5 counts them, see
+ * prepareDoc) but in plain hash maps first.
  */
 export function bulkIndex(papers: Iterable<Paper>, tuning: MiniSearchTuning): { ms: MiniSearch<IndexDoc>; sequences: TermSequences } {
   const options = miniSearchOptions(tuning);

@@ -132,7 +132,7 @@ export function assemble<T>(
 /** One field of a document, tokenized and counted by the caller. */
 export interface PreparedField {
   fieldId: number;
-  /** MiniSearch's field length: the number of distinct raw tokens. */
+  /** The field's length for BM25 (search/tokenize.ts unicode61Length: FTS5's count, not MiniSearch's distinct tokens). */
   length: number;
   /** Index term -> occurrences. */
   freqs: ReadonlyMap<string, number>;

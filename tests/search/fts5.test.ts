@@ -11,6 +11,8 @@ import { getPaper, ingestBatch } from '../../db/queries.ts';
 import type { Paper } from '../../db/paper.ts';
 import { importFile } from '../../scripts/import.ts';
 import { Fts5Engine } from '../../search/fts5.ts';
+import { DEFAULT_TUNING, MiniSearchEngine } from '../../search/minisearch.ts';
+import { docEntries, isLiveDoc } from '../../search/ms-internals.ts';
 import { rankExtension } from '../../search/fts5-rank.ts';
 import { words, isIndexable } from '../../search/tokenize.ts';
 import { stemmer } from 'stemmer';
@@ -287,4 +289,42 @@ test('fts5: lengths read at open, after a sync, and by rowid range (a query that
     assert.deepEqual(view(one.search(q, { limit: 20 })), view(plain.search(q, { limit: 20 })), q);
   }
   one.close();
+});
+
+test('both engines measure a paper as long as FTS5 does, TeX, ids and apostrophes included, after a build and a sync', () => {
+  const varints = (b: Buffer) => {
+    const out: number[] = [];
+    for (let i = 0; i < b.length; ) {
+      let v = 0;
+      for (;;) {
+        const c = b[i++];
+        v = v * 128 + (c & 127);
+        if (!(c & 128)) break;
+      }
+      out.push(v);
+    }
+    return out;
+  };
+  const mini = MiniSearchEngine.build(db, DEFAULT_TUNING);
+  const odd: Paper = {
+    id: '2611.99500', version: 1, title: "Bal\\'azs's $\\mathcal{O}(n^2)$ bound, cf. 2405.01234 and hep-th/9901001",
+    abstract: 'We don\u2019t use \\emph{any} of $x_1, \\ldots, x_{10}$; e.g. 3.5% of na\u00efve caf\u00e9 runs.', authors: ["O'Neil, K.", 'Z\u00fcrich Group'],
+    categories: ['cs.DS'], published: '2026-11-25', updated: null, comments: null, journalRef: null, doi: null, license: null,
+  };
+  ingestBatch(db, { papers: [odd] });
+  assert.ok(mini.sync() >= 1);
+  const sizes = new Map(
+    (db.sqlite.prepare('SELECT p.id AS id, d.sz AS sz FROM papers p JOIN papers_fts_docsize d ON d.id = p.rowid').all() as { id: string; sz: Buffer }[]).map(
+      (r) => [r.id, varints(r.sz)],
+    ),
+  );
+  let compared = 0;
+  for (const d of docEntries(mini.ms)) {
+    if (!isLiveDoc(mini.ms, d.shortId)) continue;
+    assert.deepEqual(d.fieldLength, sizes.get(d.id), d.id);
+    compared++;
+  }
+  assert.equal(compared, sizes.size);
+  assert.ok(sizes.has(odd.id));
+  mini.close();
 });
