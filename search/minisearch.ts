@@ -21,7 +21,7 @@ import { isSequenced, stem, termOf, unicode61Length, words } from './tokenize.ts
 import { changedSince } from './rows.ts';
 import { addPrepared, assemble, termPostings, viewOf, type DocEntry, type FieldPostings, type IndexView, type PreparedField } from './ms-internals.ts';
 import { PostingList } from './postings.ts';
-import { Accumulator, AllMatcher, AndMatcher, CheckedMatcher, CompoundMatcher, OrMatcher, TermMatcher, evaluate, evaluateOr, type Bm25, type Matcher, type Scored, type Variant } from './ms-eval.ts';
+import { Accumulator, AllMatcher, AndMatcher, CheckedMatcher, CompoundMatcher, OrMatcher, TermMatcher, evaluate, evaluateOr, scoreContext, type Bm25, type Matcher, type Scored, type Variant } from './ms-eval.ts';
 
 export interface MiniSearchTuning {
   /**
@@ -389,7 +389,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
       word: leaf.phrase ? null : this.term(leaf.terms[0], leaf.field),
     }));
     const seqs = this.sequences;
-    const ctx = { matched: 0, inexact: 0 };
+    const ctx = scoreContext();
     return results.filter((r) =>
       test((leaf) => (leaf.hashes ? seqs.contains(r.sid, leaf.field, leaf.hashes) : !!leaf.word && leaf.word.score(r.sid, ctx) >= 0)),
     );
@@ -425,7 +425,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
       }
     }
     const surface = surfaceOf(parsed.highlightWords, false);
-    const ctx = { matched: 0, inexact: 0 };
+    const ctx = scoreContext();
     const hits: SearchHit[] = results.slice(offset, offset + limit).map((r) => ({
       id: this.view.idOf(r.sid)!,
       score: r.score,
@@ -450,7 +450,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
     const results = evaluateOr(matchers, this.view, this.acc, self === undefined ? undefined : (sid) => sid !== self);
     // Ties broken by id so the same paper always gets the same list.
     const top = topK(results, size, (a, b) => b.score - a.score || (this.view.idOf(a.sid)! < this.view.idOf(b.sid)! ? -1 : 1));
-    const ctx = { matched: 0, inexact: 0 };
+    const ctx = scoreContext();
     const surface = new Map(kw.map((k) => [k.term, k.word]));
     return {
       terms: kw.map((k) => k.word),

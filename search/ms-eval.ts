@@ -26,6 +26,18 @@ export interface ScoreContext {
   matched: number;
   /** Of those, how many only through a same-stem variant. */
   inexact: number;
+  /**
+   * The score of the words as typed alone, their inflections left out: what
+   * a paper that has every word as typed is ranked by, as FTS5 ranks it
+   * (search/fts5_rank.c, tiered mode). Equals the score when no inflection
+   * occurs in the paper.
+   */
+  typed: number;
+}
+
+/** A fresh ScoreContext. */
+export function scoreContext(): ScoreContext {
+  return { matched: 0, inexact: 0, typed: 0 };
 }
 
 /** A compiled query node. score() < 0 means no match. */
@@ -153,7 +165,8 @@ export class TermMatcher implements Matcher {
       for (const p of this.parts) if (p.exact) df = Math.max(df, p.map.size);
       if (!df) for (const p of this.parts) df = Math.max(df, p.map.size);
     }
-    this.idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    // FTS5's bm25() IDF (floored where a word is in most papers), so both engines weigh a word alike.
+    this.idf = Math.max(1e-6, Math.log((n - df + 0.5) / (df + 0.5)));
     this.fieldIds = [...fieldBoosts.keys()];
     this.avgLength = this.fieldIds.reduce((a, fid) => a + (view.avgFieldLength[fid] || 0), 0) || 1;
   }
@@ -168,22 +181,28 @@ export class TermMatcher implements Matcher {
 
   private scoreFielded(sid: number, ctx: ScoreContext): number {
     let tf = 0;
+    let tfTyped = 0;
     let hit = false;
     let exact = false;
     for (const p of this.parts) {
       const f = probe(p, sid);
       if (f === undefined) continue;
       hit = true;
-      if (p.exact) exact = true;
+      if (p.exact) {
+        exact = true;
+        tfTyped += p.weight * f;
+      }
       tf += p.weight * f;
     }
     if (!hit) return -1;
     ctx.matched++;
-    if (!exact) ctx.inexact++;
     let len = 0;
     for (const fid of this.fieldIds) len += this.view.fieldLength(sid, fid);
     const { k, b, d } = this.bm25;
-    return this.idf * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * len) / this.avgLength)));
+    const norm = k * (1 - b + (b * len) / this.avgLength);
+    if (exact) ctx.typed += tfTyped === tf ? this.idf * (d + (tf * (k + 1)) / (tf + norm)) : this.idf * (d + (tfTyped * (k + 1)) / (tfTyped + norm));
+    else ctx.inexact++;
+    return this.idf * (d + (tf * (k + 1)) / (tf + norm));
   }
 
   candidates(): Iterable<number> {
@@ -198,6 +217,7 @@ export class TermMatcher implements Matcher {
   score(sid: number, ctx: ScoreContext): number {
     if (this.bm25.fielded) return this.scoreFielded(sid, ctx);
     let s = 0;
+    let typed = 0;
     let hit = false;
     let exact = false;
     const { k, b, d } = this.bm25;
@@ -205,13 +225,18 @@ export class TermMatcher implements Matcher {
       const tf = probe(p, sid);
       if (tf === undefined) continue;
       hit = true;
-      if (p.exact) exact = true;
       const len = this.view.fieldLength(sid, p.fid);
-      s += p.weight * p.idf * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * len) / p.avg)));
+      const x = p.weight * p.idf * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * len) / p.avg)));
+      s += x;
+      if (p.exact) {
+        exact = true;
+        typed += x;
+      }
     }
     if (!hit) return -1;
     ctx.matched++;
-    if (!exact) ctx.inexact++;
+    if (exact) ctx.typed += typed;
+    else ctx.inexact++;
     return s;
   }
 
@@ -225,6 +250,7 @@ export class TermMatcher implements Matcher {
     const { k, b, d } = this.bm25;
     const stamp = acc.nextTerm();
     const tf = acc.tf;
+    const tfTyped = acc.tfTyped;
     const exact = acc.exact;
     const seen: number[] = [];
     for (const p of this.parts) {
@@ -237,18 +263,23 @@ export class TermMatcher implements Matcher {
         // A frequency is at least 1 and a weight above 0, so 0 marks a paper not seen yet.
         if (tf[sid] === 0) seen.push(sid);
         tf[sid] += w * f;
+        if (typed) tfTyped[sid] += w * f;
         exact[sid] |= typed;
       }
     }
     const view = this.view;
     for (const sid of seen) {
       const f = tf[sid];
+      const ft = tfTyped[sid];
       const typed = exact[sid] === 1;
       tf[sid] = 0;
+      tfTyped[sid] = 0;
       exact[sid] = 0;
       let len = 0;
       for (const fid of this.fieldIds) len += view.fieldLength(sid, fid);
-      acc.add(sid, this.idf * (d + (f * (k + 1)) / (f + k * (1 - b + (b * len) / this.avgLength))), stamp, typed);
+      const norm = k * (1 - b + (b * len) / this.avgLength);
+      const x = this.idf * (d + (f * (k + 1)) / (f + norm));
+      acc.add(sid, x, stamp, typed, !typed ? 0 : ft === f ? x : this.idf * (d + (ft * (k + 1)) / (ft + norm)));
     }
   }
 
@@ -264,7 +295,8 @@ export class TermMatcher implements Matcher {
       const exact = p.exact;
       const add = (sid: number, tf: number) => {
         const len = view.fieldLength(sid, p.fid);
-        acc.add(sid, p.weight * p.idf * (d + (tf * (k + 1)) / (tf + k * (1 - b) + b * norm * len)), stamp, exact);
+        const x = p.weight * p.idf * (d + (tf * (k + 1)) / (tf + k * (1 - b) + b * norm * len));
+        acc.add(sid, x, stamp, exact, exact ? x : 0);
       };
       const packed = p.map.packed();
       for (let i = 0; i < packed.length; i++) add(unpackId(packed[i]), unpackTf(packed[i]));
@@ -322,14 +354,22 @@ export class AndMatcher implements Matcher {
     return this.driver ? this.driver.candidates() : this.all.candidates();
   }
   score(sid: number, ctx: ScoreContext): number {
+    // A paper that fails the AND leaves the context as it found it (an OR above may still match it).
+    const { matched, inexact, typed } = ctx;
+    const fail = () => {
+      ctx.matched = matched;
+      ctx.inexact = inexact;
+      ctx.typed = typed;
+      return -1;
+    };
     let s = 0;
     for (const m of this.pos) {
       const x = m.score(sid, ctx);
-      if (x < 0) return -1;
+      if (x < 0) return fail();
       s += x;
     }
-    const scratch: ScoreContext = { matched: 0, inexact: 0 };
-    for (const m of this.neg) if (m.score(sid, scratch) >= 0) return -1;
+    const scratch = scoreContext();
+    for (const m of this.neg) if (m.score(sid, scratch) >= 0) return fail();
     return s;
   }
 }
@@ -375,7 +415,10 @@ export class Accumulator {
   scores = new Float64Array(0);
   /** Scratch for accumulateFielded: one term's summed frequency per document, and whether a typed spelling reached it; left all zero. */
   tf = new Float64Array(0);
+  tfTyped = new Float64Array(0);
   exact = new Uint8Array(0);
+  /** Per document, the scores of the words as typed alone (ScoreContext.typed). */
+  typedScores = new Float64Array(0);
   counts = new Uint16Array(0);
   /** Of the terms counted for a document, how many reached it only through a variant. */
   inexact = new Uint16Array(0);
@@ -386,6 +429,7 @@ export class Accumulator {
   reset(size: number): void {
     for (const sid of this.touched) {
       this.scores[sid] = 0;
+      this.typedScores[sid] = 0;
       this.counts[sid] = 0;
       this.inexact[sid] = 0;
     }
@@ -394,6 +438,8 @@ export class Accumulator {
       const n = Math.max(size, Math.ceil(this.scores.length * 1.5));
       this.scores = new Float64Array(n);
       this.tf = new Float64Array(n);
+      this.tfTyped = new Float64Array(n);
+      this.typedScores = new Float64Array(n);
       this.exact = new Uint8Array(n);
       this.counts = new Uint16Array(n);
       this.inexact = new Uint16Array(n);
@@ -405,9 +451,11 @@ export class Accumulator {
     this.stamp = (this.stamp + 1) >>> 0 || 1;
     return this.stamp;
   }
-  add(sid: number, s: number, stamp: number, exact = true): void {
+  /** Adds a term's score `s` for a document, `typed` of it from the word as typed (all of it by default). */
+  add(sid: number, s: number, stamp: number, exact = true, typed = s): void {
     if (this.counts[sid] === 0) this.touched.push(sid);
     this.scores[sid] += s;
+    this.typedScores[sid] += typed;
     if (this.stamps[sid] !== stamp) {
       this.stamps[sid] = stamp;
       this.counts[sid]++;
@@ -433,14 +481,17 @@ export interface Scored {
  */
 export function evaluate(root: Matcher, view: IndexView, accept?: (sid: number) => boolean, tiered = true): Scored[] {
   const out: Scored[] = [];
-  const ctx: ScoreContext = { matched: 0, inexact: 0 };
+  const ctx = scoreContext();
   for (const sid of root.candidates()) {
     if (!view.isLive(sid) || (accept && !accept(sid))) continue;
     ctx.matched = 0;
     ctx.inexact = 0;
+    ctx.typed = 0;
     const s = root.score(sid, ctx);
     if (s < 0) continue;
-    out.push({ sid, score: s * Math.max(1, ctx.matched), tier: tiered && ctx.inexact > 0 ? 1 : 0 });
+    // Tiered, a paper with every word as typed is ranked by those words alone, as FTS5 ranks it.
+    const exact = tiered && ctx.inexact === 0;
+    out.push({ sid, score: (exact ? ctx.typed : s) * Math.max(1, ctx.matched), tier: tiered && !exact ? 1 : 0 });
   }
   return out;
 }
@@ -464,15 +515,16 @@ export function evaluateOr(
   tiered = true,
 ): Scored[] {
   acc.reset(view.nextId);
-  const ctx: ScoreContext = { matched: 0, inexact: 0 };
+  const ctx = scoreContext();
   for (const t of terms) {
     if (t instanceof CompoundMatcher) {
       const stamp = acc.nextTerm();
       for (const sid of t.candidates()) {
         ctx.matched = 0;
         ctx.inexact = 0;
+        ctx.typed = 0;
         const x = t.score(sid, ctx);
-        if (x >= 0) acc.add(sid, x, stamp, ctx.inexact === 0);
+        if (x >= 0) acc.add(sid, x, stamp, ctx.inexact === 0, ctx.typed);
       }
     } else if (t.fielded) t.accumulateFielded(acc);
     else t.accumulate(acc);
@@ -481,7 +533,8 @@ export function evaluateOr(
   for (const sid of acc.touched) {
     if (!view.isLive(sid) || (accept && !accept(sid))) continue;
     // Tiered as evaluate() does: a paper that has some word only as a variant follows.
-    out.push({ sid, score: acc.scores[sid] * acc.counts[sid], tier: tiered && acc.inexact[sid] > 0 ? 1 : 0 });
+    const exact = tiered && acc.inexact[sid] === 0;
+    out.push({ sid, score: (exact ? acc.typedScores[sid] : acc.scores[sid]) * acc.counts[sid], tier: tiered && !exact ? 1 : 0 });
   }
   return out;
 }
@@ -518,7 +571,7 @@ export class CompoundMatcher implements Matcher {
     return this.children.length === 1 ? this.children[0].candidates() : union(this.children);
   }
   score(sid: number, ctx: ScoreContext): number {
-    const scratch: ScoreContext = { matched: 0, inexact: 0 };
+    const scratch = scoreContext();
     let s = 0;
     let hit = false;
     for (const c of this.children) {
@@ -531,6 +584,7 @@ export class CompoundMatcher implements Matcher {
     if (!hit) return -1;
     ctx.matched++;
     if (scratch.inexact > 0 && scratch.inexact >= scratch.matched) ctx.inexact++;
+    else ctx.typed += scratch.typed;
     return s;
   }
 }

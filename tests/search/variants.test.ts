@@ -83,6 +83,9 @@ const PAPERS = {
   // Inflections whose stem does not begin them: binary / binaries (stem "binari"), density / densities, rules / ruling (stem "rule").
   binary: paper('Binary codes of bounded density', 'Rules for binary codes whose density is bounded.'),
   ruling: paper('Ruling out codes', 'A ruling on which codes survive.'),
+  // "calibration" as typed twice, against once plus four "calibrated".
+  calibrationTwice: paper('Calibration for pruning', 'Calibration of classifiers.'),
+  calibratedOften: paper('Pruning by calibration', 'Weights calibrated, layers calibrated, heads calibrated, logits calibrated.'),
 };
 // Filler papers, so that document frequencies are not degenerate.
 const FILLER = Array.from({ length: 12 }, (_, i) => paper(`Filler study ${i + 1}`, `A study of protein structure and graph data, part ${i + 1}.`));
@@ -132,6 +135,14 @@ for (const engine of ['minisearch', 'fts5'] as const) {
       assert.deepEqual(new Set(ids(e, 'rules')), new Set([PAPERS.binary.id, PAPERS.ruling.id]));
       assert.deepEqual(new Set(ids(e, 'ruling')), new Set([PAPERS.binary.id, PAPERS.ruling.id]));
     }
+  });
+
+  test(`${engine}: a paper that has every word as typed is ranked by those words alone, its inflections left out`, () => {
+    // Both hold "calibration" and "pruning": the typed words decide, so twice beats once, however often "calibrated" occurs.
+    const got = ids(tiered[engine], 'calibration pruning');
+    assert.deepEqual(got, [PAPERS.calibrationTwice.id, PAPERS.calibratedOften.id]);
+    // Typed as the inflection, the other paper is the one with the word as typed.
+    assert.deepEqual(ids(tiered[engine], 'calibrated pruning'), [PAPERS.calibratedOften.id, PAPERS.calibrationTwice.id]);
   });
 
   test(`${engine}: words Porter merges stay apart (general / generation, universe / university)`, () => {
