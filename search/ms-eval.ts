@@ -355,22 +355,28 @@ export class AndMatcher implements Matcher {
   }
   score(sid: number, ctx: ScoreContext): number {
     // A paper that fails the AND leaves the context as it found it (an OR above may still match it).
-    const { matched, inexact, typed } = ctx;
-    const fail = () => {
-      ctx.matched = matched;
-      ctx.inexact = inexact;
-      ctx.typed = typed;
-      return -1;
-    };
+    const matched = ctx.matched;
+    const inexact = ctx.inexact;
+    const typed = ctx.typed;
     let s = 0;
+    let ok = true;
     for (const m of this.pos) {
       const x = m.score(sid, ctx);
-      if (x < 0) return fail();
+      if (x < 0) {
+        ok = false;
+        break;
+      }
       s += x;
     }
-    const scratch = scoreContext();
-    for (const m of this.neg) if (m.score(sid, scratch) >= 0) return fail();
-    return s;
+    if (ok && this.neg.length) {
+      const scratch = scoreContext();
+      for (const m of this.neg) if (m.score(sid, scratch) >= 0) ok = false;
+    }
+    if (ok) return s;
+    ctx.matched = matched;
+    ctx.inexact = inexact;
+    ctx.typed = typed;
+    return -1;
   }
 }
 
