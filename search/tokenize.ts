@@ -33,6 +33,9 @@ const RUN = /[\p{L}\p{N}]+(?:[./-][\p{L}\p{N}]+)*/gu;
 const KEEP_WHOLE = /^(?:[a-z]+(?:-[a-z]+)?(?:\.[a-z]{2})?\/\d{7}|\d+(?:\.\d+)+)$/;
 const PARTS = /[\p{L}\p{N}]+/gu;
 const APOSTROPHE = /(\p{L})['’](\p{L})/gu;
+// A possessive 's is dropped ("LRM's" is "lrm", as FTS5's tokenizer also
+// gives it) before other inner apostrophes join their parts ("don't").
+const POSSESSIVE = /(\p{L})['’]s(?![\p{L}\p{N}])/gu;
 const MARKS = /\p{M}+/gu;
 
 /** Lower-cases, folds accents (Unicode or TeX) and removes TeX command names. */
@@ -43,6 +46,7 @@ export function foldText(text: string): string {
     .normalize('NFKD')
     .replace(MARKS, '')
     .toLowerCase()
+    .replace(POSSESSIVE, '$1')
     .replace(APOSTROPHE, '$1$2');
 }
 
@@ -128,7 +132,7 @@ export function terms(text: string, field: TermField, useStem = true): string[] 
 }
 
 /** Bump when tokenizing changes (field lengths included), so saved indexes are rebuilt rather than misread. */
-export const TOKENIZER_VERSION = 4;
+export const TOKENIZER_VERSION = 5;
 
 const UNICODE61_TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
 
