@@ -240,6 +240,21 @@ export function toFts5Expanded(node: QueryNode, expand: (word: string) => string
 
 const NO_FILTERS: QueryFilters = { categories: [], excludedCategories: [], from: null, to: null };
 
+/** A map of what the database held at one data version: emptied when the version changes or it grows past `cap` entries. */
+class VersionedMap<K, V> extends Map<K, V> {
+  private version = '';
+  constructor(private readonly cap: number) {
+    super();
+  }
+  /** Empties the map unless it was filled at `version` and is within its cap. */
+  keepFor(version: string): void {
+    if (version !== this.version || this.size > this.cap) {
+      this.clear();
+      this.version = version;
+    }
+  }
+}
+
 interface FilterSql {
   where: string;
   params: (string | number)[];
@@ -362,8 +377,7 @@ export class Fts5Engine implements LocalSearchEngine {
    * a query needs them for every word and variant. Any commit, by this
    * connection or another, empties it (see fresh()).
    */
-  private readonly vocabCache = new Map<string, [string, number][]>();
-  private vocabVersion = '';
+  private readonly vocabCache = new VersionedMap<string, [string, number][]>(50_000);
   private readonly versionStmt;
   /** The whole vocabulary, for a big corpus; then vocabCache is not used. */
   private readonly vocabulary: Vocabulary | null = null;
@@ -452,8 +466,7 @@ export class Fts5Engine implements LocalSearchEngine {
     return scoreSql(TABLE, this.tuning.weights, { known, mode, tiers: c.tiers, variantWeight: this.tuning.variantWeight });
   }
 
-  private readonly phraseCache = new Map<string, number>();
-  private phraseVersion = '';
+  private readonly phraseCache = new VersionedMap<string, number>(10_000);
 
   /**
    * Notes in `df`, under its words joined by spaces (a key no word has), how
@@ -466,11 +479,7 @@ export class Fts5Engine implements LocalSearchEngine {
   private phraseDocs(c: Compiled, df: Map<string, number>): void {
     const todo = [...new Set(c.phrases.filter((p): p is string => p !== null && !df.has(p)))];
     if (!todo.length) return;
-    const version = this.versionStmt.get() as string;
-    if (version !== this.phraseVersion || this.phraseCache.size > 10_000) {
-      this.phraseCache.clear();
-      this.phraseVersion = version;
-    }
+    this.phraseCache.keepFor(this.versionStmt.get() as string);
     for (const p of todo) {
       let n = this.phraseCache.get(p);
       if (n === undefined) {
@@ -498,13 +507,7 @@ export class Fts5Engine implements LocalSearchEngine {
     const result: [string, number][][] = all.map(() => []);
     // A word is asked as [word, word], a range as [lo, hi] with lo < hi: the keys never collide.
     const key = (item: readonly [string, string]) => `${item[0]}\u0000${item[1]}`;
-    if (this.useVocabCache) {
-      const version = this.versionStmt.get() as string;
-      if (version !== this.vocabVersion || this.vocabCache.size > 50_000) {
-        this.vocabCache.clear();
-        this.vocabVersion = version;
-      }
-    }
+    if (this.useVocabCache) this.vocabCache.keepFor(this.versionStmt.get() as string);
     const missing: number[] = [];
     all.forEach((item, k) => {
       const hit = this.useVocabCache ? this.vocabCache.get(key(item)) : undefined;
