@@ -196,12 +196,23 @@ export class TermMatcher implements Matcher {
     }
     if (!hit) return -1;
     ctx.matched++;
+    const norm = this.lengthNorm(sid);
+    if (exact) ctx.typed += this.fieldedTerm(tfTyped, norm);
+    else ctx.inexact++;
+    return this.fieldedTerm(tf, norm);
+  }
+
+  /** BM25F's length part for a paper: k1 · (1 − b + b · length / average length), over all fields. */
+  private lengthNorm(sid: number): number {
     let len = 0;
     for (const fid of this.fieldIds) len += this.view.fieldLength(sid, fid);
-    const { k, b, d } = this.bm25;
-    const norm = k * (1 - b + (b * len) / this.avgLength);
-    if (exact) ctx.typed += tfTyped === tf ? this.idf * (d + (tf * (k + 1)) / (tf + norm)) : this.idf * (d + (tfTyped * (k + 1)) / (tfTyped + norm));
-    else ctx.inexact++;
+    const { k, b } = this.bm25;
+    return k * (1 - b + (b * len) / this.avgLength);
+  }
+
+  /** This word's BM25F score for a summed, weighted frequency `tf` in a paper of length part `norm`. */
+  private fieldedTerm(tf: number, norm: number): number {
+    const { k, d } = this.bm25;
     return this.idf * (d + (tf * (k + 1)) / (tf + norm));
   }
 
@@ -247,7 +258,6 @@ export class TermMatcher implements Matcher {
    * inexact, as there.
    */
   accumulateFielded(acc: Accumulator): void {
-    const { k, b, d } = this.bm25;
     const stamp = acc.nextTerm();
     const tf = acc.tf;
     const tfTyped = acc.tfTyped;
@@ -267,7 +277,6 @@ export class TermMatcher implements Matcher {
         exact[sid] |= typed;
       }
     }
-    const view = this.view;
     for (const sid of seen) {
       const f = tf[sid];
       const ft = tfTyped[sid];
@@ -275,11 +284,8 @@ export class TermMatcher implements Matcher {
       tf[sid] = 0;
       tfTyped[sid] = 0;
       exact[sid] = 0;
-      let len = 0;
-      for (const fid of this.fieldIds) len += view.fieldLength(sid, fid);
-      const norm = k * (1 - b + (b * len) / this.avgLength);
-      const x = this.idf * (d + (f * (k + 1)) / (f + norm));
-      acc.add(sid, x, stamp, typed, !typed ? 0 : ft === f ? x : this.idf * (d + (ft * (k + 1)) / (ft + norm)));
+      const norm = this.lengthNorm(sid);
+      acc.add(sid, this.fieldedTerm(f, norm), stamp, typed, typed ? this.fieldedTerm(ft, norm) : 0);
     }
   }
 
