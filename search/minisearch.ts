@@ -11,11 +11,12 @@ import type { Paper } from '../db/paper.ts';
 import { sortDateOf } from '../db/paper.ts';
 import type { LocalSearchEngine, RelatedResult, SearchHit, SearchOptions, SearchResult } from './types.ts';
 import { passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
-import { compileMatch, containsPhrase, phraseSequence, phraseTerms } from './match.ts';
+import { compileMatch, containsPhrase, excludesPhrase, phraseSequence, phraseTerms } from './match.ts';
 import { inflectionPrefix } from './inflections.ts';
 import { planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
 import { suggestQuery, type Lexicon } from './suggest.ts';
 import { TermSequences, wordHash } from './sequences.ts';
+import { PhraseMatcher, phraseDocs, type PhraseSource } from './ms-phrase.ts';
 import { keywords, type Keyword } from './keywords.ts';
 import { isSequenced, stem, termOf, unicode61Length, words } from './tokenize.ts';
 import { changedSince } from './rows.ts';
@@ -125,6 +126,8 @@ export class MiniSearchEngine implements LocalSearchEngine {
   private readonly variantCache = new Map<string, Variant[]>();
   /** The cached words of each stem, so a new index term drops only the entries it changes. */
   private readonly cachedByStem = new Map<string, string[]>();
+  /** Papers per phrase (by field and words), counted once between changes: the count is a pass over the words' papers. */
+  private readonly phraseDocCache = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -170,6 +173,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
       const sid = addPrepared(this.ms, d.doc.id, { d: d.doc.d, c: d.doc.c }, d.fields, this.onNewTerm);
       this.sequences.set(sid, d.sequences);
     }
+    if (papers.length) this.phraseDocCache.clear();
     // A discard may drop a term from the tree: start the variants afresh.
     if (discarded) this.clearVariants();
   }
@@ -276,18 +280,25 @@ export class MiniSearchEngine implements LocalSearchEngine {
         return m;
       }
       case 'phrase': {
-        // All words present here; their order is confirmed against the text afterwards.
-        const parts = phraseTerms(node.words, node.field, false).map((t) => this.matcher(t, node.field));
-        if (!parts.length) return null;
-        if (positive) terms.push(...parts);
-        return parts.length === 1 ? parts[0] : new AndMatcher(parts, [], this.all);
+        const hashes = phraseHashes(node.words);
+        if (hashes.length < 2 || !this.tuning.bm25.fielded) {
+          // All words present here; their order is confirmed against the text afterwards.
+          const parts = phraseTerms(node.words, node.field, false).map((t) => this.matcher(t, node.field));
+          if (!parts.length) return null;
+          if (positive) terms.push(...parts);
+          return parts.length === 1 ? parts[0] : new AndMatcher(parts, [], this.all);
+        }
+        const src = this.phraseSource(node.words, node.field, hashes);
+        if (!src) return null;
+        if (positive) terms.push(...src.parts);
+        return new PhraseMatcher(src, this.tuning.bm25, this.phraseDocs(src, node));
       }
       case 'or': {
         if (node.compound) {
           // Each spelling's phrase is checked here, so the compound needs no confirm pass.
           const kids = node.children.flatMap((c) => {
             const m = this.compile(c, terms, positive);
-            if (!m || c.kind !== 'phrase') return m ? [m] : [];
+            if (!m || c.kind !== 'phrase' || m instanceof PhraseMatcher) return m ? [m] : [];
             const hashes = phraseHashes(c.words);
             const field = c.field === null ? null : FIELD_IDS[c.field];
             return hashes.length > 1 ? [new CheckedMatcher(m, (sid) => this.sequences.contains(sid, field, hashes))] : [m];
@@ -353,10 +364,31 @@ export class MiniSearchEngine implements LocalSearchEngine {
   private phraseOccurs(words: readonly string[]): boolean {
     const hashes = phraseHashes(words);
     if (hashes.length < 2) return true;
-    const m = this.compile({ kind: 'phrase', words: [...words], field: null }, [], true);
-    if (!m) return false;
-    for (const sid of m.candidates()) if (this.view.isLive(sid) && this.sequences.contains(sid, null, hashes)) return true;
-    return false;
+    // Counted whole (not up to the first paper): the spelling is then scored with this count.
+    const src = this.phraseSource(words, null, hashes);
+    return !!src && this.phraseDocs(src, { kind: 'phrase', words: [...words], field: null }) > 0;
+  }
+
+  /** What a phrase of several words is matched against (ms-phrase.ts), or null when it has no indexed word. */
+  private phraseSource(words: readonly string[], field: Field | null, hashes: Int32Array): (PhraseSource & { parts: TermMatcher[] }) | null {
+    const boosts = this.fieldBoosts(field);
+    // The words as typed: a phrase matches no inflection.
+    const parts = phraseTerms(words, field, false).map((t) => new TermMatcher(t, this.view, boosts, this.tuning.bm25));
+    if (!parts.length) return null;
+    const all = parts.length === 1 ? parts[0] : new AndMatcher(parts, [], this.all);
+    return { words: all, hashes, sequences: this.sequences, boosts, view: this.view, parts };
+  }
+
+  /** Papers holding a phrase, kept until the index changes. */
+  private phraseDocs(src: PhraseSource, node: Extract<QueryNode, { kind: 'phrase' }>): number {
+    const key = `${node.field ?? ''}:${node.words.join(' ')}`;
+    let n = this.phraseDocCache.get(key);
+    if (n === undefined) {
+      n = phraseDocs(src);
+      if (this.phraseDocCache.size >= 10_000) this.phraseDocCache.clear();
+      this.phraseDocCache.set(key, n);
+    }
+    return n;
   }
 
   /** Whether papers with only inflections of some word rank after the rest (the earlier rule; see MiniSearchTuning). */
@@ -376,7 +408,8 @@ export class MiniSearchEngine implements LocalSearchEngine {
       const m = this.compile(root, terms, true);
       results = m ? evaluate(m, this.view, accept, this.tiered) : [];
     }
-    if (containsPhrase(root, true)) results = this.confirm(root, results);
+    // A phrase is confirmed as it is scored (PhraseMatcher), except under a NOT, or, scored per field, as its words.
+    if (this.tuning.bm25.fielded ? excludesPhrase(root) : containsPhrase(root, true)) results = this.confirm(root, results);
     return results;
   }
 

@@ -108,6 +108,44 @@ export interface Variant {
 }
 
 /**
+ * BM25F for one term over the fields it is searched in, as FTS5's bm25()
+ * scores one phrase: its weighted frequencies summed over the fields and
+ * saturated once against the paper's length in those fields, times one
+ * paper-level IDF from `docs`, the papers holding the term (FTS5's formula,
+ * floored where a term is in most papers, so both engines weigh it alike).
+ */
+export class Bm25f {
+  readonly idf: number;
+  private readonly fieldIds: number[];
+  private readonly avgLength: number;
+  constructor(
+    private readonly view: IndexView,
+    fieldBoosts: ReadonlyMap<number, number>,
+    private readonly bm25: Bm25,
+    docs: number,
+  ) {
+    const n = view.documentCount;
+    this.idf = Math.max(1e-6, Math.log((n - docs + 0.5) / (docs + 0.5)));
+    this.fieldIds = [...fieldBoosts.keys()];
+    this.avgLength = this.fieldIds.reduce((a, fid) => a + (view.avgFieldLength[fid] || 0), 0) || 1;
+  }
+
+  /** The length part for a paper: k1 · (1 − b + b · length / average length), over the fields. */
+  lengthNorm(sid: number): number {
+    let len = 0;
+    for (const fid of this.fieldIds) len += this.view.fieldLength(sid, fid);
+    const { k, b } = this.bm25;
+    return k * (1 - b + (b * len) / this.avgLength);
+  }
+
+  /** The term's score for a summed, weighted frequency `tf` in a paper of length part `norm`. */
+  term(tf: number, norm: number): number {
+    const { k, d } = this.bm25;
+    return this.idf * (d + (tf * (k + 1)) / (tf + norm));
+  }
+}
+
+/**
  * One query word: its own term and, if stemming is on, its inflections in
  * the index. `grouped`: the word and its inflections are one BM25 term, with
  * one document frequency (search/plan.ts groupDocs); otherwise the IDF is
@@ -165,19 +203,14 @@ export class TermMatcher implements Matcher {
       for (const p of this.parts) if (p.exact) df = Math.max(df, p.map.size);
       if (!df) for (const p of this.parts) df = Math.max(df, p.map.size);
     }
-    // FTS5's bm25() IDF (floored where a word is in most papers), so both engines weigh a word alike.
-    this.idf = Math.max(1e-6, Math.log((n - df + 0.5) / (df + 0.5)));
-    this.fieldIds = [...fieldBoosts.keys()];
-    this.avgLength = this.fieldIds.reduce((a, fid) => a + (view.avgFieldLength[fid] || 0), 0) || 1;
+    this.fieldedScore = new Bm25f(view, fieldBoosts, bm25, df);
   }
 
-  private readonly idf: number;
   /** Scored as BM25F (see Bm25.fielded). */
   get fielded(): boolean {
     return !!this.bm25.fielded;
   }
-  private readonly fieldIds: number[];
-  private readonly avgLength: number;
+  private readonly fieldedScore: Bm25f;
 
   private scoreFielded(sid: number, ctx: ScoreContext): number {
     let tf = 0;
@@ -196,24 +229,10 @@ export class TermMatcher implements Matcher {
     }
     if (!hit) return -1;
     ctx.matched++;
-    const norm = this.lengthNorm(sid);
-    if (exact) ctx.typed += this.fieldedTerm(tfTyped, norm);
+    const norm = this.fieldedScore.lengthNorm(sid);
+    if (exact) ctx.typed += this.fieldedScore.term(tfTyped, norm);
     else ctx.inexact++;
-    return this.fieldedTerm(tf, norm);
-  }
-
-  /** BM25F's length part for a paper: k1 · (1 − b + b · length / average length), over all fields. */
-  private lengthNorm(sid: number): number {
-    let len = 0;
-    for (const fid of this.fieldIds) len += this.view.fieldLength(sid, fid);
-    const { k, b } = this.bm25;
-    return k * (1 - b + (b * len) / this.avgLength);
-  }
-
-  /** This word's BM25F score for a summed, weighted frequency `tf` in a paper of length part `norm`. */
-  private fieldedTerm(tf: number, norm: number): number {
-    const { k, d } = this.bm25;
-    return this.idf * (d + (tf * (k + 1)) / (tf + norm));
+    return this.fieldedScore.term(tf, norm);
   }
 
   candidates(): Iterable<number> {
@@ -284,8 +303,8 @@ export class TermMatcher implements Matcher {
       tf[sid] = 0;
       tfTyped[sid] = 0;
       exact[sid] = 0;
-      const norm = this.lengthNorm(sid);
-      acc.add(sid, this.fieldedTerm(f, norm), stamp, typed, typed ? this.fieldedTerm(ft, norm) : 0);
+      const norm = this.fieldedScore.lengthNorm(sid);
+      acc.add(sid, this.fieldedScore.term(f, norm), stamp, typed, typed ? this.fieldedScore.term(ft, norm) : 0);
     }
   }
 

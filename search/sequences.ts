@@ -103,6 +103,29 @@ export class TermSequences {
     return false;
   }
 
+  /**
+   * How many times each field (0 title, 1 abstract, 2 authors) has `seq` as
+   * consecutive words, written to `out` (overlapping runs each count, as
+   * FTS5 counts a phrase's instances); all 0 for a paper with no record.
+   */
+  count(sid: number, seq: Int32Array, out: Int32Array): void {
+    out.fill(0);
+    const pos = sid < this.start.length ? this.start[sid] : -1;
+    if (pos < 0 || !seq.length) return;
+    const d = this.chunks[pos >>> CHUNK_BITS];
+    const at = pos & OFFSET_MASK;
+    let from = at + SEQUENCE_FIELDS;
+    for (let f = 0; f < SEQUENCE_FIELDS; f++) {
+      const n = d[at + f];
+      const last = from + n - seq.length;
+      outer: for (let i = from; i <= last; i++) {
+        for (let j = 0; j < seq.length; j++) if (d[i + j] !== seq[j]) continue outer;
+        out[f]++;
+      }
+      from += n;
+    }
+  }
+
   /** Drops the spare room of the last chunk (after a bulk build or a load). */
   trim(): void {
     if (this.garbage) this.compact();
