@@ -304,8 +304,6 @@ function tuneRow(engine: string, name: string, dev: Record<SetName, KnownItem[]>
 
 /** The inflection weights the tuning grid tries (search/plan.ts VARIANT_WEIGHT is the one chosen). */
 const VARIANT_WEIGHTS = [0.1, 0.2, 0.3, 0.5, 0.7, 1];
-/** The weights of a compound's other spellings the grid tries (search/plan.ts SPELLING_WEIGHT is the one chosen). */
-const SPELLING_WEIGHTS = [0.25, 0.5, 1];
 
 function tuneMini(db: Db, base: MiniSearchEngine, dev: Record<SetName, KnownItem[]>): string[] {
   const rows: string[] = [];
@@ -317,7 +315,6 @@ function tuneMini(db: Db, base: MiniSearchEngine, dev: Record<SetName, KnownItem
   for (const w of [0.3, 1]) variants.push([`inflections ranked after exact matches (tiers, weight ${w})`, { ...d, tieredVariants: true, variantWeight: w }]);
   variants.push(['every same-stem word ranked after exact matches (tiers, Porter, weight 0.3)', { ...d, tieredVariants: true, variantWeight: 0.3, variantRule: 'porter' }]);
   for (const w of VARIANT_WEIGHTS) variants.push([`inflections in the word's BM25 term, weight ${w}`, { ...d, tieredVariants: false, variantWeight: w }]);
-  for (const w of SPELLING_WEIGHTS) variants.push([`a compound's other spellings at weight ${w}`, { ...d, spellingWeight: w }]);
   variants.push(['authors x0.5', { ...d, boost: { ...d.boost, authors: 0.5 } }]);
   variants.push(['MiniSearch per-field BM25 sum (k 1.2, b 0.7, d 0.5)', { ...d, bm25: { k: 1.2, b: 0.7, d: 0.5 } }]);
   for (const b of [0.5, 0.9]) variants.push([`BM25F b=${b}`, { ...d, bm25: { ...d.bm25, b } }]);
@@ -338,7 +335,6 @@ function tuneFts(db: Db, dev: Record<SetName, KnownItem[]>): string[] {
   variants.push(['inflections ranked after exact matches (tiers)', { ...d, tieredVariants: true }]);
   variants.push(['every same-stem word ranked after exact matches (tiers, Porter)', { ...d, tieredVariants: true, variantRule: 'porter' }]);
   for (const w of VARIANT_WEIGHTS) variants.push([`inflections in the word's BM25 term, weight ${w}`, { ...d, tieredVariants: false, variantWeight: w }]);
-  for (const w of SPELLING_WEIGHTS) variants.push([`a compound's other spellings at weight ${w}`, { ...d, spellingWeight: w }]);
   for (const [name, tuning] of variants) {
     const e = Fts5Engine.open(db, { tuning });
     rows.push(tuneRow('fts5', name, dev, (q) => e.search(q, { limit: 10 }).hits.map((h) => h.id)));

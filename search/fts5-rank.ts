@@ -129,19 +129,16 @@ export type RankMode = 'plain' | 'tiered' | 'grouped';
  * - `ranked`: bm25_df() with each phrase's document frequency in `known`
  *   (-1: not known, counted as bm25() does), the same doubles as bm25();
  *   with mode `tiered` or `grouped` also each phrase's code (tierOf), and for
- *   `grouped` the weight of an inflection's occurrence; `idfFactors`, per
- *   phrase, a factor on its IDF (all 1 when left out).
+ *   `grouped` the weight of an inflection's occurrence.
  */
 export function scoreSql(
   table: string,
   weights: readonly number[],
-  ranked: { known: readonly number[]; mode?: RankMode; tiers?: readonly number[]; variantWeight?: number; idfFactors?: readonly number[] } | null,
+  ranked: { known: readonly number[]; mode?: RankMode; tiers?: readonly number[]; variantWeight?: number } | null,
 ): { sql: string; params: RankParam[] } {
   if (!ranked) return { sql: `-bm25(${table}, ${weights.join(', ')})`, params: [] };
   const mode = ranked.mode ?? 'plain';
-  // The factors follow the frequencies in the one blob (fts5_rank.c).
-  const df = ranked.idfFactors ? [...ranked.known, ...ranked.idfFactors] : ranked.known;
-  const params: RankParam[] = [Buffer.from(new Float64Array(df).buffer)];
+  const params: RankParam[] = [Buffer.from(new Float64Array(ranked.known).buffer)];
   if (mode !== 'plain') params.push(Buffer.from(new Int32Array(ranked.tiers ?? []).buffer));
   if (mode === 'grouped') params.push(ranked.variantWeight ?? 1);
   return { sql: `-bm25_df(${table}, ${weights.join(', ')}, ${params.map(() => '?').join(', ')})`, params };

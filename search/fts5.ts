@@ -16,7 +16,7 @@ import { loadRank, phrasesByGroup, scoreSql, tiered as tieredScores, tierOf, top
 import { ShardPool, type Param } from './fts5-shards.ts';
 import { Vocabulary } from './fts5-vocabulary.ts';
 import { inflectionPrefix } from './inflections.ts';
-import { groupDocs, planQuery, variantsOf, SPELLING_WEIGHT, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
+import { groupDocs, planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
 import { editDistance, suggestQuery, type Lexicon } from './suggest.ts';
 
 /** Same-stem variants are searched only when the exact words match fewer papers than this. */
@@ -58,12 +58,6 @@ export interface Fts5Tuning {
   andFirst: boolean;
   /** Compounds in all their spellings (search/compounds.ts); default on. */
   compounds?: boolean;
-  /**
-   * What a compound's spellings other than the typed one count, as a factor
-   * on their IDF (search/plan.ts SPELLING_WEIGHT, the default; bm25_df
-   * only: FTS5's own bm25() counts them fully).
-   */
-  spellingWeight?: number;
 }
 
 /** Chosen by `npm run bench:search` (known-item MRR@10); see BENCHMARKS.md. */
@@ -135,8 +129,6 @@ interface Compiled {
   tiers: number[];
   /** Per phrase, its words when it is a phrase of several words in no column filter (its document count can be asked of the whole table), else null. */
   phrases: (string | null)[];
-  /** Per phrase, whether it is a compound's spelling other than the typed one (scored at SPELLING_WEIGHT). */
-  others: boolean[];
 }
 
 /**
@@ -154,17 +146,13 @@ function compile(node: QueryNode, expand?: (word: string) => string[], expandExc
   const words: (string | null)[] = [];
   const tiers: number[] = [];
   const phrases: (string | null)[] = [];
-  const others: boolean[] = [];
   let group = 0;
-  // Whether the phrases being compiled are a compound's spelling other than the typed one (its first).
-  let other = false;
   // The group a compound's spellings share, while compiling them.
   let shared: number | null = null;
   const phrase = (text: string, field: string | null | undefined, tier: number) => {
     words.push(field ? null : text);
     tiers.push(tier);
     phrases.push(null);
-    others.push(other);
     return lit(text);
   };
   // Inside an exclusion every word stands for its variants too (as in the
@@ -183,23 +171,15 @@ function compile(node: QueryNode, expand?: (word: string) => string[], expandExc
         words.push(null);
         tiers.push(shared === null ? tierOf.phrase : tierOf.typed(shared));
         phrases.push(n.field || n.words.length < 2 ? null : n.words.join(' '));
-        others.push(other);
         const p = lit(n.words.join(' '));
         return n.field ? `${COLUMN[n.field]} : ${p}` : p;
       }
       case 'or': {
-        const spelling = (c: QueryNode, i: number) => {
-          const was = other;
-          if (n.compound && i > 0) other = true;
-          const e = go(c);
-          other = was;
-          return e;
-        };
         if (!compoundGroups || !n.compound || shared !== null || !n.children.every((c) => c.kind === 'term' || c.kind === 'phrase')) {
-          return `(${n.children.map(spelling).join(' OR ')})`;
+          return `(${n.children.map(go).join(' OR ')})`;
         }
         shared = group++;
-        const e = `(${n.children.map(spelling).join(' OR ')})`;
+        const e = `(${n.children.map(go).join(' OR ')})`;
         shared = null;
         return e;
       }
@@ -220,7 +200,7 @@ function compile(node: QueryNode, expand?: (word: string) => string[], expandExc
     }
   };
   const expr = go(node);
-  return { expr, words, tiers, phrases, others };
+  return { expr, words, tiers, phrases };
 }
 
 /** A word as the tiered pass takes it: a bare word, or a compound's spellings (words and phrases; see compile()). */
@@ -483,9 +463,7 @@ export class Fts5Engine implements LocalSearchEngine {
         known[head] = groupDocs(list.map((i) => Math.max(0, known[i])), n);
       }
     }
-    const w = this.tuning.spellingWeight ?? SPELLING_WEIGHT;
-    const idfFactors = w !== 1 && c.others.some(Boolean) ? c.others.map((o) => (o ? w : 1)) : undefined;
-    return scoreSql(TABLE, this.tuning.weights, { known, mode, tiers: c.tiers, variantWeight: this.tuning.variantWeight, idfFactors });
+    return scoreSql(TABLE, this.tuning.weights, { known, mode, tiers: c.tiers, variantWeight: this.tuning.variantWeight });
   }
 
   private readonly phraseCache = new VersionedMap<string, number>(10_000);
@@ -505,7 +483,7 @@ export class Fts5Engine implements LocalSearchEngine {
     for (const p of todo) {
       let n = this.phraseCache.get(p);
       if (n === undefined) {
-        n = this.matchRanked({ expr: lit(p), words: [null], tiers: [tierOf.phrase], phrases: [null], others: [false] }, df, NO_FILTERS, undefined, 0, []).total;
+        n = this.matchRanked({ expr: lit(p), words: [null], tiers: [tierOf.phrase], phrases: [null] }, df, NO_FILTERS, undefined, 0, []).total;
         this.phraseCache.set(p, n);
       }
       df.set(p, n);

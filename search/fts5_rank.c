@@ -11,9 +11,7 @@
 ** w0..wN-1 are the column weights (as for bm25(), one per column); df is a
 ** blob of one little-endian double per phrase, in the order the phrases occur
 ** in the MATCH expression; a negative value means "not known, count it" (as
-** bm25() does). The blob may go on with one more double per phrase, a factor
-** on that phrase's IDF (a compound's spelling other than the one typed
-** counts less; search/plan.ts SPELLING_WEIGHT); without it every factor is 1. The score is computed with the same operations in the same
+** bm25() does). The score is computed with the same operations in the same
 ** order as bm25() (k1 = 1.2, b = 0.75), so both give identical doubles.
 **
 **   bm25_df(tbl, w0, ..., wN-1, df, tiers)
@@ -520,11 +518,6 @@ static int bm25Data(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_con
       if( rc==SQLITE_OK ){
         double idf = log( (nRow - nHit + 0.5) / (nHit + 0.5) );
         if( idf<=0.0 ) idf = 1e-6;
-        if( nDf>=2*nPhrase ){
-          double f;
-          memcpy(&f, &aDf[(nPhrase+i)*sizeof(double)], sizeof(double));
-          idf *= f;
-        }
         p->aIDF[i] = idf;
       }
     }

@@ -13,7 +13,7 @@ import type { LocalSearchEngine, RelatedResult, SearchHit, SearchOptions, Search
 import { passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
 import { compileMatch, containsPhrase, excludesPhrase, phraseSequence, phraseTerms } from './match.ts';
 import { inflectionPrefix } from './inflections.ts';
-import { planQuery, variantsOf, SPELLING_WEIGHT, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
+import { planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
 import { suggestQuery, type Lexicon } from './suggest.ts';
 import { TermSequences, wordHash } from './sequences.ts';
 import { PhraseMatcher, phraseDocs, type PhraseSource } from './ms-phrase.ts';
@@ -51,8 +51,6 @@ export interface MiniSearchTuning {
   bm25: Bm25;
   /** Compounds in all their spellings (search/compounds.ts); default on. */
   compounds?: boolean;
-  /** What a compound's spellings other than the typed one count (search/plan.ts SPELLING_WEIGHT, the default). */
-  spellingWeight?: number;
 }
 
 /** Chosen by `npm run bench:search` (known-item MRR@10 on the real corpus); see BENCHMARKS.md. */
@@ -297,17 +295,13 @@ export class MiniSearchEngine implements LocalSearchEngine {
       }
       case 'or': {
         if (node.compound) {
-          // Each spelling's phrase is checked here, so the compound needs no confirm pass. The typed
-          // spelling comes first (rewriteCompounds); the others count less.
-          const other = this.tuning.spellingWeight ?? SPELLING_WEIGHT;
-          const kids = node.children.flatMap((c, i): [Matcher, number][] => {
+          // Each spelling's phrase is checked here, so the compound needs no confirm pass.
+          const kids = node.children.flatMap((c) => {
             const m = this.compile(c, terms, positive);
-            if (!m) return [];
-            const weight = i === 0 ? 1 : other;
-            if (c.kind !== 'phrase' || m instanceof PhraseMatcher) return [[m, weight]];
+            if (!m || c.kind !== 'phrase' || m instanceof PhraseMatcher) return m ? [m] : [];
             const hashes = phraseHashes(c.words);
             const field = c.field === null ? null : FIELD_IDS[c.field];
-            return [[hashes.length > 1 ? new CheckedMatcher(m, (sid) => this.sequences.contains(sid, field, hashes)) : m, weight]];
+            return hashes.length > 1 ? [new CheckedMatcher(m, (sid) => this.sequences.contains(sid, field, hashes))] : [m];
           });
           return kids.length ? new CompoundMatcher(kids) : null;
         }

@@ -589,31 +589,28 @@ export class CheckedMatcher implements Matcher {
 }
 
 /**
- * The spellings of one compound (search/compounds.ts), each with the weight
- * its score counts (1 for the spelling typed, search/plan.ts
- * SPELLING_WEIGHT for the others): a paper's score is the weighted sum over
- * the spellings it has, and it counts as one matched word, like the single
- * word the reader meant.
+ * The spellings of one compound (search/compounds.ts): a paper's score is
+ * the sum over the spellings it has, and it counts as one matched word,
+ * like the single word the reader meant.
  */
 export class CompoundMatcher implements Matcher {
   readonly cost: number;
-  constructor(private readonly children: readonly (readonly [Matcher, number])[]) {
-    this.cost = children.reduce((s, [m]) => s + m.cost, 0);
+  constructor(private readonly children: Matcher[]) {
+    this.cost = children.reduce((s, m) => s + m.cost, 0);
   }
   candidates(): Iterable<number> {
-    return this.children.length === 1 ? this.children[0][0].candidates() : union(this.children.map(([m]) => m));
+    return this.children.length === 1 ? this.children[0].candidates() : union(this.children);
   }
   score(sid: number, ctx: ScoreContext): number {
     const scratch = scoreContext();
     let s = 0;
     let hit = false;
-    for (const [m, weight] of this.children) {
-      const typed = scratch.typed;
-      const x = m.score(sid, scratch);
-      if (x < 0) continue;
-      hit = true;
-      s += weight * x;
-      if (weight !== 1) scratch.typed = typed + weight * (scratch.typed - typed);
+    for (const c of this.children) {
+      const x = c.score(sid, scratch);
+      if (x >= 0) {
+        hit = true;
+        s += x;
+      }
     }
     if (!hit) return -1;
     ctx.matched++;

@@ -102,19 +102,6 @@ export const VARIANT_WEIGHT = 1;
  */
 export const TIERED_VARIANTS = true;
 
-/**
- * How much a compound's spellings other than the one typed count
- * (search/compounds.ts): both engines multiply their BM25 IDF by it, so
- * papers with any spelling are found, and of two papers alike otherwise the
- * one that spells the word as the reader did ranks first (as an inflection
- * never outweighs the typed form). Tuning seeds 1 and 11 (1,000 queries
- * each, 85 k papers), MRR@10 against 1: compound +0.0015 / +0.0023, exact
- * +0.0006 / 0 at 0.5; 0.25 gained a little more on compounds, but pushes
- * papers that spell the word otherwise further down, which no query set
- * measures. See BENCHMARKS.md.
- */
-export const SPELLING_WEIGHT = 0.5;
-
 /** At most this many inflections per query word (beyond it, the closest spellings; see variantsOf). */
 export const MAX_VARIANTS = 24;
 

@@ -10,7 +10,7 @@ import { openDb, type Db } from '../../db/client.ts';
 import { getPaper, ingestBatch } from '../../db/queries.ts';
 import type { Paper } from '../../db/paper.ts';
 import { importFile } from '../../scripts/import.ts';
-import { DEFAULT_FTS5_TUNING, Fts5Engine } from '../../search/fts5.ts';
+import { Fts5Engine } from '../../search/fts5.ts';
 import { DEFAULT_TUNING, MiniSearchEngine } from '../../search/minisearch.ts';
 import { docEntries, isLiveDoc } from '../../search/ms-internals.ts';
 import { rankExtension } from '../../search/fts5-rank.ts';
@@ -23,12 +23,6 @@ let db: Db;
 let plain: Fts5Engine;
 let fast: Fts5Engine;
 const queries: string[] = [];
-/**
- * FTS5's bm25() counts a compound's every spelling fully; bm25_df with that
- * weight must give bm25()'s doubles (the default weight is checked against
- * one thread counting afresh, and in tests/search/phrase-score.test.ts).
- */
-const AS_BM25 = { tuning: { ...DEFAULT_FTS5_TUNING, spellingWeight: 1 } };
 
 before(async () => {
   dir = tempDir('search-fts5-');
@@ -38,7 +32,7 @@ before(async () => {
   db = openDb(join(dir.path, 'papers.db'));
   await importFile(db, file, {});
   plain = Fts5Engine.open(db, { shards: 1, vocabCache: false, bm25Df: false });
-  fast = Fts5Engine.open(db, { shards: 3, ...AS_BM25 });
+  fast = Fts5Engine.open(db, { shards: 3 });
   // Words drawn from abstracts, as in the benchmark: 2-5 of them, so some
   // queries match many papers, some few (and take the same-stem pass), some none.
   const rnd = rng(42);
@@ -84,24 +78,6 @@ test('fts5: ranges over threads, bm25_df and kept counts give the same page, sco
   }
 });
 
-test('fts5: at the default spelling weight, ranges over threads and kept counts give the same page and scores as one thread counting', () => {
-  const threads = Fts5Engine.open(db, { shards: 3 });
-  const one = Fts5Engine.open(db, { shards: 1, vocabCache: false });
-  try {
-    let differ = 0;
-    for (const q of queries) {
-      const got = view(threads.search(q, { limit: 20 }));
-      assert.deepEqual(got, view(one.search(q, { limit: 20 })), q);
-      if (JSON.stringify(got) !== JSON.stringify(view(plain.search(q, { limit: 20 })))) differ++;
-    }
-    // The compounds' other spellings count less than bm25() counts them.
-    assert.ok(differ > 0, 'some compound query ranks apart from bm25()');
-  } finally {
-    threads.close();
-    one.close();
-  }
-});
-
 test('fts5: paging through a sharded result reaches every hit exactly once', () => {
   for (const q of ['quantum field', 'models', 'generalized quantization']) {
     const { total } = fast.search(q, { limit: 0 });
@@ -143,7 +119,7 @@ test('fts5: a phrase\'s document count, kept between queries, follows writes', (
 });
 
 test('fts5: a kept vocabulary gives the same pages as counting, and sync brings in new papers\' words', () => {
-  const kept = Fts5Engine.open(db, { shards: 2, vocabularyAbove: 0, ...AS_BM25 });
+  const kept = Fts5Engine.open(db, { shards: 2, vocabularyAbove: 0 });
   for (const q of queries) {
     assert.deepEqual(view(kept.search(q, { limit: 20 })), view(plain.search(q, { limit: 20 })), q);
   }
@@ -294,7 +270,7 @@ test("fts5: a crawl's write re-reads only the papers it wrote, keeps every other
 });
 
 test('fts5: lengths read at open, after a sync, and by rowid range (a query that misses densely) give the same pages and scores as reading each', () => {
-  const one = Fts5Engine.open(db, { shards: 1, ...AS_BM25 });
+  const one = Fts5Engine.open(db, { shards: 1 });
   const kept = () => db.sqlite.prepare('SELECT bm25_kept()').pluck().get() as number;
   const rows = db.sqlite.prepare('SELECT count(*) FROM papers_fts_docsize').pluck().get() as number;
   assert.equal(kept(), rows, 'read at open');
