@@ -156,3 +156,27 @@ export function compoundQueries(db: Db, n: number, seed: number): KnownItem[] {
   return out;
 }
 
+
+/**
+ * The respelled set: each compound query whose compound the reader types
+ * closed ("vision-language" as "visionlanguage") where at least
+ * VARIANT_MIN_DF papers spell it so and the known paper does not: the
+ * compound's counterpart of the variant set (search/compounds.ts says the
+ * spellings find each other; this measures how well). Queries whose closed
+ * spelling is rarer are left out.
+ */
+export function respelledQueries(db: Db, compound: KnownItem[], df = corpusDocFreq(db)): KnownItem[] {
+  const out: KnownItem[] = [];
+  for (const it of compound) {
+    const qw = it.query.split(' ');
+    const at = qw.findIndex((w) => w.includes('-'));
+    if (at < 0) continue;
+    const closed = qw[at].split('-').join('');
+    if ((df.get(closed) ?? 0) < VARIANT_MIN_DF) continue;
+    const [p] = getPapers(db, [it.id]);
+    if (words(`${p.title} ${p.abstract}`).includes(closed)) continue;
+    qw[at] = closed;
+    out.push({ id: it.id, query: qw.join(' ') });
+  }
+  return out;
+}
