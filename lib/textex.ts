@@ -91,3 +91,24 @@ export function plainText(text: string): string {
     .map((seg) => (seg.kind === 'text' ? texToUnicode(seg.text) : seg.source))
     .join('');
 }
+
+/**
+ * TeX accent commands (\'e, \"{o}, \c{c}, \v s) with the letter they sit on:
+ * search drops the command and keeps the letter, so `K\"ahler` is one word,
+ * "kahler" (search/tokenize.ts; FTS5's text through db/client.ts'
+ * tex_accents()). The spaces before and after the brace are one run unless a
+ * brace splits them (`\s*\{?\s*` backtracks quadratically over a long run of
+ * spaces).
+ */
+export const TEX_ACCENT = /\\(?:['"`^~=.]|[uvHcdbkrt](?![a-zA-Z]))\s*(?:\{\s*)?([a-zA-Z])\}?/g;
+
+/**
+ * The text with each TeX accent command dropped and its letter kept
+ * (`Schr\"{o}dinger` -> `Schrodinger`); other TeX is left as it is. FTS5's
+ * index holds text as this returns it: a change here needs a migration
+ * that rebuilds `papers_fts` (its triggers delete a paper's words by
+ * folding the old text again).
+ */
+export function dropTexAccents(text: string): string {
+  return text.includes('\\') ? text.replace(TEX_ACCENT, '$1') : text;
+}

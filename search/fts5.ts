@@ -1,9 +1,10 @@
 // The SQLite FTS5 engine, for corpora the in-process index cannot hold.
 // The index lives in the same database file as an external-content table
-// over `papers`, kept in step by triggers, so every writer (crawler,
-// importer, any process) updates it in the same transaction as the row.
-// Table and triggers are a migration's (db/migrations/0004_fts5.sql); every
-// query this engine runs is in this file.
+// over `papers` (its text with TeX accents dropped), kept in step by
+// triggers, so every writer (crawler, importer, any process) updates it in
+// the same transaction as the row. Table and triggers are migrations'
+// (db/migrations/0004_fts5.sql, 0005_fts5_tex_accents.sql); every query this
+// engine runs is in this file.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/client.ts';
 import { countPapers, getPaper, getPapers, maxSeq } from '../db/queries.ts';
@@ -70,8 +71,8 @@ export const DEFAULT_FTS5_TUNING: Fts5Tuning = {
 };
 
 /**
- * The FTS5 table's tokenizer, as db/migrations/0004_fts5.sql declares it
- * (another one is a new migration that recreates the table).
+ * The FTS5 table's tokenizer, as db/migrations/0005_fts5_tex_accents.sql
+ * declares it (another one is a new migration that recreates the table).
  */
 export const FTS5_TOKENIZER = 'unicode61 remove_diacritics 2';
 
@@ -81,7 +82,7 @@ const RANK: RankTable = { table: TABLE, changes: { content: 'papers', mark: 'seq
 
 /**
  * Makes the index current for the engine: the table, its vocabulary and the
- * triggers are the migration's (db/migrations/0004_fts5.sql), and act only
+ * triggers are migrations' (db/migrations/0004_fts5.sql, 0005_fts5_tex_accents.sql), and act only
  * once this has switched indexing on (fts5_state), so a database searched
  * with minisearch imports without them. The first time, and whenever the
  * index holds another number of rows than papers, it is filled with one
