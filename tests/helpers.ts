@@ -8,11 +8,30 @@ import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { chromium, type Browser } from 'playwright-core';
+import type { Paper } from '../db/paper.ts';
 
 /** Seeded random numbers (mulberry32), the same generator the demos use. */
 export { rng } from '../web/demos/core/random.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
+
+/**
+ * A maker of hand-made papers for search tests: ids `<month>.1000n` in the
+ * order they are made (month `YYMM`), published on the month's first day,
+ * one author and cs.LG unless `base` or `extra` say otherwise.
+ */
+export function paperMaker(month: string, base: Partial<Paper> = {}): (title: string, abstract: string, extra?: Partial<Paper>) => Paper {
+  let n = 0;
+  return (title, abstract, extra = {}) => {
+    n++;
+    return {
+      id: `${month}.${String(10000 + n)}`, version: 1, title, abstract, authors: ['Ada Tester'], categories: ['cs.LG'],
+      published: `20${month.slice(0, 2)}-${month.slice(2)}-01`, updated: null, comments: null, journalRef: null, doi: null, license: null,
+      ...base,
+      ...extra,
+    };
+  };
+}
 /** The bundled sample of real arXiv metadata (6,027 papers, Kaggle snapshot lines): what tests import. */
 export const CORPUS = join(ROOT, 'db', 'sample', 'arxiv-sample.jsonl.gz');
 /** Recorded arXiv responses, replayed by scripts/fixture-server.ts. */

@@ -7,21 +7,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openDb, type Db } from '../../db/client.ts';
 import { ingestBatch } from '../../db/queries.ts';
-import type { Paper } from '../../db/paper.ts';
 import { DEFAULT_TUNING, MiniSearchEngine } from '../../search/minisearch.ts';
 import { Fts5Engine } from '../../search/fts5.ts';
 import { TermSequences, wordHash } from '../../search/sequences.ts';
 import type { LocalSearchEngine } from '../../search/types.ts';
-import { tempDir } from '../helpers.ts';
+import { paperMaker, tempDir } from '../helpers.ts';
 
-let n = 0;
-function paper(title: string, abstract: string): Paper {
-  n++;
-  return {
-    id: `2504.${String(10000 + n)}`, version: 1, title, abstract, authors: ['Fra Ses'], categories: ['cs.LG'],
-    published: '2025-04-01', updated: null, comments: null, journalRef: null, doi: null, license: null,
-  };
-}
+const paper = paperMaker('2504', { authors: ['Fra Ses'] });
 
 const PAPERS = {
   // The phrase once, in a short paper.

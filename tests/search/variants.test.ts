@@ -8,13 +8,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openDb, type Db } from '../../db/client.ts';
 import { ingestBatch } from '../../db/queries.ts';
-import type { Paper } from '../../db/paper.ts';
 import { inflectionPrefix, isInflection } from '../../search/inflections.ts';
 import { groupDocs, variantsOf } from '../../search/plan.ts';
 import { DEFAULT_TUNING, MiniSearchEngine } from '../../search/minisearch.ts';
 import { DEFAULT_FTS5_TUNING, Fts5Engine } from '../../search/fts5.ts';
 import type { LocalSearchEngine } from '../../search/types.ts';
-import { tempDir } from '../helpers.ts';
+import { paperMaker, tempDir } from '../helpers.ts';
 
 test('inflections: plural/singular, -ed/-ing, verb and -ation noun; not what Porter merely merges', () => {
   const same = [
@@ -57,14 +56,7 @@ test('variantsOf: the typed word first at weight 1, its inflections closest firs
   assert.equal(groupDocs([100, 5], 100), 100);
 });
 
-let n = 0;
-function paper(title: string, abstract: string): Paper {
-  n++;
-  return {
-    id: `2503.${String(10000 + n)}`, version: 1, title, abstract, authors: ['Ina Flection'], categories: ['cs.LG'],
-    published: '2025-03-01', updated: null, comments: null, journalRef: null, doi: null, license: null,
-  };
-}
+const paper = paperMaker('2503', { authors: ['Ina Flection'] });
 
 const PAPERS = {
   // About quantization of neural networks, never saying "quantize".
