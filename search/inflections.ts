@@ -49,18 +49,22 @@ export function isInflection(typed: string, other: string): boolean {
 
 /**
  * Where to look for `word`'s inflections in a sorted vocabulary: the
- * beginning its candidates share, or null when shorter than MIN_SHARED
- * letters (no candidates then). That is the longest common beginning of the
- * word and its Porter stem, less a final e, i or y, since an inflection may
- * drop or change that letter where the stem keeps it ("rules" / "ruling"
+ * beginning its candidates share, or null for a word shorter than
+ * MIN_SHARED letters (it has none). That is the longest common beginning of
+ * the word and its Porter stem, less a final e, i or y, since an inflection
+ * may drop or change that letter where the stem keeps it ("rules" / "ruling"
  * under stem "rule", "binaries" / "binary" under "binari", "densities" /
- * "density"). Listing by this beginning and keeping the words with the same
- * stem for which isInflection() holds finds them all.
+ * "density"); and never less than the word's first MIN_SHARED letters, which
+ * every inflection shares (isInflection), where the stem parts from the word
+ * sooner ("keys" / "key" under stem "kei", "used" / "use" under "us").
+ * Listing by this beginning and keeping the words with the same stem for
+ * which isInflection() holds finds them all.
  */
 export function inflectionPrefix(word: string): string | null {
+  if (word.length < MIN_SHARED) return null;
   const s = stem(word);
   let at = 0;
   while (at < s.length && at < word.length && s[at] === word[at]) at++;
   if (at > MIN_SHARED && /[eiy]/.test(word[at - 1])) at--;
-  return at < MIN_SHARED ? null : word.slice(0, at);
+  return word.slice(0, Math.max(at, MIN_SHARED));
 }

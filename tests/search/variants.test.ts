@@ -34,7 +34,9 @@ test('inflections: plural/singular, -ed/-ing, verb and -ation noun; not what Por
 
 test('inflectionPrefix: every inflection of a word begins with it', () => {
   const words = ['rules', 'ruling', 'rule', 'binaries', 'binary', 'densities', 'density', 'studies', 'study', 'quantization',
-    'quantize', 'estimates', 'estimation', 'modelling', 'models', 'planned', 'plan', 'issues', 'issuing', 'tried', 'trying'];
+    'quantize', 'estimates', 'estimation', 'modelling', 'models', 'planned', 'plan', 'issues', 'issuing', 'tried', 'trying',
+    // Words whose Porter stem parts from them within the first three letters (stems "kei", "us", "on", "ti").
+    'keys', 'key', 'keyed', 'use', 'used', 'uses', 'using', 'ones', 'one', 'ties', 'tied', 'tie'];
   for (const a of words) {
     const p = inflectionPrefix(a);
     assert.ok(p !== null, a);
@@ -42,7 +44,9 @@ test('inflectionPrefix: every inflection of a word begins with it', () => {
   }
   assert.equal(inflectionPrefix('rules'), 'rul');
   assert.equal(inflectionPrefix('binaries'), 'binar');
-  assert.equal(inflectionPrefix('use'), null);
+  assert.equal(inflectionPrefix('keys'), 'key');
+  assert.equal(inflectionPrefix('used'), 'use');
+  assert.equal(inflectionPrefix('us'), null);
 });
 
 test('variantsOf: the typed word first at weight 1, its inflections closest first at a weight no higher', () => {
@@ -75,6 +79,8 @@ const PAPERS = {
   // Inflections whose stem does not begin them: binary / binaries (stem "binari"), density / densities, rules / ruling (stem "rule").
   binary: paper('Binary codes of bounded density', 'Rules for binary codes whose density is bounded.'),
   ruling: paper('Ruling out codes', 'A ruling on which codes survive.'),
+  // Short words whose stem parts from them early: "keys" (stem "kei") and "key", "used" (stem "us") and "use".
+  key: paper('One key for many locks', 'We use a key exchange for locks.'),
   // "calibration" as typed twice, against once plus four "calibrated".
   calibrationTwice: paper('Calibration for pruning', 'Calibration of classifiers.'),
   calibratedOften: paper('Pruning by calibration', 'Weights calibrated, layers calibrated, heads calibrated, logits calibrated.'),
@@ -120,12 +126,15 @@ for (const engine of ['minisearch', 'fts5'] as const) {
     assert.deepEqual(got.slice(0, 2), [PAPERS.about.id, PAPERS.passing.id]);
   });
 
-  test(`${engine}: inflections that change or drop the stem's last letter are found (binaries / binary, densities / density, rules / ruling)`, () => {
+  test(`${engine}: inflections that change or drop the stem's last letter are found (binaries / binary, densities / density, rules / ruling, keys / key)`, () => {
     for (const e of [grouped[engine], tiered[engine]]) {
       assert.deepEqual(ids(e, 'binaries densities'), [PAPERS.binary.id]);
       assert.deepEqual(ids(e, 'binary density'), [PAPERS.binary.id]);
       assert.deepEqual(new Set(ids(e, 'rules')), new Set([PAPERS.binary.id, PAPERS.ruling.id]));
       assert.deepEqual(new Set(ids(e, 'ruling')), new Set([PAPERS.binary.id, PAPERS.ruling.id]));
+      // Before, a word whose stem parts from it in its first three letters had no inflections at all.
+      assert.deepEqual(ids(e, 'keys'), [PAPERS.key.id]);
+      assert.deepEqual(ids(e, 'keyed used'), [PAPERS.key.id]);
     }
   });
 
