@@ -34,6 +34,15 @@ export const VARIANTS_BELOW = 100;
  */
 export const VARIANT_POSTINGS = 400_000;
 
+/**
+ * At most this many vocabulary words are read for one inflection prefix
+ * (search/inflections.ts inflectionPrefix), in their sorted order. A prefix
+ * of three letters begins up to ~750 words at 85 k papers; 400 left out
+ * inflections sorting after the others ("sims" after 500 words beginning
+ * "sim"). Reading more costs nothing measurable there (BENCHMARKS.md).
+ */
+const PREFIX_WORDS = 2000;
+
 /** How many FTS5 candidates related papers are re-ranked from. */
 const RELATED_POOL = 200;
 
@@ -500,7 +509,7 @@ export class Fts5Engine implements LocalSearchEngine {
     const v = this.vocabulary;
     if (v) {
       return all.map(([lo, hi]) => {
-        if (lo !== hi) return v.range(lo, hi, 400);
+        if (lo !== hi) return v.range(lo, hi, PREFIX_WORDS);
         const n = v.docCount(lo);
         return n ? [[lo, n]] : [];
       });
@@ -784,7 +793,7 @@ export class Fts5Engine implements LocalSearchEngine {
       ranges.set(word, { stem: s, lo, hi: lo.slice(0, -1) + String.fromCharCode(lo.charCodeAt(lo.length - 1) + 1) });
     }
     const asked = [...ranges.values()];
-    const found = this.vocab(asked.map((r) => [r.lo, r.hi] as const), `SELECT term, doc FROM ${TABLE}_vocab WHERE term >= ? AND term < ? LIMIT 400`);
+    const found = this.vocab(asked.map((r) => [r.lo, r.hi] as const), `SELECT term, doc FROM ${TABLE}_vocab WHERE term >= ? AND term < ? LIMIT ${PREFIX_WORDS}`);
     const byWord = new Map<string, string[]>();
     const candidates: { word: string; term: string; docs: number; shared: number }[] = [];
     [...ranges.keys()].forEach((word, k) => {

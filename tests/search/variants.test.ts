@@ -165,3 +165,24 @@ test('both engines find the same papers and rank the same one first with inflect
     assert.equal(fts[0], mini[0], q);
   }
 });
+
+test('both engines find an inflection that sorts after hundreds of other words with its beginning', () => {
+  const own = tempDir('search-variants-wide-');
+  const wide = openDb(join(own.path, 'papers.db'));
+  const make = paperMaker('2505', { authors: ['Ina Flection'] });
+  // 600 words that begin with "sim" and sort before "sims" (simaa, simab, ...): a vocabulary listed 400 words at a
+  // time by the beginning "sim" stopped before "sims".
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const filler = Array.from({ length: 600 }, (_, i) => `sim${letters[Math.floor(i / 26) % 26]}${letters[i % 26]}x`);
+  const paper = make('Sims of galaxies', 'Many sims of galaxy mergers.');
+  const noise = make('A list of words', filler.join(' '));
+  ingestBatch(wide, { papers: [paper, noise] });
+  const engines = [MiniSearchEngine.build(wide, DEFAULT_TUNING), Fts5Engine.open(wide, { vocabCache: false })];
+  try {
+    for (const e of engines) assert.deepEqual(ids(e, 'sim'), [paper.id], e.name);
+  } finally {
+    for (const e of engines) e.close();
+    wide.sqlite.close();
+    own.cleanup();
+  }
+});
