@@ -82,6 +82,7 @@ interface Stored {
 
 const FIELDS = ['title', 'abstract', 'authors'] as const;
 const FIELD_IDS = { title: 0, abstract: 1, authors: 2 } as const;
+const ALL_FIELD_IDS = Object.values(FIELD_IDS);
 
 /** A phrase's words as the stored sequences hold them (stop words inside it kept), for TermSequences.contains. */
 const phraseHashes = (words: readonly string[]): Int32Array => Int32Array.from(phraseSequence(words), wordHash);
@@ -348,11 +349,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
 
   /** Papers holding the word in any field (what rewriteCompounds asks). */
   private papersWith(word: string): number {
-    const p = termPostings(this.ms, word);
-    if (!p) return 0;
-    let n = 0;
-    for (const m of p.values()) n = Math.max(n, m.size);
-    return n;
+    return this.view.papersWith(word, ALL_FIELD_IDS);
   }
 
   /**

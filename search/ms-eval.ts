@@ -186,21 +186,15 @@ export class TermMatcher implements Matcher {
       }
     }
     this.cost = this.parts.reduce((s, p) => s + p.map.size, 0);
-    // Paper-level IDF for BM25F: the largest field list stands in for "papers with the word".
+    // Paper-level IDF for BM25F, from the papers holding the word.
     let df = 0;
     if (grouped) {
-      // Each spelling's papers (its largest field list), then the spellings together.
-      const bySpelling = new Map<string, number>();
-      for (const v of variants) {
-        const data = view.postings(v.term);
-        if (!data) continue;
-        let m = 0;
-        for (const fid of fieldBoosts.keys()) m = Math.max(m, data.get(fid)?.size ?? 0);
-        if (m) bySpelling.set(v.term, m);
-      }
-      df = groupDocs([...bySpelling.values()], n);
+      // Each spelling's papers, then the spellings together.
+      const fields = [...fieldBoosts.keys()];
+      df = groupDocs([...new Set(variants.map((v) => v.term))].map((t) => view.papersWith(t, fields)), n);
     } else {
-      for (const p of this.parts) if (p.exact) df = Math.max(df, p.map.size);
+      // The papers holding the typed word in any searched field (FTS5's count); else those of its commonest inflection.
+      df = view.papersWith(term, [...fieldBoosts.keys()]);
       if (!df) for (const p of this.parts) df = Math.max(df, p.map.size);
     }
     this.fieldedScore = new Bm25f(view, fieldBoosts, bm25, df);

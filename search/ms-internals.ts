@@ -27,7 +27,7 @@ import MiniSearch, { type Options } from 'minisearch';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { PostingList } from './postings.ts';
+import { PostingList, papersIn } from './postings.ts';
 
 /** term -> fieldId -> postings: MiniSearch's own index layout, with our posting lists. */
 export type FieldPostings = Map<number, PostingList>;
@@ -238,6 +238,11 @@ export interface IndexView {
   /** Index terms at most `maxDistance` edits from `term` and their postings (MiniSearch's radix-tree fuzzy walk). */
   termsNear(term: string, maxDistance: number): Map<string, [FieldPostings, number]>;
   isLive(shortId: number): boolean;
+  /**
+   * How many live papers hold `term` in any of these fields (FTS5's document
+   * frequency), kept until a paper is added or discarded.
+   */
+  papersWith(term: string, fieldIds: readonly number[]): number;
   /** Tells the view a document was discarded (its short id is never reused). */
   forget(shortId: number): void;
   idOf(shortId: number): string | undefined;
@@ -282,16 +287,37 @@ export function viewOf<T>(ms: MiniSearch<T>): IndexView {
     }
     copied = n;
   };
+  const isLive = (sid: number) => {
+    if (sid >= copied) catchUp();
+    return live[sid] === 1;
+  };
+  // Counting merges the term's field lists, a pass over its postings: kept per term while no paper comes or goes.
+  const papers = new Map<string, number>();
+  let papersAt = -1;
   return {
     postings: (term) => i._index.get(term),
+    papersWith: (term, fieldIds) => {
+      if (papersAt !== i._nextId) {
+        papers.clear();
+        papersAt = i._nextId;
+      }
+      const key = `${fieldIds.join(',')}\u0000${term}`;
+      let n = papers.get(key);
+      if (n === undefined) {
+        const data = i._index.get(term);
+        const lists = data ? fieldIds.flatMap((f) => data.get(f) ?? []).filter((m) => m.size > 0) : [];
+        n = lists.length ? papersIn(lists, isLive) : 0;
+        if (papers.size >= 50_000) papers.clear();
+        papers.set(key, n);
+      }
+      return n;
+    },
     termsWithPrefix: (prefix) => i._index.atPrefix(prefix).keys(),
     termsNear: (term, maxDistance) => i._index.fuzzyGet(term, maxDistance),
-    isLive: (sid) => {
-      if (sid >= copied) catchUp();
-      return live[sid] === 1;
-    },
+    isLive,
     forget: (sid) => {
       if (sid < copied) live[sid] = 0;
+      papers.clear();
     },
     idOf: (sid) => i._documentIds.get(sid),
     shortIdOf: (id) => idToShort.get(id),

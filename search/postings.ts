@@ -139,3 +139,27 @@ export function unpackId(v: number): number {
 export function unpackTf(v: number): number {
   return v & TF_MAX;
 }
+
+/**
+ * How many papers hold a term in any of these fields' lists (the union of
+ * their short ids, each list sorted), counting only those `live` accepts:
+ * what FTS5 counts as the term's document frequency. A merge over the
+ * lists, no allocation.
+ */
+export function papersIn(lists: readonly PostingList[], live: (sid: number) => boolean): number {
+  if (lists.length === 1) {
+    const d = lists[0].data;
+    let n = 0;
+    for (let i = 0; i < lists[0].n; i++) if (live(d[i] >>> TF_BITS)) n++;
+    return n;
+  }
+  const at = new Array<number>(lists.length).fill(0);
+  let n = 0;
+  for (;;) {
+    let low = Infinity;
+    for (let k = 0; k < lists.length; k++) if (at[k] < lists[k].n) low = Math.min(low, lists[k].data[at[k]] >>> TF_BITS);
+    if (low === Infinity) return n;
+    for (let k = 0; k < lists.length; k++) if (at[k] < lists[k].n && lists[k].data[at[k]] >>> TF_BITS === low) at[k]++;
+    if (live(low)) n++;
+  }
+}

@@ -81,3 +81,15 @@ test('TermSequences.count: occurrences per field, overlapping runs each counted'
   s.count(1, Int32Array.from(h('a b')), out);
   assert.deepEqual([...out], [0, 0, 0]);
 });
+
+test('both engines count a word\'s papers over all its fields, as FTS5 does: one word scores alike', () => {
+  // "large" is in one paper's title only, another's abstract only, and in both of two more: FTS5 counts 4 papers,
+  // the largest field list 3.
+  for (const q of ['study', 'graphs', 'protein', 'large', 'scale']) {
+    const a = hits(engines.minisearch, q);
+    const b = hits(engines.fts5, q);
+    assert.ok(a.length > 1, q);
+    assert.deepEqual(a.map((h) => h.id), b.map((h) => h.id), q);
+    a.forEach((h, i) => assert.ok(Math.abs(h.score - b[i].score) < 1e-9 * Math.max(1, h.score), `${q}: ${name(h.id)} ${h.score} vs ${b[i].score}`));
+  }
+});
