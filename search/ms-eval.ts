@@ -108,11 +108,11 @@ export interface Variant {
 }
 
 /**
- * BM25F for one term over the fields it is searched in, as FTS5's bm25()
- * scores one phrase: its weighted frequencies summed over the fields and
- * saturated once against the paper's length in those fields, times one
- * paper-level IDF from `docs`, the papers holding the term (FTS5's formula,
- * floored where a term is in most papers, so both engines weigh it alike).
+ * BM25F for one term, as FTS5's bm25() scores one phrase: its weighted
+ * frequencies summed over the fields it is searched in and saturated once
+ * against the paper's whole length, times one paper-level IDF from `docs`,
+ * the papers holding the term in those fields (FTS5's formula, floored where
+ * a term is in most papers, so both engines weigh it alike).
  */
 export class Bm25f {
   readonly idf: number;
@@ -120,17 +120,17 @@ export class Bm25f {
   private readonly avgLength: number;
   constructor(
     private readonly view: IndexView,
-    fieldBoosts: ReadonlyMap<number, number>,
     private readonly bm25: Bm25,
     docs: number,
   ) {
     const n = view.documentCount;
     this.idf = Math.max(1e-6, Math.log((n - docs + 0.5) / (docs + 0.5)));
-    this.fieldIds = [...fieldBoosts.keys()];
+    // The paper's whole length, whatever fields the term is searched in (a field filter too), as FTS5's bm25() takes it.
+    this.fieldIds = view.avgFieldLength.map((_, fid) => fid);
     this.avgLength = this.fieldIds.reduce((a, fid) => a + (view.avgFieldLength[fid] || 0), 0) || 1;
   }
 
-  /** The length part for a paper: k1 · (1 − b + b · length / average length), over the fields. */
+  /** The length part for a paper: k1 · (1 − b + b · length / average length), over all its fields. */
   lengthNorm(sid: number): number {
     let len = 0;
     for (const fid of this.fieldIds) len += this.view.fieldLength(sid, fid);
@@ -197,7 +197,7 @@ export class TermMatcher implements Matcher {
       df = view.papersWith(term, [...fieldBoosts.keys()]);
       if (!df) for (const p of this.parts) df = Math.max(df, p.map.size);
     }
-    this.fieldedScore = new Bm25f(view, fieldBoosts, bm25, df);
+    this.fieldedScore = new Bm25f(view, bm25, df);
   }
 
   /** Scored as BM25F (see Bm25.fielded). */

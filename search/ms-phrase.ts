@@ -50,7 +50,7 @@ export class PhraseMatcher implements Matcher {
     docs: number,
   ) {
     this.cost = src.words.cost;
-    this.scoring = new Bm25f(src.view, src.boosts, bm25, docs);
+    this.scoring = new Bm25f(src.view, bm25, docs);
   }
   candidates(): Iterable<number> {
     return this.src.words.candidates();
