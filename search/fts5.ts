@@ -17,6 +17,7 @@ import { loadRank, phrasesByGroup, scoreSql, tiered as tieredScores, tierOf, top
 import { ShardPool, type Param } from './fts5-shards.ts';
 import { Vocabulary } from './fts5-vocabulary.ts';
 import { inflectionPrefix } from './inflections.ts';
+import { VersionedMap } from './versioned-map.ts';
 import { groupDocs, planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
 import { editDistance, suggestQuery, type Lexicon } from './suggest.ts';
 
@@ -249,21 +250,6 @@ export function toFts5Expanded(node: QueryNode, expand: (word: string) => string
 }
 
 const NO_FILTERS: QueryFilters = { categories: [], excludedCategories: [], from: null, to: null };
-
-/** A map of what the database held at one data version: emptied when the version changes or it grows past `cap` entries. */
-class VersionedMap<K, V> extends Map<K, V> {
-  private version = '';
-  constructor(private readonly cap: number) {
-    super();
-  }
-  /** Empties the map unless it was filled at `version` and is within its cap. */
-  keepFor(version: string): void {
-    if (version !== this.version || this.size > this.cap) {
-      this.clear();
-      this.version = version;
-    }
-  }
-}
 
 interface FilterSql {
   where: string;

@@ -17,6 +17,7 @@ import { planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRul
 import { suggestQuery, type Lexicon } from './suggest.ts';
 import { TermSequences, wordHash } from './sequences.ts';
 import { PhraseMatcher, phraseDocs, type PhraseSource } from './ms-phrase.ts';
+import { VersionedMap } from './versioned-map.ts';
 import { keywords, type Keyword } from './keywords.ts';
 import { isSequenced, stem, termOf, unicode61Length, words } from './tokenize.ts';
 import { changedSince } from './rows.ts';
@@ -128,7 +129,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
   /** The cached words of each stem, so a new index term drops only the entries it changes. */
   private readonly cachedByStem = new Map<string, string[]>();
   /** Papers per phrase (by field and words), counted once between changes: the count is a pass over the words' papers. */
-  private readonly phraseDocCache = new Map<string, number>();
+  private readonly phraseDocCache = new VersionedMap<string, number>(10_000);
 
   constructor(
     private readonly db: Db,
@@ -174,7 +175,6 @@ export class MiniSearchEngine implements LocalSearchEngine {
       const sid = addPrepared(this.ms, d.doc.id, { d: d.doc.d, c: d.doc.c }, d.fields, this.onNewTerm);
       this.sequences.set(sid, d.sequences);
     }
-    if (papers.length) this.phraseDocCache.clear();
     // A discard may drop a term from the tree: start the variants afresh.
     if (discarded) this.clearVariants();
   }
@@ -378,11 +378,11 @@ export class MiniSearchEngine implements LocalSearchEngine {
 
   /** Papers holding a phrase, kept until the index changes. */
   private phraseDocs(src: PhraseSource, node: Extract<QueryNode, { kind: 'phrase' }>): number {
+    this.phraseDocCache.keepFor(this.view.version);
     const key = `${node.field ?? ''}:${node.words.join(' ')}`;
     let n = this.phraseDocCache.get(key);
     if (n === undefined) {
       n = phraseDocs(src);
-      if (this.phraseDocCache.size >= 10_000) this.phraseDocCache.clear();
       this.phraseDocCache.set(key, n);
     }
     return n;

@@ -28,6 +28,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PostingList, papersIn } from './postings.ts';
+import { VersionedMap } from './versioned-map.ts';
 
 /** term -> fieldId -> postings: MiniSearch's own index layout, with our posting lists. */
 export type FieldPostings = Map<number, PostingList>;
@@ -243,6 +244,8 @@ export interface IndexView {
    * frequency), kept until a paper is added or discarded.
    */
   papersWith(term: string, fieldIds: readonly number[]): number;
+  /** Changes whenever a paper is added or discarded: what caches of counts over the index are kept for. */
+  readonly version: string;
   /** Tells the view a document was discarded (its short id is never reused). */
   forget(shortId: number): void;
   idOf(shortId: number): string | undefined;
@@ -291,33 +294,34 @@ export function viewOf<T>(ms: MiniSearch<T>): IndexView {
     if (sid >= copied) catchUp();
     return live[sid] === 1;
   };
+  // Papers added get new short ids; discards are counted: together they say whether the index changed.
+  let discards = 0;
+  const version = () => `${i._nextId}:${discards}`;
   // Counting merges the term's field lists, a pass over its postings: kept per term while no paper comes or goes.
-  const papers = new Map<string, number>();
-  let papersAt = -1;
+  const papers = new VersionedMap<string, number>(50_000);
   return {
     postings: (term) => i._index.get(term),
     papersWith: (term, fieldIds) => {
-      if (papersAt !== i._nextId) {
-        papers.clear();
-        papersAt = i._nextId;
-      }
+      papers.keepFor(version());
       const key = `${fieldIds.join(',')}\u0000${term}`;
       let n = papers.get(key);
       if (n === undefined) {
         const data = i._index.get(term);
         const lists = data ? fieldIds.flatMap((f) => data.get(f) ?? []).filter((m) => m.size > 0) : [];
         n = lists.length ? papersIn(lists, isLive) : 0;
-        if (papers.size >= 50_000) papers.clear();
         papers.set(key, n);
       }
       return n;
+    },
+    get version() {
+      return version();
     },
     termsWithPrefix: (prefix) => i._index.atPrefix(prefix).keys(),
     termsNear: (term, maxDistance) => i._index.fuzzyGet(term, maxDistance),
     isLive,
     forget: (sid) => {
       if (sid < copied) live[sid] = 0;
-      papers.clear();
+      discards++;
     },
     idOf: (sid) => i._documentIds.get(sid),
     shortIdOf: (id) => idToShort.get(id),

@@ -94,3 +94,30 @@ test('both engines count a word\'s papers over all its fields, as FTS5 does: one
     a.forEach((h, i) => assert.ok(Math.abs(h.score - b[i].score) < 1e-9 * Math.max(1, h.score), `${q}: ${name(h.id)} ${h.score} vs ${b[i].score}`));
   }
 });
+
+test('minisearch: the kept counts of a phrase\'s and a word\'s papers follow a write and a sync', () => {
+  const own = tempDir('search-phrase-sync-');
+  const local = openDb(join(own.path, 'papers.db'));
+  const make = paperMaker('2505', { authors: ['Fra Ses'] });
+  ingestBatch(local, { papers: [make('Large scale graphs', 'We study graphs.'), ...FILLER.map((p) => ({ ...p, id: `2505.2${p.id.slice(-4)}` }))] });
+  const mini = MiniSearchEngine.build(local, DEFAULT_TUNING);
+  const fts = Fts5Engine.open(local);
+  try {
+    const scores = (q: string) => [hits(mini, q).map((h) => h.score), hits(fts, q).map((h) => h.score)];
+    const before = scores('"large scale"')[0][0];
+    ingestBatch(local, { papers: [make('Large scale flows', 'Flows at large scale.')] });
+    assert.equal(mini.sync(), 1);
+    // One more paper holds the phrase and the word: their IDFs fall, and the engines still agree.
+    for (const q of ['"large scale"', 'large']) {
+      const [a, b] = scores(q);
+      assert.equal(a.length, 2, q);
+      a.forEach((s, i) => assert.ok(Math.abs(s - b[i]) < 1e-9 * Math.max(1, s), `${q}: ${s} vs ${b[i]}`));
+    }
+    assert.ok(scores('"large scale"')[0].every((s) => s < before));
+  } finally {
+    mini.close();
+    fts.close();
+    local.sqlite.close();
+    own.cleanup();
+  }
+});
