@@ -9,7 +9,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/client.ts';
 import { countPapers, getPaper, getPapers, maxSeq } from '../db/queries.ts';
 import type { LocalSearchEngine, RelatedResult, SearchHit, SearchOptions, SearchResult } from './types.ts';
-import { hasFilters, hasPositive, type QueryFilters, type QueryNode } from './query.ts';
+import { hasFilters, hasPositive, noFilters, type QueryFilters, type QueryNode } from './query.ts';
 import { keywords, type Keyword } from './keywords.ts';
 import { stem, terms } from './tokenize.ts';
 import { availableParallelism } from 'node:os';
@@ -249,8 +249,6 @@ export function toFts5Expanded(node: QueryNode, expand: (word: string) => string
   return compile(node, expand).expr;
 }
 
-const NO_FILTERS: QueryFilters = { categories: [], excludedCategories: [], from: null, to: null };
-
 interface FilterSql {
   where: string;
   params: (string | number)[];
@@ -479,7 +477,7 @@ export class Fts5Engine implements LocalSearchEngine {
     for (const p of todo) {
       let n = this.phraseCache.get(p);
       if (n === undefined) {
-        n = this.matchRanked({ expr: lit(p), words: [null], tiers: [tierOf.phrase], phrases: [null] }, df, NO_FILTERS, undefined, 0, []).total;
+        n = this.matchRanked({ expr: lit(p), words: [null], tiers: [tierOf.phrase], phrases: [null] }, df, noFilters(), undefined, 0, []).total;
         this.phraseCache.set(p, n);
       }
       df.set(p, n);

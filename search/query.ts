@@ -41,6 +41,11 @@ export interface QueryFilters {
   to: string | null;
 }
 
+/** No filter at all: a fresh object each time (the parser fills its own). */
+export function noFilters(): QueryFilters {
+  return { categories: [], excludedCategories: [], from: null, to: null };
+}
+
 export interface ParsedQuery {
   /** null when the query has only filters (list everything that passes them). */
   root: QueryNode | null;
@@ -140,7 +145,7 @@ function normalizeCategory(value: string): string {
 
 class Parser {
   private pos = 0;
-  readonly filters: QueryFilters = { categories: [], excludedCategories: [], from: null, to: null };
+  readonly filters: QueryFilters = noFilters();
   readonly highlight = new Set<string>();
   private termCount = 0;
   constructor(private readonly tokens: Token[]) {}
@@ -250,9 +255,8 @@ export function parseQuery(input: string): ParsedQuery {
   // Control characters never belong in a query; treat them as spaces.
   const q = input.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim();
   const lookup = parseArxivId(q);
-  const empty: QueryFilters = { categories: [], excludedCategories: [], from: null, to: null };
   if (lookup) {
-    return { root: { kind: 'term', word: lookup.id.toLowerCase(), field: null }, filters: empty, lookup, highlightWords: [] };
+    return { root: { kind: 'term', word: lookup.id.toLowerCase(), field: null }, filters: noFilters(), lookup, highlightWords: [] };
   }
   const parser = new Parser(lex(q));
   const root = simplify(parser.parse());
