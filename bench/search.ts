@@ -188,13 +188,14 @@ async function mainRun(opts: { queries: number; tune: boolean; related: number; 
       respelled: respelledQueries(db, compound, df),
     };
     const devExact = knownItemQueries(db, Math.min(300, opts.queries), 1);
-    const devCompound = compoundQueries(db, Math.min(300, opts.queries), 1);
+    // Fewer than a third of compounds have a closed spelling others use: the respelled set comes from a larger
+    // sample, whose first 300 are the compound set (the same seeded draw).
+    const devCompounds = compoundQueries(db, Math.min(1000, opts.queries), 1);
     const dev: Record<SetName, KnownItem[]> = {
       exact: devExact,
       variant: variantQueries(db, devExact, 1, df),
-      compound: devCompound,
-      // Fewer than a third of compounds have a closed spelling others use: from a larger sample.
-      respelled: respelledQueries(db, compoundQueries(db, Math.min(1000, opts.queries), 1), df),
+      compound: devCompounds.slice(0, Math.min(300, opts.queries)),
+      respelled: respelledQueries(db, devCompounds, df),
     };
     log(`test queries (seed ${TEST_SEED}): ${SETS.map((k) => `${k} ${sets[k].length}`).join(', ')}; tuning queries (seed 1): ${SETS.map((k) => `${k} ${dev[k].length}`).join(', ')}`);
     for (const k of SETS) log(`  e.g. ${k}: ${sets[k].slice(0, 3).map((q) => `"${q.query}"`).join(', ')}`);
