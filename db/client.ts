@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.ts';
 import { readSetting } from '../lib/config.ts';
-import { dropTexAccents } from '../lib/textex.ts';
+import { dropTexAccents, dropTexMarkup } from '../lib/textex.ts';
 
 export type Sqlite = Database.Database;
 export type Orm = BetterSQLite3Database<typeof schema>;
@@ -51,7 +51,9 @@ export function openDb(path = join(dataDir(), 'papers.db'), opts: OpenDbOptions 
   // After a checkpoint resets the WAL, it is truncated to this size (a bulk import can grow it to gigabytes).
   sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   sqlite.pragma('foreign_keys = ON');
-  // The FTS5 index's text (db/migrations/0005_fts5_tex_accents.sql): its triggers call this in every writer.
+  // The FTS5 index's text (db/migrations/0006_fts5_tex_markup.sql): its view and triggers call this in every writer.
+  sqlite.function('tex_plain', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? dropTexMarkup(text) : text));
+  // Migration 0005's view and triggers, which 0006 replaces in the same migration run; kept so a database between them still writes.
   sqlite.function('tex_accents', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? dropTexAccents(text) : text));
   const orm = drizzle(sqlite, { schema });
   if (migrating) migrate(orm, { migrationsFolder: MIGRATIONS });

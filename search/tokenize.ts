@@ -6,7 +6,7 @@
 // match "mathcal"), accents written in TeX or Unicode must fold to the same
 // letters, and arXiv ids must stay one token so `2405.01234` finds itself.
 import { stemmer } from 'stemmer';
-import { dropTexAccents } from '../lib/textex.ts';
+import { dropTexMarkup } from '../lib/textex.ts';
 
 // A common English list (articles, pronouns, auxiliaries, prepositions) — the
 // words that carry no topic. Domain words like "model" stay: the evaluation
@@ -21,9 +21,6 @@ you your yours yourself yourselves`;
 
 export const STOP_WORDS: ReadonlySet<string> = new Set(STOP_WORD_LIST.split(/\s+/));
 
-// TeX accent commands are dropped so the letter they sit on survives
-// (lib/textex.ts TEX_ACCENT); other commands (\mathcal, \emph, \alpha) vanish whole.
-const TEX_COMMAND = /\\[a-zA-Z]+\*?|\\./g;
 // One pass finds runs of letters/digits, possibly joined by . / - ; a joined
 // run stays whole only when it is an arXiv id (hep-th/9901001, 2405.01234) or
 // a decimal number (3.5), and otherwise splits into its parts.
@@ -38,8 +35,8 @@ const MARKS = /\p{M}+/gu;
 
 /** Lower-cases, folds accents (Unicode or TeX) and removes TeX command names. */
 export function foldText(text: string): string {
-  return dropTexAccents(text)
-    .replace(TEX_COMMAND, ' ')
+  // TeX accent commands are dropped so the letter they sit on survives; other commands (\mathcal, \emph, \alpha) vanish whole.
+  return dropTexMarkup(text)
     .normalize('NFKD')
     .replace(MARKS, '')
     .toLowerCase()
@@ -129,20 +126,19 @@ export function terms(text: string, field: TermField, useStem = true): string[] 
 }
 
 /** Bump when tokenizing changes (field lengths included), so saved indexes are rebuilt rather than misread. */
-export const TOKENIZER_VERSION = 6;
+export const TOKENIZER_VERSION = 7;
 
 const UNICODE61_TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
 
 /**
  * How many tokens SQLite FTS5's unicode61 tokenizer finds in a text as the
- * FTS5 index holds it, TeX accents dropped (lib/textex.ts dropTexAccents):
- * runs of letters, digits and private-use characters; TeX command names and
- * stop words count. The length BM25 normalizes by in both engines, so that
+ * FTS5 index holds it, TeX markup dropped (lib/textex.ts dropTexMarkup):
+ * runs of letters, digits and private-use characters; stop words count. The length BM25 normalizes by in both engines, so that
  * they weigh a paper's length alike. Equal to FTS5's own column sizes on
  * every field of the 85 k corpus papers.
  */
 export function unicode61Length(text: string): number {
   let n = 0;
-  for (const _ of dropTexAccents(text).matchAll(UNICODE61_TOKEN)) n++;
+  for (const _ of dropTexMarkup(text).matchAll(UNICODE61_TOKEN)) n++;
   return n;
 }

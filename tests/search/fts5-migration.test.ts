@@ -1,8 +1,8 @@
 // The FTS5 table and triggers come from migrations (db/migrations/0004_fts5.sql,
-// 0005_fts5_tex_accents.sql): a database no fts5 engine has opened imports
+// 0006_fts5_tex_markup.sql): a database no fts5 engine has opened imports
 // without indexing, the engine's first open fills the index and switches the
 // triggers on, and a database whose tables older code created at run time
-// keeps indexing on, its table made anew (TeX accents dropped) and filled
+// keeps indexing on, its table made anew (TeX markup dropped) and filled
 // at the engine's first open.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +17,7 @@ import { countPapers, ingestBatch } from '../../db/queries.ts';
 import type { Paper } from '../../db/paper.ts';
 import { importFile } from '../../scripts/import.ts';
 import { FTS5_TOKENIZER, Fts5Engine } from '../../search/fts5.ts';
+import { unicode61Length } from '../../search/tokenize.ts';
 import { ROOT, corpusLines, tempDir } from '../helpers.ts';
 
 const indexing = (db: Db) => db.sqlite.prepare('SELECT indexing FROM fts5_state').pluck().get() as number;
@@ -113,11 +114,11 @@ test('fts5 migration: a database whose FTS5 tables older code made at run time k
 
     const db = openDb(path);
     assert.equal(indexing(db), 1, 'an index older code kept stays switched on');
-    assert.equal(indexed(db), 0, 'the table is made anew, to hold the text with TeX accents dropped');
+    assert.equal(indexed(db), 0, 'the table is made anew, to hold the text with TeX markup dropped');
     const now = triggers(db);
     assert.equal(now.length, 3);
     for (const t of now) assert.match(t.sql, /WHEN \(SELECT indexing FROM fts5_state\)/, t.name);
-    for (const t of now) assert.match(t.sql, /tex_accents\(/, t.name);
+    for (const t of now) assert.match(t.sql, /tex_plain\(/, t.name);
     const logs: string[] = [];
     const e = Fts5Engine.open(db, { shards: 1, log: (l) => logs.push(l) });
     assert.ok(logs.some((l) => /built the FTS5 index of 200 papers/.test(l)), logs.join('\n'));
@@ -132,15 +133,16 @@ test('fts5 migration: a database whose FTS5 tables older code made at run time k
   }
 });
 
-test('fts5: text with TeX accents written, changed and deleted through the triggers leaves the index as a rebuild makes it', () => {
+test('fts5: text with TeX accents and commands written, changed and deleted through the triggers leaves the index as a rebuild makes it', () => {
   const dir = tempDir('fts5-tex-');
   try {
     const db = openDb(join(dir.path, 'papers.db'));
     const e = Fts5Engine.open(db, { shards: 1 });
-    const tex: Paper = { ...fresh, id: '2611.99103', title: String.raw`K\"ahler flows`, abstract: String.raw`Schr\"{o}dinger maps into K\"{a}hler manifolds, after \v{C}ech.` };
+    const tex: Paper = { ...fresh, id: '2611.99103', title: String.raw`K\"ahler flows`, abstract: String.raw`Schr\"{o}dinger maps into K\"{a}hler manifolds, after \v{C}ech, 1.5$\times$ faster.` };
     ingestBatch(db, { papers: [fresh, tex] });
     assert.deepEqual(e.search('kahler').hits.map((h) => h.id), [tex.id]);
     assert.deepEqual(e.search('cech schrodinger').hits.map((h) => h.id), [tex.id]);
+    assert.deepEqual(e.search('times').hits.map((h) => h.id), [], 'a TeX command is no word');
     // The update deletes the old words by folding the old text again: a different fold would corrupt the index.
     db.sqlite.prepare('UPDATE papers SET title = ? WHERE id = ?').run(String.raw`Erd\H{o}s graphs`, tex.id);
     assert.deepEqual(e.search('kahler').hits.map((h) => h.id), [tex.id], 'still in the abstract');
@@ -152,6 +154,35 @@ test('fts5: text with TeX accents written, changed and deleted through the trigg
     assert.deepEqual(e.search('erdos').hits.map((h) => h.id), []);
     db.sqlite.exec("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)");
     e.close();
+    db.sqlite.close();
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test('fts5: a paper\'s length in the index is unicode61Length of its text, TeX and all, as minisearch measures it', async () => {
+  const dir = tempDir('fts5-length-');
+  try {
+    const { file } = await sliceFile(dir.path, 400);
+    const db = openDb(join(dir.path, 'papers.db'));
+    await importFile(db, file, {});
+    Fts5Engine.open(db, { shards: 1 }).close();
+    const rows = db.sqlite
+      .prepare('SELECT p.title, p.abstract, p.authors, d.sz FROM papers p JOIN papers_fts_docsize d ON d.id = p.rowid')
+      .all() as { title: string; abstract: string; authors: string; sz: Buffer }[];
+    assert.equal(rows.length, 400);
+    let tex = 0;
+    for (const r of rows) {
+      // FTS5 stores a row's column sizes as varints.
+      const sizes: number[] = [];
+      for (let i = 0, v = 0; i < r.sz.length; i++) {
+        v = v * 128 + (r.sz[i] & 0x7f);
+        if (!(r.sz[i] & 0x80)) sizes.push(v), (v = 0);
+      }
+      assert.deepEqual(sizes, [unicode61Length(r.title), unicode61Length(r.abstract), unicode61Length(r.authors)], r.title);
+      if (/\\[a-zA-Z]/.test(r.title + r.abstract)) tex++;
+    }
+    assert.ok(tex > 20, `the slice has papers with TeX commands (${tex})`);
     db.sqlite.close();
   } finally {
     dir.cleanup();

@@ -52,6 +52,8 @@ const PAPERS = {
   // Authors are stored with their accents in Unicode already (db/paper.ts splitAuthors); titles and abstracts keep TeX.
   kahlerTex: paper(String.raw`K\"ahler manifolds and the Schr\"{o}dinger equation`, String.raw`On K\"{a}hler metrics, after Erd\H{o}s and \v{C}ech.`),
   kahlerUnicode: paper('Kähler geometry', 'Kähler metrics and the Schrödinger operator, after Erdős.'),
+  // Other TeX commands are no words: `$\times$` is not "times", `$M_{\star}$` not "star".
+  texCommands: paper(String.raw`Dwarf galaxies sampled 1.5$\times$ faster`, String.raw`Galaxies of mass $M_{\star}$, with rates $\propto \sim 10^{3}$ in \emph{fewer} steps.`),
 };
 // Enough papers that the right spellings are common words of this index.
 const MORE = Array.from({ length: 6 }, (_, i) =>
@@ -156,6 +158,10 @@ for (const engine of ENGINES) {
     assert.deepEqual(await set('cech'), ['kahlerTex']);
     // The letter is no word of its own.
     assert.deepEqual(await set('ahler'), []);
+    // A command name is no word at all (the fts5 engine indexed them as words): "times" finds only a paper with the word "time".
+    assert.deepEqual(await set('times'), ['oodSpaced']);
+    for (const q of ['star', 'propto', 'sim', 'emph', 'ti:times', 'abs:star']) assert.deepEqual(await set(q), [], q);
+    assert.deepEqual(await set('dwarf galaxies faster'), ['texCommands']);
   });
 
   test(`${engine}: a compound is matched whole, stop-word parts kept, in its spaced, hyphenated and closed forms`, async () => {
