@@ -1,9 +1,9 @@
 // The SQLite FTS5 engine, for corpora the in-process index cannot hold.
 // The index lives in the same database file as an external-content table
-// over `papers` (its text with TeX accents dropped), kept in step by
+// over `papers` (its text with TeX markup dropped), kept in step by
 // triggers, so every writer (crawler, importer, any process) updates it in
 // the same transaction as the row. Table and triggers are migrations'
-// (db/migrations/0004_fts5.sql, 0005_fts5_tex_accents.sql); every query this
+// (db/migrations/0004_fts5.sql, 0006_fts5_tex_markup.sql); every query this
 // engine runs is in this file.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/client.ts';
@@ -18,11 +18,9 @@ import { ShardPool, type Param } from './fts5-shards.ts';
 import { Vocabulary } from './fts5-vocabulary.ts';
 import { inflectionPrefix } from './inflections.ts';
 import { VersionedMap } from './versioned-map.ts';
-import { groupDocs, planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
+import { groupDocs, listOnlyTyped, planQuery, variantsOf, TIERED_VARIANTS, VARIANTS_BELOW, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
 import { editDistance, suggestQuery, type Lexicon } from './suggest.ts';
 
-/** Same-stem variants are searched only when the exact words match fewer papers than this. */
-export const VARIANTS_BELOW = 100;
 
 /**
  * The most postings a same-stem pass reads for the variants of the query
@@ -81,7 +79,7 @@ export const DEFAULT_FTS5_TUNING: Fts5Tuning = {
 };
 
 /**
- * The FTS5 table's tokenizer, as db/migrations/0005_fts5_tex_accents.sql
+ * The FTS5 table's tokenizer, as db/migrations/0006_fts5_tex_markup.sql
  * declares it (another one is a new migration that recreates the table).
  */
 export const FTS5_TOKENIZER = 'unicode61 remove_diacritics 2';
@@ -92,7 +90,7 @@ const RANK: RankTable = { table: TABLE, changes: { content: 'papers', mark: 'seq
 
 /**
  * Makes the index current for the engine: the table, its vocabulary and the
- * triggers are migrations' (db/migrations/0004_fts5.sql, 0005_fts5_tex_accents.sql), and act only
+ * triggers are migrations' (db/migrations/0004_fts5.sql, 0006_fts5_tex_markup.sql), and act only
  * once this has switched indexing on (fts5_state), so a database searched
  * with minisearch imports without them. The first time, and whenever the
  * index holds another number of rows than papers, it is filled with one
@@ -136,7 +134,10 @@ const COLUMN: Record<string, string> = { title: 'title', abstract: 'abstract', a
  */
 interface Compiled {
   expr: string;
+  /** Per phrase, its word when its document count is the table's (a bare word in no column filter), else null. */
   words: (string | null)[];
+  /** Every bare word, in a column filter or not: the words whose inflections a wider pass adds. */
+  terms: string[];
   tiers: number[];
   /** Per phrase, its words when it is a phrase of several words in no column filter (its document count can be asked of the whole table), else null. */
   phrases: (string | null)[];
@@ -155,6 +156,7 @@ interface Compiled {
  */
 function compile(node: QueryNode, expand?: (word: string) => string[], expandExcluded = expand, compoundGroups = false): Compiled {
   const words: (string | null)[] = [];
+  const terms: string[] = [];
   const tiers: number[] = [];
   const phrases: (string | null)[] = [];
   let group = 0;
@@ -174,6 +176,7 @@ function compile(node: QueryNode, expand?: (word: string) => string[], expandExc
       case 'term': {
         const g = shared ?? group++;
         const ex = excluding ? expandExcluded : expand;
+        terms.push(n.word);
         const alts = (ex ? ex(n.word) : [n.word]).map((w, i) => phrase(w, n.field, i === 0 ? tierOf.typed(g) : tierOf.variant(g)));
         const e = alts.length === 1 ? alts[0] : `(${alts.join(' OR ')})`;
         return n.field ? `${COLUMN[n.field]} : ${e}` : e;
@@ -211,7 +214,7 @@ function compile(node: QueryNode, expand?: (word: string) => string[], expandExc
     }
   };
   const expr = go(node);
-  return { expr, words, tiers, phrases };
+  return { expr, words, terms, tiers, phrases };
 }
 
 /** A word as the tiered pass takes it: a bare word, or a compound's spellings (words and phrases; see compile()). */
@@ -477,7 +480,7 @@ export class Fts5Engine implements LocalSearchEngine {
     for (const p of todo) {
       let n = this.phraseCache.get(p);
       if (n === undefined) {
-        n = this.matchRanked({ expr: lit(p), words: [null], tiers: [tierOf.phrase], phrases: [null] }, df, noFilters(), undefined, 0, []).total;
+        n = this.matchRanked({ expr: lit(p), words: [null], terms: [], tiers: [tierOf.phrase], phrases: [null] }, df, noFilters(), undefined, 0, []).total;
         this.phraseCache.set(p, n);
       }
       df.set(p, n);
@@ -692,7 +695,7 @@ export class Fts5Engine implements LocalSearchEngine {
       const negs = !root ? [] : root.kind === 'not' ? [root.child] : root.kind === 'and' ? root.children.map((c) => (c as Extract<QueryNode, { kind: 'not' }>).child) : [];
       // The excluded words with their variants (the parts are positive here, so they are expanded as such).
       const df = new Map<string, number>();
-      const expand = this.tuning.useStem ? this.variantsOf(negs.flatMap((n) => compile(n).words), df) : undefined;
+      const expand = this.tuning.useStem ? this.variantsOf(negs.flatMap((n) => compile(n).terms), df) : undefined;
       const exclude = negs.length ? negs.map((n) => compile(n, expand).expr).join(' OR ') : null;
       const rows = this.scanPage(exclude, f, within, limit, offset);
       const total = rows.length ? rows[0].total : offset > 0 ? (this.scanPage(exclude, f, within, 1, 0)[0]?.total ?? 0) : 0;
@@ -702,9 +705,9 @@ export class Fts5Engine implements LocalSearchEngine {
     let exact = compile(root);
     if (this.ranked) this.docFreqs(exact.words, df);
     // Excluded words exclude their variants on the exact pass too.
-    if (this.tuning.useStem && excludes(root)) exact = compile(root, undefined, this.variantsOf(exact.words, df));
+    if (this.tuning.useStem && excludes(root)) exact = compile(root, undefined, this.variantsOf(exact.terms, df));
     let widened: Compiled | undefined;
-    const wideOf = () => (widened ??= compile(root, this.variantsOf(exact.words, df)));
+    const wideOf = () => (widened ??= compile(root, this.variantsOf(exact.terms, df)));
     if (this.ranked && this.tuning.useStem && !(this.tuning.tieredVariants ?? TIERED_VARIANTS)) {
       // Each word and its inflections one BM25 term: one pass, every match scored alike.
       const r = this.matchRanked(wideOf(), df, f, within, offset + limit, [], 'grouped');
@@ -714,11 +717,11 @@ export class Fts5Engine implements LocalSearchEngine {
       // One pass instead of two: the variant expression, with the rows that
       // hold every typed word marked and scored as the exact pass would.
       // A compound's spellings one group, so a row with any of them holds the word.
-      const wide = compile(root, this.variantsOf(exact.words, df), undefined, true);
+      const wide = compile(root, this.variantsOf(exact.terms, df), undefined, true);
       if (wide.expr !== exact.expr) {
         const r = this.matchRanked(wide, df, f, within, offset + limit, [], 'tiered');
         for (const row of r.rows) row.score = tieredScores.plain(row.score);
-        if (r.exact >= VARIANTS_BELOW) {
+        if (listOnlyTyped(r.exact)) {
           return { rows: this.idsOf(r.rows.slice(0, r.exact).slice(offset, offset + limit)), total: r.exact };
         }
         return { rows: this.idsOf(r.rows.slice(offset, offset + limit)), total: r.total };
@@ -729,7 +732,7 @@ export class Fts5Engine implements LocalSearchEngine {
     const rowsA = a.rows.slice(offset, offset + limit);
     // Variants cost a pass over OR-expanded lists (3x at 1 M papers),
     // so they are added only when the words as typed find few papers.
-    if (!this.tuning.useStem || a.total >= VARIANTS_BELOW) return { rows: this.idsOf(rowsA), total: a.total };
+    if (!this.tuning.useStem || listOnlyTyped(a.total)) return { rows: this.idsOf(rowsA), total: a.total };
     const wide = wideOf();
     if (wide.expr === exact.expr) return { rows: this.idsOf(rowsA), total: a.total };
     // Exact matches first, then the papers that only have variants of the words:

@@ -13,7 +13,7 @@ import type { LocalSearchEngine, RelatedResult, SearchHit, SearchOptions, Search
 import { passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
 import { compileMatch, containsPhrase, excludesPhrase, phraseSequence, phraseTerms } from './match.ts';
 import { inflectionPrefix } from './inflections.ts';
-import { planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
+import { listOnlyTyped, planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
 import { suggestQuery, type Lexicon } from './suggest.ts';
 import { TermSequences, wordHash } from './sequences.ts';
 import { PhraseMatcher, phraseDocs, type PhraseSource } from './ms-phrase.ts';
@@ -35,9 +35,9 @@ export interface MiniSearchTuning {
   useStem: boolean;
   variantWeight: number;
   /**
-   * true (default, search/plan.ts TIERED_VARIANTS): papers that hold some
-   * word only as an inflection rank after all papers that hold every word
-   * as typed. false: a word and its inflections are one BM25 term (their
+   * true (default, search/plan.ts TIERED_VARIANTS): papers that the words
+   * as typed do not satisfy (some word only as an inflection) rank after
+   * all papers they do, and only while those are fewer than VARIANTS_BELOW. false: a word and its inflections are one BM25 term (their
    * weighted frequencies summed, one document frequency, search/plan.ts groupDocs).
    */
   tieredVariants?: boolean;
@@ -407,6 +407,10 @@ export class MiniSearchEngine implements LocalSearchEngine {
     }
     // A phrase is confirmed as it is scored (PhraseMatcher), except under a NOT, or, scored per field, as its words.
     if (this.tuning.bm25.fielded ? excludesPhrase(root) : containsPhrase(root, true)) results = this.confirm(root, results);
+    // Enough papers with the words as typed: those alone, as fts5 lists them (search/plan.ts VARIANTS_BELOW).
+    if (this.tiered && this.tuning.useStem && listOnlyTyped(results.reduce((n, r) => n + (r.tier === 0 ? 1 : 0), 0))) {
+      results = results.filter((r) => r.tier === 0);
+    }
     return results;
   }
 
@@ -477,7 +481,8 @@ export class MiniSearchEngine implements LocalSearchEngine {
     const bm25 = { ...this.tuning.bm25, fielded: false };
     const matchers = kw.map((k) => new TermMatcher(k.term, this.view, this.fieldBoosts(null), bm25, k.weight));
     const self = exclude === null ? undefined : this.view.shortIdOf(exclude);
-    const results = evaluateOr(matchers, this.view, this.acc, self === undefined ? undefined : (sid) => sid !== self);
+    // Scores times the keywords matched, as MiniSearch ranks (related papers were measured so).
+    const results = evaluateOr(matchers, this.view, this.acc, self === undefined ? undefined : (sid) => sid !== self, true, true);
     // Ties broken by id so the same paper always gets the same list.
     const top = topK(results, size, (a, b) => b.score - a.score || (this.view.idOf(a.sid)! < this.view.idOf(b.sid)! ? -1 : 1));
     const ctx = scoreContext();

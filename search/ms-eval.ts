@@ -22,22 +22,20 @@ export interface Bm25 {
 }
 
 export interface ScoreContext {
-  /** Query terms matched by the document being scored. */
-  matched: number;
-  /** Of those, how many only through a same-stem variant. */
-  inexact: number;
   /**
-   * The score of the words as typed alone, their inflections left out: what
-   * a paper that has every word as typed is ranked by, as FTS5 ranks it
-   * (search/fts5_rank.c, tiered mode). Equals the score when no inflection
-   * occurs in the paper.
+   * Set by every score() that matches, for its own node: the node's score
+   * over the words as typed alone, or -1 when the words as typed do not
+   * satisfy it (some word is there only as an inflection). A paper the
+   * typed words satisfy is ranked by this, as FTS5 ranks the rows of its
+   * exact pass (search/fts5_rank.c, tiered mode): an OR counts the children
+   * the typed words satisfy, an AND all of them or nothing.
    */
   typed: number;
 }
 
 /** A fresh ScoreContext. */
 export function scoreContext(): ScoreContext {
-  return { matched: 0, inexact: 0, typed: 0 };
+  return { typed: -1 };
 }
 
 /** A compiled query node. score() < 0 means no match. */
@@ -50,6 +48,8 @@ export interface Matcher {
 interface FieldPart {
   /** Whether this part is the query word itself (not a variant). */
   exact: boolean;
+  /** Which of the matcher's spellings this part belongs to (BM25F scores each spelling apart unless grouped). */
+  spelling: number;
   fid: number;
   map: PostingList;
   weight: number;
@@ -148,13 +148,19 @@ export class Bm25f {
 /**
  * One query word: its own term and, if stemming is on, its inflections in
  * the index. `grouped`: the word and its inflections are one BM25 term, with
- * one document frequency (search/plan.ts groupDocs); otherwise the IDF is
- * the typed word's own (papers reached only by an inflection are then
- * ranked apart, by tier).
+ * one document frequency (search/plan.ts groupDocs). Otherwise each
+ * spelling is a BM25 term of its own, with its own IDF, as FTS5's bm25()
+ * scores an OR of them: a paper holding the word as typed is scored by that
+ * spelling alone in the first tier, and a paper reached only by an
+ * inflection is ranked apart, by tier, on the sum over its spellings.
  */
 export class TermMatcher implements Matcher {
   readonly cost: number;
   private readonly parts: FieldPart[];
+  /** BM25F per spelling (one, for all of them, when grouped); parts[i].spelling indexes it. */
+  private readonly spellings: Bm25f[] = [];
+  /** Scratch: one summed frequency per spelling, for scoreFielded. */
+  private readonly tfs: Float64Array;
   constructor(
     readonly term: string,
     private readonly view: IndexView,
@@ -165,16 +171,21 @@ export class TermMatcher implements Matcher {
     grouped = false,
   ) {
     const n = view.documentCount;
+    const fields = [...fieldBoosts.keys()];
     this.parts = [];
     for (const v of variants) {
       const data: FieldPostings | undefined = view.postings(v.term);
       if (!data) continue;
+      const spelling = grouped ? 0 : this.spellings.length;
+      let found = false;
       for (const [fid, fb] of fieldBoosts) {
         const map = data.get(fid);
         if (!map || !map.size) continue;
+        found = true;
         const m = map.size;
         this.parts.push({
           exact: v.term === term,
+          spelling,
           fid,
           map,
           weight: fb * boost * v.weight,
@@ -184,30 +195,22 @@ export class TermMatcher implements Matcher {
           last: -1,
         });
       }
+      // Paper-level IDF for BM25F, from the papers holding the spelling in any searched field (FTS5's count).
+      if (found && !grouped) this.spellings.push(new Bm25f(view, bm25, view.papersWith(v.term, fields)));
     }
     this.cost = this.parts.reduce((s, p) => s + p.map.size, 0);
-    // Paper-level IDF for BM25F, from the papers holding the word.
-    let df = 0;
-    if (grouped) {
-      // Each spelling's papers, then the spellings together.
-      const fields = [...fieldBoosts.keys()];
-      df = groupDocs([...new Set(variants.map((v) => v.term))].map((t) => view.papersWith(t, fields)), n);
-    } else {
-      // The papers holding the typed word in any searched field (FTS5's count); else those of its commonest inflection.
-      df = view.papersWith(term, [...fieldBoosts.keys()]);
-      if (!df) for (const p of this.parts) df = Math.max(df, p.map.size);
-    }
-    this.fieldedScore = new Bm25f(view, bm25, df);
+    // Grouped: each spelling's papers, then the spellings together.
+    if (grouped) this.spellings.push(new Bm25f(view, bm25, groupDocs([...new Set(variants.map((v) => v.term))].map((t) => view.papersWith(t, fields)), n)));
+    this.tfs = new Float64Array(this.spellings.length);
   }
 
   /** Scored as BM25F (see Bm25.fielded). */
   get fielded(): boolean {
     return !!this.bm25.fielded;
   }
-  private readonly fieldedScore: Bm25f;
 
   private scoreFielded(sid: number, ctx: ScoreContext): number {
-    let tf = 0;
+    const tfs = this.tfs;
     let tfTyped = 0;
     let hit = false;
     let exact = false;
@@ -219,14 +222,19 @@ export class TermMatcher implements Matcher {
         exact = true;
         tfTyped += p.weight * f;
       }
-      tf += p.weight * f;
+      tfs[p.spelling] += p.weight * f;
     }
     if (!hit) return -1;
-    ctx.matched++;
-    const norm = this.fieldedScore.lengthNorm(sid);
-    if (exact) ctx.typed += this.fieldedScore.term(tfTyped, norm);
-    else ctx.inexact++;
-    return this.fieldedScore.term(tf, norm);
+    const norm = this.spellings[0].lengthNorm(sid);
+    let s = 0;
+    for (let i = 0; i < tfs.length; i++) {
+      if (tfs[i] === 0) continue;
+      s += this.spellings[i].term(tfs[i], norm);
+      tfs[i] = 0;
+    }
+    // The typed word's share: its own frequency, saturated alone (spelling 0 is the typed word when it is indexed).
+    ctx.typed = exact ? this.spellings[0].term(tfTyped, norm) : -1;
+    return s;
   }
 
   candidates(): Iterable<number> {
@@ -258,47 +266,63 @@ export class TermMatcher implements Matcher {
       }
     }
     if (!hit) return -1;
-    ctx.matched++;
-    if (exact) ctx.typed += typed;
-    else ctx.inexact++;
+    ctx.typed = exact ? typed : -1;
     return s;
   }
 
   /**
    * BM25F term-at-a-time, as scoreFielded() scores one paper (the same
-   * doubles): the weighted frequencies of all spellings summed per paper,
-   * then saturated once. A paper that only a variant reaches counts as
+   * doubles, summed in the same order): per spelling, the weighted
+   * frequencies summed over fields and saturated once; then the spellings'
+   * scores summed per paper. A paper that only a variant reaches counts as
    * inexact, as there.
    */
   accumulateFielded(acc: Accumulator): void {
     const stamp = acc.nextTerm();
-    const tf = acc.tf;
-    const tfTyped = acc.tfTyped;
-    const exact = acc.exact;
-    const seen: number[] = [];
-    for (const p of this.parts) {
-      const w = p.weight;
-      const typed = p.exact ? 1 : 0;
-      const packed = p.map.packed();
-      for (let i = 0; i < packed.length; i++) {
-        const sid = unpackId(packed[i]);
-        const f = unpackTf(packed[i]);
-        // A frequency is at least 1 and a weight above 0, so 0 marks a paper not seen yet.
-        if (tf[sid] === 0) seen.push(sid);
-        tf[sid] += w * f;
-        if (typed) tfTyped[sid] += w * f;
-        exact[sid] |= typed;
+    const { tf, tfTyped, exact, termScores, termTyped, termExact } = acc;
+    const reached: number[] = [];
+    // Parts come spelling by spelling, the typed word's first.
+    for (let start = 0; start < this.parts.length; ) {
+      const spelling = this.parts[start].spelling;
+      let end = start;
+      while (end < this.parts.length && this.parts[end].spelling === spelling) end++;
+      const bm = this.spellings[spelling];
+      const seen: number[] = [];
+      for (let j = start; j < end; j++) {
+        const p = this.parts[j];
+        const w = p.weight;
+        const typed = p.exact ? 1 : 0;
+        const packed = p.map.packed();
+        for (let i = 0; i < packed.length; i++) {
+          const sid = unpackId(packed[i]);
+          const f = unpackTf(packed[i]);
+          // A frequency is at least 1 and a weight above 0, so 0 marks a paper not seen yet.
+          if (tf[sid] === 0) seen.push(sid);
+          tf[sid] += w * f;
+          if (typed) tfTyped[sid] += w * f;
+          exact[sid] |= typed;
+        }
       }
+      for (const sid of seen) {
+        const norm = bm.lengthNorm(sid);
+        if (termScores[sid] === 0) reached.push(sid);
+        termScores[sid] += bm.term(tf[sid], norm);
+        if (exact[sid]) {
+          termExact[sid] = 1;
+          termTyped[sid] = bm.term(tfTyped[sid], norm);
+        }
+        tf[sid] = 0;
+        tfTyped[sid] = 0;
+        exact[sid] = 0;
+      }
+      start = end;
     }
-    for (const sid of seen) {
-      const f = tf[sid];
-      const ft = tfTyped[sid];
-      const typed = exact[sid] === 1;
-      tf[sid] = 0;
-      tfTyped[sid] = 0;
-      exact[sid] = 0;
-      const norm = this.fieldedScore.lengthNorm(sid);
-      acc.add(sid, this.fieldedScore.term(f, norm), stamp, typed, typed ? this.fieldedScore.term(ft, norm) : 0);
+    for (const sid of reached) {
+      const typed = termExact[sid] === 1;
+      acc.add(sid, termScores[sid], stamp, typed, typed ? termTyped[sid] : 0);
+      termScores[sid] = 0;
+      termTyped[sid] = 0;
+      termExact[sid] = 0;
     }
   }
 
@@ -373,29 +397,21 @@ export class AndMatcher implements Matcher {
     return this.driver ? this.driver.candidates() : this.all.candidates();
   }
   score(sid: number, ctx: ScoreContext): number {
-    // A paper that fails the AND leaves the context as it found it (an OR above may still match it).
-    const matched = ctx.matched;
-    const inexact = ctx.inexact;
-    const typed = ctx.typed;
     let s = 0;
-    let ok = true;
+    // With no positive part (a pure exclusion) the typed words satisfy it as they do every paper.
+    let typed = 0;
     for (const m of this.pos) {
       const x = m.score(sid, ctx);
-      if (x < 0) {
-        ok = false;
-        break;
-      }
+      if (x < 0) return -1;
       s += x;
+      typed = typed < 0 || ctx.typed < 0 ? -1 : typed + ctx.typed;
     }
-    if (ok && this.neg.length) {
+    if (this.neg.length) {
       const scratch = scoreContext();
-      for (const m of this.neg) if (m.score(sid, scratch) >= 0) ok = false;
+      for (const m of this.neg) if (m.score(sid, scratch) >= 0) return -1;
     }
-    if (ok) return s;
-    ctx.matched = matched;
-    ctx.inexact = inexact;
     ctx.typed = typed;
-    return -1;
+    return s;
   }
 }
 
@@ -408,17 +424,24 @@ export class OrMatcher implements Matcher {
     return union(this.children);
   }
   score(sid: number, ctx: ScoreContext): number {
-    let s = 0;
-    let hit = false;
-    for (const c of this.children) {
-      const x = c.score(sid, ctx);
-      if (x >= 0) {
-        hit = true;
-        s += x;
-      }
-    }
-    return hit ? s : -1;
+    return scoreAny(this.children, sid, ctx);
   }
+}
+
+/** An OR's score: the sum over the children that match, and over those the typed words satisfy for ctx.typed; -1 when none matches. */
+function scoreAny(children: readonly Matcher[], sid: number, ctx: ScoreContext): number {
+  let s = 0;
+  let typed = -1;
+  let hit = false;
+  for (const c of children) {
+    const x = c.score(sid, ctx);
+    if (x < 0) continue;
+    hit = true;
+    s += x;
+    if (ctx.typed >= 0) typed = (typed < 0 ? 0 : typed) + ctx.typed;
+  }
+  ctx.typed = typed;
+  return hit ? s : -1;
 }
 
 /** Every live document, score 0 (the base a pure exclusion subtracts from). */
@@ -430,7 +453,8 @@ export class AllMatcher implements Matcher {
   candidates(): Iterable<number> {
     return this.view.liveIds();
   }
-  score(): number {
+  score(_sid: number, ctx: ScoreContext): number {
+    ctx.typed = 0;
     return 0;
   }
 }
@@ -442,11 +466,15 @@ export class Accumulator {
   tf = new Float64Array(0);
   tfTyped = new Float64Array(0);
   exact = new Uint8Array(0);
+  /** Scratch for accumulateFielded: one term's score per document over its spellings, its typed share, whether typed; left all zero. */
+  termScores = new Float64Array(0);
+  termTyped = new Float64Array(0);
+  termExact = new Uint8Array(0);
   /** Per document, the scores of the words as typed alone (ScoreContext.typed). */
   typedScores = new Float64Array(0);
   counts = new Uint16Array(0);
-  /** Of the terms counted for a document, how many reached it only through a variant. */
-  inexact = new Uint16Array(0);
+  /** Of the terms counted for a document, how many reached it as typed. */
+  typedTerms = new Uint16Array(0);
   /** Which term last counted a document, so a term found in two fields counts once. */
   private stamps = new Uint32Array(0);
   private stamp = 0;
@@ -456,7 +484,7 @@ export class Accumulator {
       this.scores[sid] = 0;
       this.typedScores[sid] = 0;
       this.counts[sid] = 0;
-      this.inexact[sid] = 0;
+      this.typedTerms[sid] = 0;
     }
     this.touched = [];
     if (this.scores.length < size) {
@@ -464,10 +492,13 @@ export class Accumulator {
       this.scores = new Float64Array(n);
       this.tf = new Float64Array(n);
       this.tfTyped = new Float64Array(n);
+      this.termScores = new Float64Array(n);
+      this.termTyped = new Float64Array(n);
+      this.termExact = new Uint8Array(n);
       this.typedScores = new Float64Array(n);
       this.exact = new Uint8Array(n);
       this.counts = new Uint16Array(n);
-      this.inexact = new Uint16Array(n);
+      this.typedTerms = new Uint16Array(n);
       this.stamps = new Uint32Array(n);
     }
   }
@@ -476,7 +507,7 @@ export class Accumulator {
     this.stamp = (this.stamp + 1) >>> 0 || 1;
     return this.stamp;
   }
-  /** Adds a term's score `s` for a document, `typed` of it from the word as typed (all of it by default). */
+  /** Adds a term's score `s` for a document, `typed` of it from the word as typed (all of it by default); `exact`: the term reached it as typed (its first add counts; a term adds its typed spelling first). */
   add(sid: number, s: number, stamp: number, exact = true, typed = s): void {
     if (this.counts[sid] === 0) this.touched.push(sid);
     this.scores[sid] += s;
@@ -484,7 +515,7 @@ export class Accumulator {
     if (this.stamps[sid] !== stamp) {
       this.stamps[sid] = stamp;
       this.counts[sid]++;
-      if (!exact) this.inexact[sid]++;
+      if (exact) this.typedTerms[sid]++;
     }
   }
 }
@@ -493,37 +524,37 @@ export interface Scored {
   sid: number;
   score: number;
   /**
-   * 0 when every matched word matched as typed, 1 when some matched only
-   * through a same-stem variant. Tier 0 ranks first: the evaluation showed
-   * that letting variants compete with exact matches costs a fifth of MRR.
+   * 0 when the words as typed satisfy the query (ScoreContext.typed), 1
+   * when the paper matches only through some word's inflection. Tier 0
+   * ranks first: the evaluation showed that letting variants compete with
+   * exact matches costs a fifth of MRR.
    */
   tier: number;
 }
 
 /**
- * Runs a matcher tree: every matching live document with MiniSearch's final
- * score; `tiered`: papers that matched some word only by an inflection get tier 1.
+ * Runs a matcher tree: every matching live document with its score;
+ * `tiered`: papers that the words as typed do not satisfy get tier 1, and
+ * the others are scored by the words as typed alone.
  */
 export function evaluate(root: Matcher, view: IndexView, accept?: (sid: number) => boolean, tiered = true): Scored[] {
   const out: Scored[] = [];
   const ctx = scoreContext();
   for (const sid of root.candidates()) {
     if (!view.isLive(sid) || (accept && !accept(sid))) continue;
-    ctx.matched = 0;
-    ctx.inexact = 0;
-    ctx.typed = 0;
     const s = root.score(sid, ctx);
     if (s < 0) continue;
-    // Tiered, a paper with every word as typed is ranked by those words alone, as FTS5 ranks it.
-    const exact = tiered && ctx.inexact === 0;
-    out.push({ sid, score: (exact ? ctx.typed : s) * Math.max(1, ctx.matched), tier: tiered && !exact ? 1 : 0 });
+    // Tiered, a paper the words as typed satisfy is ranked by those words alone, as FTS5 ranks it.
+    const exact = tiered && ctx.typed >= 0;
+    out.push({ sid, score: exact ? ctx.typed : s, tier: tiered && !exact ? 1 : 0 });
   }
   return out;
 }
 
 /**
  * OR of plain terms, term-at-a-time: the fast path for related papers and
- * the relaxed fallback, giving the scores and tiers evaluate() gives. BM25F
+ * the relaxed fallback, giving the scores and tiers evaluate() gives
+ * (`coordinate`: times the number of terms matched, as MiniSearch ranks). BM25F
  * terms are scored as scoreFielded() scores them. A compound's
  * spellings (CompoundMatcher) are scored paper by paper over its own
  * candidates only, as evaluate() scores them, and count as one word; so an
@@ -538,6 +569,7 @@ export function evaluateOr(
   acc: Accumulator,
   accept?: (sid: number) => boolean,
   tiered = true,
+  coordinate = false,
 ): Scored[] {
   acc.reset(view.nextId);
   const ctx = scoreContext();
@@ -545,11 +577,8 @@ export function evaluateOr(
     if (t instanceof CompoundMatcher) {
       const stamp = acc.nextTerm();
       for (const sid of t.candidates()) {
-        ctx.matched = 0;
-        ctx.inexact = 0;
-        ctx.typed = 0;
         const x = t.score(sid, ctx);
-        if (x >= 0) acc.add(sid, x, stamp, ctx.inexact === 0, ctx.typed);
+        if (x >= 0) acc.add(sid, x, stamp, ctx.typed >= 0, Math.max(0, ctx.typed));
       }
     } else if (t.fielded) t.accumulateFielded(acc);
     else t.accumulate(acc);
@@ -557,9 +586,10 @@ export function evaluateOr(
   const out: Scored[] = [];
   for (const sid of acc.touched) {
     if (!view.isLive(sid) || (accept && !accept(sid))) continue;
-    // Tiered as evaluate() does: a paper that has some word only as a variant follows.
-    const exact = tiered && acc.inexact[sid] === 0;
-    out.push({ sid, score: (exact ? acc.typedScores[sid] : acc.scores[sid]) * acc.counts[sid], tier: tiered && !exact ? 1 : 0 });
+    // Tiered as evaluate() does: a paper with none of the words as typed (only inflections) follows.
+    const exact = tiered && acc.typedTerms[sid] > 0;
+    const score = exact ? acc.typedScores[sid] : acc.scores[sid];
+    out.push({ sid, score: coordinate ? score * acc.counts[sid] : score, tier: tiered && !exact ? 1 : 0 });
   }
   return out;
 }
@@ -596,20 +626,6 @@ export class CompoundMatcher implements Matcher {
     return this.children.length === 1 ? this.children[0].candidates() : union(this.children);
   }
   score(sid: number, ctx: ScoreContext): number {
-    const scratch = scoreContext();
-    let s = 0;
-    let hit = false;
-    for (const c of this.children) {
-      const x = c.score(sid, scratch);
-      if (x >= 0) {
-        hit = true;
-        s += x;
-      }
-    }
-    if (!hit) return -1;
-    ctx.matched++;
-    if (scratch.inexact > 0 && scratch.inexact >= scratch.matched) ctx.inexact++;
-    else ctx.typed += scratch.typed;
-    return s;
+    return scoreAny(this.children, sid, ctx);
   }
 }

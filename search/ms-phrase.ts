@@ -25,7 +25,6 @@ const scratch = scoreContext();
 
 /** The phrase's weighted frequency in a paper (0: the words are never in a row there). */
 function frequency(src: PhraseSource, sid: number): number {
-  scratch.matched = scratch.inexact = scratch.typed = 0;
   if (src.words.score(sid, scratch) < 0) return 0;
   src.sequences.count(sid, src.hashes, counts);
   let tf = 0;
@@ -58,9 +57,9 @@ export class PhraseMatcher implements Matcher {
   score(sid: number, ctx: ScoreContext): number {
     const tf = frequency(this.src, sid);
     if (tf <= 0) return -1;
-    ctx.matched++;
     const s = this.scoring.term(tf, this.scoring.lengthNorm(sid));
-    ctx.typed += s;
+    // A phrase has no inflections: the words as typed are all it matches.
+    ctx.typed = s;
     return s;
   }
 }

@@ -102,6 +102,20 @@ export const VARIANT_WEIGHT = 1;
  */
 export const TIERED_VARIANTS = true;
 
+/**
+ * With tiered variants, papers that hold some word only as an inflection
+ * are listed only when the words as typed find fewer papers than this: past
+ * it the inflections' tier would only lengthen the list's tail, and in FTS5
+ * it costs a pass over OR-expanded doclists (3x at 1 M papers). Both
+ * engines keep the rule (listOnlyTyped), so they count the same matches.
+ */
+export const VARIANTS_BELOW = 100;
+
+/** Whether a tiered search whose words as typed find `typed` papers lists those alone (VARIANTS_BELOW). */
+export function listOnlyTyped(typed: number): boolean {
+  return typed >= VARIANTS_BELOW;
+}
+
 /** At most this many inflections per query word (beyond it, the closest spellings; see variantsOf). */
 export const MAX_VARIANTS = 24;
 

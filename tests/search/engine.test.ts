@@ -18,6 +18,7 @@ import { termMatcher } from '../../search/highlight.ts';
 import { parseQuery } from '../../search/query.ts';
 import { docMatches, docTerms } from '../../search/match.ts';
 import { rewriteCompounds } from '../../search/compounds.ts';
+import { VARIANTS_BELOW } from '../../search/plan.ts';
 import { SearchWorker } from '../../search/worker.ts';
 import { CORPUS, tempDir } from '../helpers.ts';
 
@@ -339,8 +340,8 @@ test('minisearch: an OR fallback scored term at a time (plain words and compound
   let compared = 0;
   for (const q of queries) {
     const fast = e.search(q, { limit: 50 });
-    // An OR: as many papers as any one word finds, or more.
-    for (const w of q.split(' ')) assert.ok(fast.total >= e.search(w, { limit: 0 }).total, `${q}: the OR fallback ran (${w})`);
+    // An OR: as many papers as any one word finds, or more (papers with only an inflection are listed below VARIANTS_BELOW).
+    for (const w of q.split(' ')) assert.ok(fast.total >= Math.min(VARIANTS_BELOW, e.search(w, { limit: 0 }).total), `${q}: the OR fallback ran (${w})`);
     const slow = e.search(`${q} -zzqxvunseen`, { limit: 50 });
     assert.ok(fast.total > 50, `${q}: ${fast.total}`);
     assert.equal(slow.total, fast.total, q);
