@@ -2,16 +2,17 @@
 // both engines, as FTS5's bm25() scores it: its frequency is how often the
 // words stand in a row, its IDF from the papers holding the phrase. Checked
 // on hand-made papers where the answer is certain, and engine against engine.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { openDb, type Db } from '../../db/client.ts';
+import { openDb } from '../../db/client.ts';
 import { ingestBatch } from '../../db/queries.ts';
 import { DEFAULT_TUNING, MiniSearchEngine } from '../../search/minisearch.ts';
 import { Fts5Engine } from '../../search/fts5.ts';
 import { TermSequences, wordHash } from '../../search/sequences.ts';
 import type { LocalSearchEngine } from '../../search/types.ts';
 import { paperMaker, tempDir } from '../helpers.ts';
+import { twoEngines } from './two-engines.ts';
 
 const paper = paperMaker('2504', { authors: ['Fra Ses'] });
 
@@ -27,23 +28,7 @@ const PAPERS = {
 };
 const FILLER = Array.from({ length: 12 }, (_, i) => paper(`Filler study ${i + 1}`, `A study of protein structure and data, part ${i + 1}.`));
 
-let dir: ReturnType<typeof tempDir>;
-let db: Db;
-const engines = {} as Record<'minisearch' | 'fts5', LocalSearchEngine>;
-
-before(() => {
-  dir = tempDir('search-phrase-');
-  db = openDb(join(dir.path, 'papers.db'));
-  ingestBatch(db, { papers: [...Object.values(PAPERS), ...FILLER] });
-  engines.minisearch = MiniSearchEngine.build(db, DEFAULT_TUNING);
-  engines.fts5 = Fts5Engine.open(db);
-});
-
-after(() => {
-  for (const e of Object.values(engines)) e?.close();
-  db?.sqlite.close();
-  dir?.cleanup();
-});
+const engines = twoEngines('search-phrase-', [...Object.values(PAPERS), ...FILLER]);
 
 const hits = (e: LocalSearchEngine, q: string) => e.search(q, { limit: 50 }).hits;
 const name = (id: string) => Object.entries(PAPERS).find(([, p]) => p.id === id)?.[0] ?? id;

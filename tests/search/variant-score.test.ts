@@ -3,16 +3,17 @@
 // spelling is a BM25 term of its own, with its own frequency and its own
 // IDF, and the word's score is their sum. Papers with the word as typed
 // come first either way (search/plan.ts TIERED_VARIANTS).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { openDb, type Db } from '../../db/client.ts';
+import { openDb } from '../../db/client.ts';
 import { ingestBatch } from '../../db/queries.ts';
 import { DEFAULT_TUNING, MiniSearchEngine } from '../../search/minisearch.ts';
 import { Fts5Engine } from '../../search/fts5.ts';
 import { VARIANTS_BELOW } from '../../search/plan.ts';
 import type { LocalSearchEngine } from '../../search/types.ts';
 import { paperMaker, tempDir } from '../helpers.ts';
+import { twoEngines } from './two-engines.ts';
 
 const paper = paperMaker('2505', { authors: ['Ina Flect'] });
 
@@ -25,23 +26,7 @@ const PAPERS = {
 };
 const FILLER = Array.from({ length: 10 }, (_, i) => paper(`Dense graphs, part ${i + 1}`, `Graphs with many edges, case ${i + 1}.`));
 
-let dir: ReturnType<typeof tempDir>;
-let db: Db;
-const engines = {} as Record<'minisearch' | 'fts5', LocalSearchEngine>;
-
-before(() => {
-  dir = tempDir('search-variant-score-');
-  db = openDb(join(dir.path, 'papers.db'));
-  ingestBatch(db, { papers: [...Object.values(PAPERS), ...FILLER] });
-  engines.minisearch = MiniSearchEngine.build(db, DEFAULT_TUNING);
-  engines.fts5 = Fts5Engine.open(db);
-});
-
-after(() => {
-  for (const e of Object.values(engines)) e?.close();
-  db?.sqlite.close();
-  dir?.cleanup();
-});
+const engines = twoEngines('search-variant-score-', [...Object.values(PAPERS), ...FILLER]);
 
 const hits = (e: LocalSearchEngine, q: string) => e.search(q, { limit: 50 }).hits;
 const name = (id: string) => Object.entries(PAPERS).find(([, p]) => p.id === id)?.[0] ?? 'filler';
