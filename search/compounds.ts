@@ -95,7 +95,8 @@ export function rewriteCompounds(root: QueryNode, docs: (word: string) => number
         let best: [string, string] | null = null;
         let bestDocs = 0;
         for (const [a, b] of splitCandidates(n.word)) {
-          const d = Math.min(docs(a), docs(b));
+          // A particle is a stop word, which an engine may not index at all: the second part decides ("under sampled").
+          const d = PARTICLES.has(a) ? docs(b) : Math.min(docs(a), docs(b));
           if (d > bestDocs) {
             best = [a, b];
             bestDocs = d;

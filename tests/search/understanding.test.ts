@@ -42,6 +42,7 @@ const PAPERS = {
   fineHyphen: paper('Fine-tuning language models cheaply', 'Fine-tuning adapts language models.'),
   fineClosed: paper('Finetuning language models with adapters', 'Finetuning with adapters adapts language models.'),
   offPolicy: paper('Off-policy evaluation of bandits', 'Off-policy estimators for contextual bandits.'),
+  overSmoothing: paper('Over-smoothing in deep graph networks', 'Stacked layers make node features over-smoothed.'),
   onPolicy: paper('Policy gradients for bandits', 'A policy gradient method for contextual bandits.'),
   soa: paper('A state-of-the-art parser', 'Our parser reaches state of the art accuracy.'),
   stateArt: paper('The state of modern art', 'Art museums and the state funding of art.'),
@@ -171,6 +172,9 @@ for (const engine of ENGINES) {
     assert.deepEqual(await set('"out of distribution"'), ['oodHyphen', 'oodSpaced']);
     assert.ok((await set('distribution')).includes('distOnly'));
     assert.deepEqual(await set('off-policy'), ['offPolicy']);
+    // A closed word whose first part is a particle, a stop word that minisearch does not index, finds the hyphenated spelling.
+    assert.deepEqual(await set('oversmoothing'), ['overSmoothing']);
+    assert.deepEqual(await set('oversmoothing deep graph'), ['overSmoothing']);
     assert.deepEqual(await set('"state of the art"'), ['soa']);
     assert.deepEqual(await set('state-of-the-art'), ['soa']);
     // All three spellings find all three papers, and the paper with "trained" alone is not among them.
