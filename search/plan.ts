@@ -21,6 +21,7 @@
 import { parseQuery, type ParsedQuery, type QueryNode } from './query.ts';
 import { compoundQuestions, rewriteCompounds } from './compounds.ts';
 import { isInflection } from './inflections.ts';
+import { isIndexable } from './tokenize.ts';
 
 export interface PlanOptions {
   /** AND first with an OR fallback (true), or OR throughout. */
@@ -148,6 +149,8 @@ export function variantsOf(
   const found: { term: string; docs: number; shared: number }[] = [];
   for (const [term, docs] of candidates) {
     if (rule === 'inflections' && !isInflection(word, term)) continue;
+    // A stop word is no inflection ("off" for "offs"): minisearch does not index them, FTS5 does.
+    if (!isIndexable(term)) continue;
     let shared = 0;
     while (shared < term.length && term[shared] === word[shared]) shared++;
     found.push({ term, docs, shared });

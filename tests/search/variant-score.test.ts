@@ -23,6 +23,9 @@ const PAPERS = {
   common: paper('Sparse graphs', 'Graphs, more graphs, and sparse graphs.'),
   // "graphing" once: a rare spelling, so a high IDF. Scored with the typed word's IDF, as minisearch once did, this paper came after `common`.
   rare: paper('Graphing tools', 'Tools for plotting data.'),
+  // "off" is a stop word, no inflection of "offs": FTS5 indexes it, minisearch does not.
+  tradeOffs: paper('Trade-offs in sensor design', 'Design trade-offs for sensors.'),
+  switchedOff: paper('Sensors switched off', 'The sensor is turned off and on again.'),
 };
 const FILLER = Array.from({ length: 10 }, (_, i) => paper(`Dense graphs, part ${i + 1}`, `Graphs with many edges, case ${i + 1}.`));
 
@@ -38,6 +41,10 @@ for (const engine of ['minisearch', 'fts5'] as const) {
     assert.equal(order.length, 13);
   });
 }
+
+test('a stop word is no inflection: "offs" finds the trade-offs alone, in both engines', () => {
+  for (const e of [engines.minisearch, engines.fts5]) assert.deepEqual(hits(e, 'offs').map((h) => name(h.id)), ['tradeOffs'], e.name);
+});
 
 test('both engines score a word\'s inflections alike, paper by paper', () => {
   for (const q of ['graph', 'graph tools', 'graphed', 'ti:graph', 'graph colouring', 'graph OR sparse', '"sparse graph" OR graphing']) {
