@@ -201,13 +201,22 @@ function compile(node: QueryNode, expand?: (word: string) => string[], expandExc
         const pos = n.children.filter((c) => c.kind !== 'not');
         const neg = n.children.filter((c): c is Extract<QueryNode, { kind: 'not' }> => c.kind === 'not');
         if (!pos.length) throw new Error('toFts5: an AND needs a positive part');
-        let expr = pos.length === 1 ? go(pos[0]) : `(${pos.map(go).join(' AND ')})`;
-        for (const c of neg) {
-          excluding++;
-          expr = `(${expr} NOT ${go(c.child)})`;
-          excluding--;
-        }
-        return expr;
+        // (A NOT X) AND B, not (A AND B) NOT X: the same rows, but under a NOT whose left side is an AND,
+        // FTS5 does not move every phrase of that AND onto the row, and bm25() then leaves their hits
+        // out. So the exclusions hang on one plain word or phrase (else the first part), written in
+        // the order the phrases are numbered.
+        const at = Math.max(0, pos.findIndex((c) => c.kind === 'term' || c.kind === 'phrase'));
+        const parts = pos.map((c, i) => {
+          let e = go(c);
+          if (i !== at) return e;
+          for (const x of neg) {
+            excluding++;
+            e = `(${e} NOT ${go(x.child)})`;
+            excluding--;
+          }
+          return e;
+        });
+        return parts.length === 1 ? parts[0] : `(${parts.join(' AND ')})`;
       }
       case 'not':
         throw new Error('toFts5: a lone NOT has nothing to subtract from');
