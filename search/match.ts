@@ -116,17 +116,3 @@ export function containsPhrase(node: QueryNode, outsideCompounds = false): boole
       return node.children.some((c) => containsPhrase(c, outsideCompounds));
   }
 }
-
-/** Whether a tree excludes a phrase (a phrase under a NOT, which matchers cannot leave out by its words alone). */
-export function excludesPhrase(node: QueryNode): boolean {
-  switch (node.kind) {
-    case 'not':
-      return containsPhrase(node.child);
-    case 'term':
-    case 'phrase':
-      return false;
-    case 'or':
-    case 'and':
-      return node.children.some(excludesPhrase);
-  }
-}

@@ -11,7 +11,7 @@ import type { Paper } from '../db/paper.ts';
 import { sortDateOf } from '../db/paper.ts';
 import type { LocalSearchEngine, RelatedResult, SearchHit, SearchOptions, SearchResult } from './types.ts';
 import { passesFilters, hasFilters, type Field, type ParsedQuery, type QueryNode } from './query.ts';
-import { compileMatch, containsPhrase, excludesPhrase, phraseSequence, phraseTerms } from './match.ts';
+import { compileMatch, containsPhrase, phraseSequence, phraseTerms } from './match.ts';
 import { inflectionPrefix } from './inflections.ts';
 import { listOnlyTyped, planQuery, variantsOf, TIERED_VARIANTS, VARIANT_WEIGHT, type VariantRule } from './plan.ts';
 import { suggestQuery, type Lexicon } from './suggest.ts';
@@ -287,7 +287,11 @@ export class MiniSearchEngine implements LocalSearchEngine {
           const parts = phraseTerms(node.words, node.field, false).map((t) => this.matcher(t, node.field));
           if (!parts.length) return null;
           if (positive) terms.push(...parts);
-          return parts.length === 1 ? parts[0] : new AndMatcher(parts, [], this.all);
+          const words = parts.length === 1 ? parts[0] : new AndMatcher(parts, [], this.all);
+          if (positive || hashes.length < 2) return words;
+          // Left out by its words in order, so an exclusion never drops a paper that merely has the words.
+          const field = node.field === null ? null : FIELD_IDS[node.field];
+          return new CheckedMatcher(words, (sid) => this.sequences.contains(sid, field, hashes));
         }
         const src = this.phraseSource(node.words, node.field, hashes);
         if (!src) return null;
@@ -299,7 +303,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
           // Each spelling's phrase is checked here, so the compound needs no confirm pass.
           const kids = node.children.flatMap((c) => {
             const m = this.compile(c, terms, positive);
-            if (!m || c.kind !== 'phrase' || m instanceof PhraseMatcher) return m ? [m] : [];
+            if (!m || c.kind !== 'phrase' || m instanceof PhraseMatcher || m instanceof CheckedMatcher) return m ? [m] : [];
             const hashes = phraseHashes(c.words);
             const field = c.field === null ? null : FIELD_IDS[c.field];
             return hashes.length > 1 ? [new CheckedMatcher(m, (sid) => this.sequences.contains(sid, field, hashes))] : [m];
@@ -314,8 +318,6 @@ export class MiniSearchEngine implements LocalSearchEngine {
         const neg: Matcher[] = [];
         for (const c of node.children) {
           if (c.kind === 'not') {
-            // A negated phrase cannot be excluded by its words alone; the exact check drops it later.
-            if (containsPhrase(c.child)) continue;
             const m = this.compile(c.child, terms, !positive);
             if (m) neg.push(m);
           } else {
@@ -328,7 +330,7 @@ export class MiniSearchEngine implements LocalSearchEngine {
         return new AndMatcher(pos, neg, this.all);
       }
       case 'not': {
-        const inner = containsPhrase(node.child) ? null : this.compile(node.child, terms, !positive);
+        const inner = this.compile(node.child, terms, !positive);
         return new AndMatcher([], inner ? [inner] : [], this.all);
       }
     }
@@ -405,8 +407,8 @@ export class MiniSearchEngine implements LocalSearchEngine {
       const m = this.compile(root, terms, true);
       results = m ? evaluate(m, this.view, accept, this.tiered) : [];
     }
-    // A phrase is confirmed as it is scored (PhraseMatcher), except under a NOT, or, scored per field, as its words.
-    if (this.tuning.bm25.fielded ? excludesPhrase(root) : containsPhrase(root, true)) results = this.confirm(root, results);
+    // A phrase is confirmed as it is scored (PhraseMatcher, CheckedMatcher), unless scored as its words alone.
+    if (!this.tuning.bm25.fielded && containsPhrase(root, true)) results = this.confirm(root, results);
     // Enough papers with the words as typed: those alone, as fts5 lists them (search/plan.ts VARIANTS_BELOW).
     if (this.tiered && this.tuning.useStem && listOnlyTyped(results.reduce((n, r) => n + (r.tier === 0 ? 1 : 0), 0))) {
       results = results.filter((r) => r.tier === 0);

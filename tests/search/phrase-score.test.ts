@@ -106,3 +106,26 @@ test('minisearch: the kept counts of a phrase\'s and a word\'s papers follow a w
     own.cleanup();
   }
 });
+
+// An excluded phrase inside one branch of an OR: that branch gives nothing to a paper holding the
+// phrase, which still counts for the other branch.
+const kernel = paperMaker('2506', { authors: ['Fra Ses'] });
+const EXCLUDED = {
+  phraseAndBoth: kernel('Large scale kernel graphs', 'Kernel methods on graphs at large scale, told over a long abstract with many other words in it.'),
+  kernelOnly: kernel('Kernel methods', 'We study kernel methods.'),
+  graphsOnly: kernel('Graphs of cells', 'We study graphs of cells.'),
+};
+const excluding = twoEngines('search-phrase-not-', [...Object.values(EXCLUDED), ...FILLER.map((p) => ({ ...p, id: `2506.2${p.id.slice(-4)}` }))]);
+
+test('an excluded phrase inside an OR takes its branch\'s score away, in both engines alike', () => {
+  const label = (id: string) => Object.entries(EXCLUDED).find(([, p]) => p.id === id)?.[0] ?? id;
+  for (const q of ['kernel OR (graphs -"large scale")', 'kernel OR (graphs -(large-scale))']) {
+    const a = hits(excluding.minisearch, q);
+    const b = hits(excluding.fts5, q);
+    // phraseAndBoth has only "kernel" to count, in a longer text than kernelOnly's.
+    assert.deepEqual(a.map((h) => label(h.id)).sort(), ['graphsOnly', 'kernelOnly', 'phraseAndBoth'], q);
+    assert.deepEqual(a.map((h) => h.id), b.map((h) => h.id), q);
+    assert.ok(a.findIndex((h) => label(h.id) === 'kernelOnly') < a.findIndex((h) => label(h.id) === 'phraseAndBoth'), q);
+    a.forEach((h, i) => assert.ok(Math.abs(h.score - b[i].score) < 1e-9 * Math.max(1, h.score), `${q}: ${label(h.id)} ${h.score} vs ${b[i].score}`));
+  }
+});
